@@ -1,0 +1,32 @@
+/**
+ * `npm run dev:worker`: the same demo on workerd with a local D1 (wrangler dev). Applies the migrations
+ * with `wrangler d1 migrations apply --local`, seeds through the D1 binding of getPlatformProxy, prints
+ * the demo keys and runs `wrangler dev` on :8787. Offline; no Cloudflare account.
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { getPlatformProxy } from "wrangler";
+import { createDemoKeys, seedDemo, type DemoKeys } from "../src/seed/demo";
+import { createStore } from "../src/store";
+import { openD1 } from "../src/store/d1";
+
+process.env.WRANGLER_SEND_METRICS ??= "false";
+execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+
+const proxy = await getPlatformProxy<Env>({ persist: true });
+const store = createStore(openD1(proxy.env.DB));
+const seeded = await seedDemo(store, Date.now());
+const keysFile = ".wrangler/demo-keys.json";
+let keys: DemoKeys | null = seeded.keys ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : null);
+keys ??= await createDemoKeys(store, seeded.tenant, Date.now());
+writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
+await proxy.dispose();
+
+console.log(`
+Pitwall on workerd + local D1 (wrangler dev): http://127.0.0.1:8787  docs: /docs
+  admin (sk_)        ${keys.admin}
+  publishable (pk_)  ${keys.publishable}
+  vehicle (vk_)      ${keys.vehicle}
+`);
+const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", process.env.PORT ?? "8787"], { stdio: "inherit" });
+dev.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,132 @@
+/**
+ * Admin CLI: `npm run pitwall -- <command> [--flags]`. Works on the libSQL database named by
+ * --db or DATABASE_URL (default file:.pitwall/pitwall.db; libsql:// needs DATABASE_AUTH_TOKEN).
+ */
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { KEY_KINDS, SCOPES } from "./domain/keys";
+import { createStore, type Store } from "./store";
+import { migrateLibsql, openLibsql } from "./store/libsql";
+import { seedDemo } from "./seed/demo";
+import { isTimeZone } from "./routes/common";
+
+const USAGE = `Usage: npm run pitwall -- <command> [flags]
+
+  migrate                                   apply migrations/ to the libSQL database
+  seed-demo                                 create the demo brand, dealers and keys (idempotent)
+  tenant-create  --slug S --name N          create a tenant (an OEM brand)
+  dealer-create  --tenant S --code C --name N --tz Area/City [--city --country --lat --lon --group]
+  key-create     --tenant S --kind server|publishable|vehicle --name N
+                 [--scopes a,b] [--dealer CODE] [--vin VIN] [--origins o1,o2] [--expires ISO-8601]
+  key-revoke     --tenant S --id key_...
+  key-list       --tenant S
+
+  Global: --db URL (else DATABASE_URL, else file:.pitwall/pitwall.db)`;
+
+const options = {
+  db: { type: "string" }, slug: { type: "string" }, name: { type: "string" }, tenant: { type: "string" },
+  code: { type: "string" }, tz: { type: "string" }, city: { type: "string" }, country: { type: "string" },
+  lat: { type: "string" }, lon: { type: "string" }, group: { type: "string" }, kind: { type: "string" },
+  scopes: { type: "string" }, dealer: { type: "string" }, vin: { type: "string" }, origins: { type: "string" },
+  expires: { type: "string" }, id: { type: "string" }, help: { type: "boolean", short: "h" },
+} as const;
+
+class UsageError extends Error {}
+const list = (s?: string) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
+function need(v: string | undefined, flag: string): string {
+  if (!v) throw new UsageError(`--${flag} is required`);
+  return v;
+}
+
+async function tenantOf(store: Store, slug: string | undefined) {
+  const t = await store.tenants.bySlug(need(slug, "tenant"));
+  if (!t) throw new UsageError(`no tenant with slug ${slug}`);
+  return t;
+}
+
+/** Runs one command; returns what to print. */
+export async function runCli(argv: string[], env: Record<string, string | undefined> = process.env): Promise<string> {
+  const { values: f, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  const command = positionals[0];
+  if (!command || f.help) return USAGE;
+  const url = f.db ?? env.DATABASE_URL ?? "file:.pitwall/pitwall.db";
+  const database = await openLibsql(url, env.DATABASE_AUTH_TOKEN);
+  const store = createStore(database);
+  const now = Date.now();
+  try {
+    switch (command) {
+      case "migrate":
+        await migrateLibsql(database);
+        return `migrations applied to ${url} (${await database.appliedMigrations()} in all)`;
+      case "seed-demo": {
+        await migrateLibsql(database);
+        const r = await seedDemo(store, now);
+        return r.keys ? JSON.stringify({ tenant: r.tenant.slug, keys: r.keys }, null, 2) : `demo tenant ${r.tenant.slug} already exists; its keys were printed when it was created`;
+      }
+      case "tenant-create": {
+        const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lowercase letters, digits and dashes").parse(need(f.slug, "slug"));
+        if (await store.tenants.bySlug(slug)) throw new UsageError(`tenant ${slug} exists`);
+        const t = await store.tenants.create({ slug, name: need(f.name, "name") }, now);
+        return JSON.stringify({ id: t.id, slug: t.slug, name: t.name });
+      }
+      case "dealer-create": {
+        const t = await tenantOf(store, f.tenant);
+        const tz = need(f.tz, "tz");
+        if (!isTimeZone(tz)) throw new UsageError(`--tz ${tz} is not an IANA time zone`);
+        const d = await store.dealers.create({ tenantId: t.id }, {
+          code: need(f.code, "code"), name: need(f.name, "name"), timeZone: tz, city: f.city ?? null, country: f.country ?? null,
+          latitude: f.lat ? Number(f.lat) : null, longitude: f.lon ? Number(f.lon) : null, groupId: f.group ?? null,
+        }, now);
+        return JSON.stringify({ id: d.id, code: d.code, name: d.name });
+      }
+      case "key-create": {
+        const t = await tenantOf(store, f.tenant);
+        const kind = z.enum(KEY_KINDS).parse(need(f.kind, "kind"));
+        const scopes = z.array(z.enum(SCOPES)).parse(list(f.scopes) ?? []);
+        if (kind === "server" && scopes.length === 0) throw new UsageError("a server key needs --scopes");
+        if (kind === "publishable" && !f.origins) throw new UsageError("a publishable key needs --origins");
+        if (kind === "vehicle" && !f.vin) throw new UsageError("a vehicle key needs --vin");
+        const dealer = f.dealer ? await store.dealers.byCode({ tenantId: t.id }, f.dealer) : undefined;
+        if (f.dealer && !dealer) throw new UsageError(`no dealer ${f.dealer} in ${t.slug}`);
+        if (dealer && scopes.includes("admin")) throw new UsageError("a dealer-bound key cannot be an admin key");
+        const expiresAt = f.expires ? Date.parse(f.expires) : null;
+        if (expiresAt !== null && Number.isNaN(expiresAt)) throw new UsageError("--expires must be an ISO-8601 time");
+        const { key, info } = await store.keys.create({ tenantId: t.id }, {
+          kind, name: need(f.name, "name"), scopes, dealerId: dealer?.id ?? null, vin: f.vin?.toUpperCase() ?? null,
+          allowedOrigins: list(f.origins) ?? null, expiresAt,
+        }, now);
+        return `${key}\n(shown once; id ${info.id}, prefix ${info.prefix})`;
+      }
+      case "key-revoke": {
+        const t = await tenantOf(store, f.tenant);
+        const info = await store.keys.revoke({ tenantId: t.id }, need(f.id, "id"), now);
+        if (!info) throw new UsageError(`no key ${f.id} in ${t.slug}`);
+        return `revoked ${info.id} (${info.prefix})`;
+      }
+      case "key-list": {
+        const t = await tenantOf(store, f.tenant);
+        const rows = await store.keys.list({ tenantId: t.id });
+        return rows
+          .map((k) => [k.id, k.prefix + "…", k.kind, k.scopes.join(",") || "-", k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt < now ? "expired" : "active"].join("\t"))
+          .join("\n");
+      }
+      default:
+        throw new UsageError(`unknown command ${command}`);
+    }
+  } finally {
+    database.close();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runCli(process.argv.slice(2)).then(
+    (out) => console.log(out),
+    (e) => {
+      const msg = e instanceof UsageError || e instanceof z.ZodError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+        ? (e instanceof z.ZodError ? e.issues.map((i) => i.message).join("; ") : e.message)
+        : String(e);
+      console.error(`pitwall: ${msg}\n\n${USAGE}`);
+      process.exit(2);
+    },
+  );
+}

@@ -1,0 +1,50 @@
+/**
+ * Configuration, validated once at start. A bad value refuses to serve, naming the variable.
+ * Both runtimes read the same names: Workers from wrangler.toml vars/secrets, Node from process.env.
+ */
+import { z } from "zod";
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+
+export const ConfigSchema = z.object({
+  /** Requests per key per minute, per isolate/process. */
+  RATE_LIMIT_PER_MINUTE: int(6000, 1, 1_000_000),
+  /** How long a verified key stays cached in memory; 0 disables the cache. */
+  KEY_CACHE_TTL_SECONDS: int(10, 0, 3600),
+  /** Largest accepted JSON body. */
+  BODY_LIMIT_BYTES: int(1_048_576, 1024, 10_485_760),
+  /** Deadline for the store on the decision path, after which decide answers in degraded mode. */
+  DECIDE_DEADLINE_MS: int(150, 10, 10_000),
+  BUILD_VERSION: z.string().min(1).default("dev"),
+});
+export type AppConfig = z.infer<typeof ConfigSchema>;
+
+export const NodeConfigSchema = ConfigSchema.extend({
+  PORT: int(8787, 0, 65535),
+  HOST: z.string().default("127.0.0.1"),
+  /** `file:` path for an embedded libSQL database, or `libsql://`/`https://` for Turso/sqld. */
+  DATABASE_URL: z
+    .string()
+    .default("file:.pitwall/pitwall.db")
+    .refine((u) => /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(u), "must start with file:, libsql://, http(s):// or ws(s)://"),
+  DATABASE_AUTH_TOKEN: z.string().optional(),
+}).superRefine((c, ctx) => {
+  if (c.DATABASE_URL.startsWith("libsql://") && !c.DATABASE_AUTH_TOKEN) {
+    ctx.addIssue({ code: "custom", path: ["DATABASE_AUTH_TOKEN"], message: "is required for a libsql:// (Turso) database" });
+  }
+});
+export type NodeConfig = z.infer<typeof NodeConfigSchema>;
+
+/** Thrown when configuration does not validate; its message names every bad variable. */
+export class ConfigError extends Error {}
+
+/** Parse config from a flat record of strings; empty strings count as unset. */
+export function parseConfig<S extends z.ZodType>(schema: S, source: Record<string, unknown>): z.infer<S> {
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== "" && v !== undefined));
+  const r = schema.safeParse(cleaned);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join(".") || "(config)"}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return r.data;
+}

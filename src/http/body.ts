@@ -1,0 +1,41 @@
+/**
+ * JSON request bodies: size limit (413), media type (415) and syntax (400) are checked here, before
+ * schema validation, so that a broken body is never mistaken for an empty one.
+ */
+import type { MiddlewareHandler } from "hono";
+import type { AppEnv } from "./context";
+import { Problem } from "./problems";
+
+const JSON_TYPE = /^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i;
+
+/** Rejects a declared Content-Length over the limit before anything is read. */
+export function contentLengthLimit(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const declared = Number(c.req.header("content-length") ?? 0);
+    if (declared > c.var.deps.config.BODY_LIMIT_BYTES) {
+      throw new Problem("payload-too-large", `The limit is ${c.var.deps.config.BODY_LIMIT_BYTES} bytes.`);
+    }
+    await next();
+  };
+}
+
+/** For operations that take a JSON body: media type, real size and JSON syntax. */
+export function jsonBody(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const type = c.req.header("content-type") ?? "";
+    if (!JSON_TYPE.test(type)) {
+      throw new Problem("unsupported-media-type", `Send \`Content-Type: application/json\`${type ? `, not \`${type}\`` : ""}.`);
+    }
+    // Read a clone: the validator downstream reads the original request.
+    const bytes = new Uint8Array(await c.req.raw.clone().arrayBuffer());
+    if (bytes.byteLength > c.var.deps.config.BODY_LIMIT_BYTES) {
+      throw new Problem("payload-too-large", `The limit is ${c.var.deps.config.BODY_LIMIT_BYTES} bytes.`);
+    }
+    try {
+      JSON.parse(new TextDecoder().decode(bytes));
+    } catch (e) {
+      throw new Problem("malformed-json", e instanceof SyntaxError ? e.message : undefined);
+    }
+    await next();
+  };
+}

@@ -1,0 +1,49 @@
+import type { Context } from "hono";
+import type { AppConfig } from "../config";
+import type { KeyKind } from "../domain/keys";
+import type { Store } from "../store";
+import type { KeyCache } from "./key-cache";
+import type { RateLimiter } from "./rate-limit";
+
+/** Everything a handler may reach; built once per isolate/process, replaced in tests. */
+export interface Deps {
+  runtime: "workers" | "node";
+  store: Store;
+  config: AppConfig;
+  /** Epoch milliseconds. */
+  now: () => number;
+  /** Uniform [0, 1). */
+  random: () => number;
+  keyCache: KeyCache;
+  rateLimiter: RateLimiter;
+  /** Runs work after the response on runtimes without an ExecutionContext (Node). */
+  defer: (work: Promise<unknown>) => void;
+}
+
+/** The authenticated caller. */
+export interface Principal {
+  keyId: string;
+  tenantId: string;
+  kind: KeyKind;
+  scopes: Set<string>;
+  dealerId: string | null;
+  vin: string | null;
+  origin: string | null;
+}
+
+export type AppEnv = {
+  Variables: { deps: Deps; principal: Principal; requestId: string };
+};
+export type AppContext = Context<AppEnv>;
+
+/** Defers work past the response: waitUntil on Workers, the process's deferral on Node. */
+export function defer(c: AppContext, work: Promise<unknown>): void {
+  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    ctx = undefined; // no ExecutionContext outside Workers
+  }
+  if (ctx) ctx.waitUntil(work);
+  else c.var.deps.defer(work);
+}

@@ -1,0 +1,69 @@
+/**
+ * One operation, one place: path, auth requirement, OpenAPI schema, request example and handler.
+ * `defineOperation` derives the security requirement and the problem responses from the same
+ * tables the middleware and the error handler use, so the spec cannot disagree with the code.
+ */
+import { OpenAPIRoute, type OpenAPIRouteSchema, type ValidatedData } from "chanfana";
+import type { AuthRequirement } from "./auth";
+import type { AppContext } from "./context";
+import { AUTH_PROBLEMS, BODY_PROBLEMS, COMMON_PROBLEMS, problemResponses, type ProblemType } from "./problems";
+
+export type Method = "get" | "post" | "put" | "delete";
+
+export interface OperationDef<S extends OpenAPIRouteSchema> {
+  method: Method;
+  /** Hono-style path, e.g. /v1/dealers/:dealerId */
+  path: string;
+  /** null: public operation. */
+  auth: AuthRequirement | null;
+  /** Failures beyond the common, auth and body ones. */
+  problems?: ProblemType[];
+  schema: S;
+  /** A valid request, shown in the OpenAPI document and replayed by the security suite. */
+  example: { body?: unknown };
+  handle(c: AppContext, data: ValidatedData<S>): Promise<Response> | Response;
+}
+
+export interface Operation extends OperationDef<OpenAPIRouteSchema> {
+  endpoint: typeof OpenAPIRoute;
+  hasBody: boolean;
+}
+
+/** Builds the chanfana endpoint class of an operation. */
+export function defineOperation<S extends OpenAPIRouteSchema>(def: OperationDef<S>): Operation {
+  const hasBody = Boolean(def.schema.request?.body);
+  const problems: ProblemType[] = [
+    ...(hasBody || def.schema.request?.params || def.schema.request?.query ? ["validation-failed" as const] : []),
+    ...(hasBody ? BODY_PROBLEMS : []),
+    ...(def.auth ? AUTH_PROBLEMS : []),
+    ...(def.auth?.kinds.includes("publishable") ? (["origin-not-allowed"] as const) : []),
+    ...(def.problems ?? []),
+    ...COMMON_PROBLEMS,
+  ];
+  const request = def.schema.request;
+  const body = request?.body;
+  const schema = {
+    ...def.schema,
+    ...(body && def.example.body !== undefined
+      ? {
+          request: {
+            ...request,
+            body: {
+              ...body,
+              content: { "application/json": { ...body.content["application/json"]!, example: def.example.body } },
+            },
+          },
+        }
+      : {}),
+    security: def.auth ? [{ apiKey: [] }] : [],
+    responses: { ...def.schema.responses, ...problemResponses(problems) },
+  };
+  class Endpoint extends OpenAPIRoute {
+    override schema = schema as OpenAPIRouteSchema;
+    override async handle(c: AppContext) {
+      const data = (await this.getValidatedData()) as ValidatedData<S>;
+      return def.handle(c, data);
+    }
+  }
+  return { ...(def as unknown as OperationDef<OpenAPIRouteSchema>), endpoint: Endpoint, hasBody };
+}

@@ -1,0 +1,48 @@
+/**
+ * The demo population of the embedded default: one OEM brand, two dealers in different time zones and
+ * the three kinds of key. Idempotent: a second run finds the tenant and creates nothing.
+ * Runs through the store (never inside a schema migration).
+ */
+import type { Store } from "../store";
+import type { Tenant } from "../store/tenants";
+
+export const DEMO_TENANT = { slug: "demo-nissan", name: "Nissan (demo)" };
+/** The demo in-car app's car: a 2016 Nissan Leaf (../shared/data/vins/vins.csv). */
+export const DEMO_VIN = "1N4AZ0CP6GC304290";
+export const DEMO_ORIGINS = ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:5173"];
+
+export const DEMO_DEALERS = [
+  { code: "SD-01", name: "Harbor Nissan", timeZone: "America/Los_Angeles", city: "San Diego", country: "US", latitude: 32.7157, longitude: -117.1611, groupId: "grp_pacific" },
+  { code: "CHI-01", name: "Lakeshore Nissan", timeZone: "America/Chicago", city: "Chicago", country: "US", latitude: 41.8781, longitude: -87.6298, groupId: null },
+] as const;
+
+export interface DemoKeys {
+  admin: string;
+  publishable: string;
+  vehicle: string;
+}
+
+export interface DemoResult {
+  tenant: Tenant;
+  /** Present only when this run created the keys (they cannot be read back later). */
+  keys: DemoKeys | null;
+}
+
+/** Creates the demo brand with its dealers and keys unless it exists. */
+export async function seedDemo(store: Store, now: number): Promise<DemoResult> {
+  const existing = await store.tenants.bySlug(DEMO_TENANT.slug);
+  if (existing) return { tenant: existing, keys: null };
+  const tenant = await store.tenants.create(DEMO_TENANT, now);
+  const scope = { tenantId: tenant.id };
+  for (const d of DEMO_DEALERS) await store.dealers.create(scope, { ...d }, now);
+  return { tenant, keys: await createDemoKeys(store, tenant, now) };
+}
+
+/** Issues a fresh set of demo keys (used when the printed ones were lost). */
+export async function createDemoKeys(store: Store, tenant: Tenant, now: number): Promise<DemoKeys> {
+  const scope = { tenantId: tenant.id };
+  const admin = await store.keys.create(scope, { kind: "server", name: "demo admin", scopes: ["admin"] }, now);
+  const publishable = await store.keys.create(scope, { kind: "publishable", name: "demo dealer-site widget", allowedOrigins: DEMO_ORIGINS }, now);
+  const vehicle = await store.keys.create(scope, { kind: "vehicle", name: "demo in-car app", vin: DEMO_VIN }, now);
+  return { admin: admin.key, publishable: publishable.key, vehicle: vehicle.key };
+}

@@ -1,0 +1,33 @@
+/**
+ * The database seam: one Drizzle schema over D1 (Workers) or libSQL (Node, Turso).
+ * Both are async SQLite drivers with atomic batches, which is all the repositories rely on.
+ */
+import { sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
+import journal from "../../migrations/meta/_journal.json";
+import type * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Db = BaseSQLiteDatabase<"async", unknown, Schema>;
+export type Batchable = BatchItem<"sqlite">;
+
+export interface Database {
+  readonly kind: "d1" | "libsql";
+  readonly db: Db;
+  /** Runs statements atomically (D1 batch / libSQL batch in one transaction) in one round trip. */
+  batch(items: readonly Batchable[]): Promise<readonly unknown[]>;
+  /** How many migrations the database has applied. */
+  appliedMigrations(): Promise<number>;
+}
+
+/** Migration tags in the order drizzle-kit generated them (bundled, so /health can name the latest). */
+export const MIGRATION_TAGS: readonly string[] = journal.entries.map((e) => e.tag);
+
+/** Rows in a migrator's bookkeeping table (`d1_migrations` for wrangler, `__drizzle_migrations` for Drizzle); 0 before the first. */
+export async function countMigrations(db: Db, table: "d1_migrations" | "__drizzle_migrations"): Promise<number> {
+  const [exists] = await db.all<{ n: number }>(sql`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`);
+  if (!exists?.n) return 0;
+  const [row] = await db.all<{ n: number }>(sql.raw(`select count(*) as n from ${table}`));
+  return Number(row?.n ?? 0);
+}

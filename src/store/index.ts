@@ -1,0 +1,16 @@
+import type { Database } from "./db";
+import { DealerRepo } from "./dealers";
+import { KeyRepo } from "./keys";
+import { TenantRepo } from "./tenants";
+
+/** The repositories over one database; built once per isolate/process and reached through the context. */
+export function createStore(database: Database) {
+  return {
+    database,
+    tenants: new TenantRepo(database),
+    dealers: new DealerRepo(database),
+    keys: new KeyRepo(database),
+  };
+}
+export type Store = ReturnType<typeof createStore>;
+export type { Scope } from "./scope";

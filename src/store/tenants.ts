@@ -1,0 +1,25 @@
+import { eq } from "drizzle-orm";
+import { newId, randomToken } from "../lib/crypto";
+import type { Database } from "./db";
+import { tenants } from "./schema";
+
+export type Tenant = typeof tenants.$inferSelect;
+
+/** Tenants (OEM brands) are created by the platform operator through the CLI, not the API. */
+export class TenantRepo {
+  constructor(private readonly d: Database) {}
+
+  async create(input: { slug: string; name: string }, now: number): Promise<Tenant> {
+    const row: Tenant = { id: newId("tnt"), slug: input.slug, name: input.name, hashSalt: randomToken(32), createdAt: now };
+    await this.d.db.insert(tenants).values(row);
+    return row;
+  }
+
+  async bySlug(slug: string): Promise<Tenant | undefined> {
+    return this.d.db.select().from(tenants).where(eq(tenants.slug, slug)).get();
+  }
+
+  async byId(id: string): Promise<Tenant | undefined> {
+    return this.d.db.select().from(tenants).where(eq(tenants.id, id)).get();
+  }
+}

@@ -1,0 +1,34 @@
+/** Workers entry (wrangler.toml `main`): the app over D1, built once per isolate. */
+import { createApp, type App } from "./app";
+import { ConfigError, ConfigSchema, parseConfig } from "./config";
+import { buildDeps } from "./deps";
+import { PROBLEM_BASE, problemTypes } from "./http/problems";
+import { openD1 } from "./store/d1";
+
+let built: { db: D1Database; app: App } | undefined;
+
+function misconfigured(message: string): Response {
+  const p = problemTypes["service-misconfigured"];
+  return new Response(JSON.stringify({ type: PROBLEM_BASE + "service-misconfigured", title: p.title, status: p.status, detail: message }), {
+    status: p.status,
+    headers: { "content-type": "application/problem+json" },
+  });
+}
+
+export default {
+  async fetch(request, env, ctx): Promise<Response> {
+    if (!built || built.db !== env.DB) {
+      try {
+        if (!env.DB) throw new ConfigError("Invalid configuration:\n  DB: the D1 binding is missing (see wrangler.toml)");
+        const config = parseConfig(ConfigSchema, env as unknown as Record<string, unknown>);
+        const deps = buildDeps("workers", openD1(env.DB), config, (work) => ctx.waitUntil(work));
+        built = { db: env.DB, app: createApp(deps) };
+      } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        console.error(e.message);
+        return misconfigured(e.message.replace(/\n\s*/g, " "));
+      }
+    }
+    return built.app.fetch(request, env, ctx);
+  },
+} satisfies ExportedHandler<Env>;

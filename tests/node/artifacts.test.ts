@@ -1,0 +1,33 @@
+/** Generated artefacts and builds: type check, OpenAPI lint, the Worker bundle. */
+import { execFile } from "node:child_process";
+import { mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
+
+describe("artefacts", () => {
+  it("type-checks under strict TypeScript", async () => {
+    const r = await run("npx", ["tsc", "-p", "."], { env }).catch((e: { stdout: string }) => e);
+    expect((r as { stdout: string }).stdout.trim()).toBe("");
+  }, 120_000);
+
+  it("openapi/openapi.json passes redocly lint with no warnings", async () => {
+    const r = await run("npx", ["redocly", "lint", "openapi/openapi.json", "--format", "json"], { env, maxBuffer: 10e6 });
+    const report = JSON.parse(r.stdout) as { totals: { errors: number; warnings: number }; problems: unknown[] };
+    expect(report.problems).toEqual([]);
+    expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });
+  }, 120_000);
+
+  it("the Worker bundles (wrangler deploy --dry-run) under 1 MiB gzipped", async () => {
+    const out = mkdtempSync(join(tmpdir(), "pitwall-bundle-"));
+    const r = await run("npx", ["wrangler", "deploy", "--dry-run", "--outdir", out], { env, maxBuffer: 10e6 });
+    const m = /Total Upload: ([\d.]+) KiB \/ gzip: ([\d.]+) KiB/.exec(r.stdout);
+    expect(m, r.stdout).not.toBeNull();
+    expect(Number(m![2])).toBeLessThan(1024);
+    expect(statSync(join(out, "worker.js")).size).toBeGreaterThan(0);
+  }, 180_000);
+});

@@ -1,0 +1,13 @@
+import { afterAll, beforeAll } from "vitest";
+import { foundationSuite } from "../shared/foundation";
+import { securitySuite } from "../shared/security";
+import { startNodeHarness } from "./harness";
+
+let h: Awaited<ReturnType<typeof startNodeHarness>>;
+beforeAll(async () => {
+  h = await startNodeHarness();
+});
+afterAll(() => h.close());
+
+foundationSuite(() => h);
+securitySuite(() => h);

@@ -1,0 +1,75 @@
+/** Node-only behaviour: rate limiting, the generic 500, the CLI, startup config. */
+import { execFile } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli";
+import { auth, expectProblem, makeTenant } from "../shared/fixtures";
+import { startNodeHarness } from "./harness";
+
+const closers: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const c of closers) await c();
+});
+
+describe("rate limit", () => {
+  it("answers 429 with Retry-After past the per-key limit", async () => {
+    const h = await startNodeHarness({ RATE_LIMIT_PER_MINUTE: "3" });
+    closers.push(h.close);
+    const a = await makeTenant(h);
+    for (let i = 0; i < 3; i++) expect((await h.fetch("/v1/dealers", { headers: auth(a.keys.full) })).status).toBe(200);
+    const res = await h.fetch("/v1/dealers", { headers: auth(a.keys.full) });
+    await expectProblem(res, 429, "rate-limited");
+    expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await h.fetch("/v1/dealers", { headers: auth(a.keys.admin) })).status).toBe(200); // other key, own budget
+  });
+});
+
+describe("unexpected errors", () => {
+  it("a store failure is a generic 500 with a request id and no driver message", async () => {
+    const h = await startNodeHarness();
+    closers.push(h.close);
+    const a = await makeTenant(h);
+    const res0 = await h.fetch("/v1/dealers", { headers: auth(a.keys.full) });
+    expect(res0.status).toBe(200);
+    await h.server.database.client.execute("ALTER TABLE dealers RENAME TO dealers_gone");
+    const res = await h.fetch("/v1/dealers", { headers: auth(a.keys.full) });
+    const p = await expectProblem(res, 500, "internal-error");
+    const text = JSON.stringify(p);
+    expect(text).not.toMatch(/dealers|SQLITE|no such table|at .*\.ts/i);
+    expect(p.requestId).toBe(res.headers.get("x-request-id"));
+  });
+});
+
+describe("admin CLI", () => {
+  it("creates a tenant, a dealer and keys, lists them by prefix only, and revokes", async () => {
+    const db = `file:${join(mkdtempSync(join(tmpdir(), "pitwall-cli-")), "cli.db")}`;
+    expect(await runCli(["migrate", "--db", db])).toMatch(/migrations applied/);
+    expect(await runCli(["tenant-create", "--db", db, "--slug", "acme", "--name", "Acme Motors"])).toContain('"slug":"acme"');
+    expect(await runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A1", "--name", "Acme North", "--tz", "Europe/Berlin"])).toContain("A1");
+    const out = await runCli(["key-create", "--db", db, "--tenant", "acme", "--kind", "server", "--name", "ops", "--scopes", "decide,profiles:read"]);
+    const key = out.split("\n")[0]!;
+    expect(key).toMatch(/^sk_[0-9A-Za-z]{32}$/);
+    const listed = await runCli(["key-list", "--db", db, "--tenant", "acme"]);
+    expect(listed).toContain(key.slice(0, 9));
+    expect(listed).not.toContain(key);
+    expect(listed).toContain("active");
+    const id = /id (key_\w+)/.exec(out)![1]!;
+    expect(await runCli(["key-revoke", "--db", db, "--tenant", "acme", "--id", id])).toContain("revoked");
+    expect(await runCli(["key-list", "--db", db, "--tenant", "acme"])).toContain("revoked");
+    await expect(runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A2", "--name", "X", "--tz", "Nowhere/Land"])).rejects.toThrow(/IANA/);
+    await expect(runCli(["key-create", "--db", db, "--tenant", "nope", "--kind", "server", "--name", "x", "--scopes", "decide"])).rejects.toThrow(/no tenant/);
+  });
+});
+
+describe("startup", () => {
+  it("refuses to serve with a bad config, naming the variable", async () => {
+    const run = promisify(execFile);
+    const err = await run("npx", ["tsx", "src/node.ts"], { env: { ...process.env, PORT: "99999", DATABASE_URL: "mysql://x" } }).catch((e: { code: number; stderr: string }) => e);
+    expect((err as { code: number }).code).toBe(78);
+    expect((err as { stderr: string }).stderr).toMatch(/PORT/);
+    expect((err as { stderr: string }).stderr).toMatch(/DATABASE_URL/);
+  });
+});

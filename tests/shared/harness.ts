@@ -1,0 +1,8 @@
+import type { Store } from "../../src/store";
+
+/** What a route suite needs from a runtime: real HTTP into the app, and the store for fixtures. */
+export interface Harness {
+  runtime: "node" | "workers";
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  store: Store;
+}

@@ -1,0 +1,124 @@
+/**
+ * The shared security suite: every authenticated operation of the route table is called with no key,
+ * a malformed key, an unknown key, a revoked key, an expired key, a key without the scope, another
+ * tenant's key, a publishable key from a foreign origin and a vehicle key for another VIN.
+ * An operation missing from REQUESTS fails the suite, so no new route can skip it.
+ */
+import { describe, expect, it } from "vitest";
+import { operations } from "../../src/routes";
+import type { Operation } from "../../src/http/operation";
+import { auth, expectProblem, makeTenant, type TenantFixture } from "./fixtures";
+import type { Harness } from "./harness";
+
+const OTHER_VIN = "1G1RB6S56HU172687";
+
+/** How to address each operation for tenant A: path parameters and a body for each kind of key. */
+type RequestSpec = (a: TenantFixture, kind: "server" | "publishable" | "vehicle", vin: string) => { params?: Record<string, string>; body?: unknown };
+
+export const REQUESTS: Record<string, RequestSpec> = {
+  listDealers: () => ({}),
+  createDealer: (_a) => ({ body: { code: `SEC-${Math.random().toString(36).slice(2, 8)}`, name: "Sec Motors", timeZone: "Europe/Paris" } }),
+  getDealer: (a) => ({ params: { dealerId: a.dealer.id } }),
+  listKeys: () => ({}),
+  createKey: () => ({ body: { kind: "server", name: "sec", scopes: ["decide"] } }),
+  revokeKey: (a) => ({ params: { keyId: a.spareKeyId } }),
+  decide: (_a, kind, vin) => ({
+    body: { subject: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" }, channel: kind === "vehicle" ? "in_vehicle" : "dealer_site", placement: "slot" },
+  }),
+};
+
+function buildRequest(op: Operation, spec: ReturnType<RequestSpec>, headers: Record<string, string>): [string, RequestInit] {
+  const path = op.path.replace(/:(\w+)/g, (_, name: string) => {
+    const v = spec.params?.[name];
+    if (!v) throw new Error(`security suite: no value for :${name} of ${op.schema.operationId}`);
+    return encodeURIComponent(v);
+  });
+  const init: RequestInit = { method: op.method.toUpperCase(), headers: { ...headers } };
+  if (op.hasBody) {
+    init.body = JSON.stringify(spec.body ?? {});
+    (init.headers as Record<string, string>)["content-type"] = "application/json";
+  }
+  return [path, init];
+}
+
+/** A server key of tenant A that lacks the operation's scope, or null when any server key may call it. */
+function keyWithoutScope(op: Operation, a: TenantFixture): string | null {
+  const scope = op.auth?.scope;
+  if (!scope) return null;
+  return scope === "profiles:read" ? a.keys.decideOnly : a.keys.readOnly;
+}
+
+export function securitySuite(getHarness: () => Harness) {
+  const authed = operations.filter((op) => op.auth);
+
+  describe("security suite over every authenticated operation", () => {
+    it("has a request spec for every operation", () => {
+      const missing = authed.map((op) => op.schema.operationId as string).filter((id) => !REQUESTS[id]);
+      expect(missing).toEqual([]);
+    });
+
+    for (const op of authed) {
+      const id = op.schema.operationId as string;
+      const kinds = op.auth!.kinds;
+      describe(`${op.method.toUpperCase()} ${op.path} (${id})`, () => {
+        const call = async (a: TenantFixture, key: string | null, kind: "server" | "publishable" | "vehicle", extra: Record<string, string> = {}, vin = a.vin) => {
+          const spec = REQUESTS[id]!(a, kind, vin);
+          const headers = key === null ? extra : auth(key, extra);
+          const [path, init] = buildRequest(op, spec, headers);
+          return getHarness().fetch(path, init);
+        };
+
+        it("answers the right key (positive control)", async () => {
+          const a = await makeTenant(getHarness());
+          const kind = kinds[0]!;
+          const key = kind === "server" ? a.keys.admin : kind === "publishable" ? a.keys.publishable : a.keys.vehicle;
+          const res = await call(a, key, kind, kind === "publishable" ? { origin: a.origin } : {});
+          expect([200, 201, 204, 501], await res.clone().text()).toContain(res.status);
+        });
+
+        it("refuses no key, malformed, unknown, revoked and expired keys with 401", async () => {
+          const a = await makeTenant(getHarness());
+          await expectProblem(await call(a, null, "server"), 401, "missing-api-key");
+          await expectProblem(await call(a, "sk_short", "server"), 401, "invalid-api-key");
+          await expectProblem(await call(a, "sk_" + "A".repeat(32), "server"), 401, "invalid-api-key");
+          await expectProblem(await call(a, a.keys.revoked, "server"), 401, "revoked-api-key");
+          await expectProblem(await call(a, a.keys.expired, "server"), 401, "expired-api-key");
+        });
+
+        it("refuses a key without the scope or of the wrong kind with 403", async () => {
+          const a = await makeTenant(getHarness());
+          const noScope = keyWithoutScope(op, a);
+          if (noScope && kinds.includes("server")) await expectProblem(await call(a, noScope, "server"), 403, "insufficient-scope");
+          if (!kinds.includes("publishable")) {
+            await expectProblem(await call(a, a.keys.publishable, "publishable", { origin: a.origin }), 403, "key-kind-not-allowed");
+          }
+          if (!kinds.includes("vehicle")) await expectProblem(await call(a, a.keys.vehicle, "vehicle"), 403, "key-kind-not-allowed");
+        });
+
+        it("refuses a publishable key from a foreign origin", async () => {
+          const a = await makeTenant(getHarness());
+          const res = await call(a, a.keys.publishable, "publishable", { origin: "https://evil.example" });
+          await expectProblem(res, 403, kinds.includes("publishable") ? "origin-not-allowed" : "key-kind-not-allowed");
+        });
+
+        it("refuses a vehicle key for another VIN", async () => {
+          const a = await makeTenant(getHarness());
+          const res = await call(a, a.keys.vehicle, "vehicle", {}, OTHER_VIN);
+          await expectProblem(res, 403, kinds.includes("vehicle") ? "subject-not-allowed" : "key-kind-not-allowed");
+        });
+
+        it("never shows another tenant's objects (404 for addressed objects)", async () => {
+          const h = getHarness();
+          const a = await makeTenant(h);
+          const b = await makeTenant(h, { vin: a.vin });
+          const kind = kinds.includes("server") ? "server" : kinds[0]!;
+          const bKey = kind === "server" ? b.keys.admin : kind === "publishable" ? b.keys.publishable : b.keys.vehicle;
+          const res = await call(a, bKey, kind, kind === "publishable" ? { origin: b.origin } : {});
+          const text = await res.text();
+          if (/:\w+/.test(op.path)) expect(res.status, text).toBe(404);
+          for (const secret of [a.tenant.id, a.dealer.id, a.dealer2.id, a.spareKeyId]) expect(text).not.toContain(secret);
+        });
+      });
+    }
+  });
+}
