@@ -23,13 +23,17 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { TEST_MIGRATIONS: migrations, RATE_LIMIT_PER_MINUTE: "1000000" } },
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: migrations, RATE_LIMIT_PER_MINUTE: "1000000" },
+              // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts.
+              d1Databases: ["DB", "VPIC"],
+            },
           }),
         ],
         test: {
           name: "workers",
           include: ["tests/workers/**/*.test.ts"],
-          setupFiles: ["./tests/workers/apply-migrations.ts"],
+          setupFiles: ["./tests/workers/apply-migrations.ts", "./tests/workers/vpic-setup.ts"],
           testTimeout: 30_000,
         },
       },

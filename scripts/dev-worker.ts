@@ -1,7 +1,7 @@
 /**
  * `npm run dev:worker`: the same demo on workerd with a local D1 (wrangler dev). Applies the migrations
- * with `wrangler d1 migrations apply --local`, seeds through the D1 binding of getPlatformProxy, prints
- * the demo keys and runs `wrangler dev` on :8787. Offline; no Cloudflare account.
+ * with `wrangler d1 migrations apply --local`, loads the vPIC data into the local VPIC D1, seeds through
+ * the D1 binding of getPlatformProxy, prints the demo keys and runs `wrangler dev` on :8787. Offline; no account.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -9,13 +9,17 @@ import { getPlatformProxy } from "wrangler";
 import { createDemoKeys, seedDemo, type DemoKeys } from "../src/seed/demo";
 import { createStore } from "../src/store";
 import { openD1 } from "../src/store/d1";
+import { createCorgiDecoder } from "../src/domain/vehicle/decode";
+import { VinService } from "../src/services/vins";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
 execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+// The Worker decodes VINs from its own VPIC D1 (corgi's vPIC data, ~86 MB): loaded once, skipped when present.
+execFileSync("npx", ["tsx", "scripts/vpic-dev.ts"], { stdio: "inherit" });
 
 const proxy = await getPlatformProxy<Env>({ persist: true });
 const store = createStore(openD1(proxy.env.DB));
-const seeded = await seedDemo(store, Date.now());
+const seeded = await seedDemo({ store, vins: new VinService(store.customers, createCorgiDecoder(), Date.now) }, Date.now());
 const keysFile = ".wrangler/demo-keys.json";
 let keys: DemoKeys | null = seeded.keys ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : null);
 keys ??= await createDemoKeys(store, seeded.tenant, Date.now());

@@ -56,7 +56,12 @@ export function createApp(deps: Deps) {
         { name: "Operations", description: "Health and metadata" },
         { name: "Dealers", description: "Rooftops of the brand" },
         { name: "Keys", description: "API keys: sk_ server, pk_ publishable, vk_ vehicle" },
-        { name: "Decisions", description: "Next best actions" },
+        { name: "Events", description: "Idempotent event ingestion" },
+        { name: "Identities", description: "The identity graph: links and merges" },
+        { name: "Profiles", description: "Compact customer profiles, consent, access and erasure" },
+        { name: "Vehicles", description: "VIN validation and decoding; vehicles in scope" },
+        { name: "Catalogue", description: "Actions, their rules, creatives, caps and dealer overrides" },
+        { name: "Decisions", description: "Next best actions, and what came of them" },
       ],
     },
   });

@@ -2,24 +2,30 @@
  * Admin CLI: `npm run pitwall -- <command> [--flags]`. Works on the libSQL database named by
  * --db or DATABASE_URL (default file:.pitwall/pitwall.db; libsql:// needs DATABASE_AUTH_TOKEN).
  */
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parse as parseYaml } from "yaml";
+import { checkAction } from "./domain/decide/validate-action";
 import { z } from "zod";
 import { KEY_KINDS, SCOPES } from "./domain/keys";
 import { createStore, type Store } from "./store";
 import { migrateLibsql, openLibsql } from "./store/libsql";
 import { seedDemo } from "./seed/demo";
+import { createCorgiDecoder } from "./domain/vehicle/decode";
+import { VinService } from "./services/vins";
 import { isTimeZone } from "./routes/common";
 
 const USAGE = `Usage: npm run pitwall -- <command> [flags]
 
   migrate                                   apply migrations/ to the libSQL database
   seed-demo                                 create the demo brand, dealers and keys (idempotent)
-  tenant-create  --slug S --name N          create a tenant (an OEM brand)
+  tenant-create  --slug S --name N --makes M1,M2   create a tenant (an OEM brand and the makes it sells)
   dealer-create  --tenant S --code C --name N --tz Area/City [--city --country --lat --lon --group]
   key-create     --tenant S --kind server|publishable|vehicle --name N
                  [--scopes a,b] [--dealer CODE] [--vin VIN] [--origins o1,o2] [--expires ISO-8601]
   key-revoke     --tenant S --id key_...
   key-list       --tenant S
+  actions-import --tenant S --file catalogue.json|.yaml   upsert every action of the file (validated as the API does)
 
   Global: --db URL (else DATABASE_URL, else file:.pitwall/pitwall.db)`;
 
@@ -28,7 +34,7 @@ const options = {
   code: { type: "string" }, tz: { type: "string" }, city: { type: "string" }, country: { type: "string" },
   lat: { type: "string" }, lon: { type: "string" }, group: { type: "string" }, kind: { type: "string" },
   scopes: { type: "string" }, dealer: { type: "string" }, vin: { type: "string" }, origins: { type: "string" },
-  expires: { type: "string" }, id: { type: "string" }, help: { type: "boolean", short: "h" },
+  expires: { type: "string" }, id: { type: "string" }, makes: { type: "string" }, file: { type: "string" }, help: { type: "boolean", short: "h" },
 } as const;
 
 class UsageError extends Error {}
@@ -60,14 +66,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return `migrations applied to ${url} (${await database.appliedMigrations()} in all)`;
       case "seed-demo": {
         await migrateLibsql(database);
-        const r = await seedDemo(store, now);
+        const r = await seedDemo({ store, vins: new VinService(store.customers, createCorgiDecoder(), Date.now) }, now);
         return r.keys ? JSON.stringify({ tenant: r.tenant.slug, keys: r.keys }, null, 2) : `demo tenant ${r.tenant.slug} already exists; its keys were printed when it was created`;
       }
       case "tenant-create": {
         const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lowercase letters, digits and dashes").parse(need(f.slug, "slug"));
         if (await store.tenants.bySlug(slug)) throw new UsageError(`tenant ${slug} exists`);
-        const t = await store.tenants.create({ slug, name: need(f.name, "name") }, now);
-        return JSON.stringify({ id: t.id, slug: t.slug, name: t.name });
+        const t = await store.tenants.create({ slug, name: need(f.name, "name"), makes: list(f.makes) ?? [] }, now);
+        return JSON.stringify({ id: t.id, slug: t.slug, name: t.name, makes: t.makes });
       }
       case "dealer-create": {
         const t = await tenantOf(store, f.tenant);
@@ -109,6 +115,24 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return rows
           .map((k) => [k.id, k.prefix + "…", k.kind, k.scopes.join(",") || "-", k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt < now ? "expired" : "active"].join("\t"))
           .join("\n");
+      }
+      case "actions-import": {
+        const t = await tenantOf(store, f.tenant);
+        const path = need(f.file, "file");
+        const text = readFileSync(path, "utf8");
+        const parsed: unknown = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
+        const list = Array.isArray(parsed) ? parsed : (parsed as { actions?: unknown[] })?.actions;
+        if (!Array.isArray(list)) throw new UsageError("the file must hold a list of actions (or { actions: [...] })");
+        const problems: string[] = [];
+        const valid = list.flatMap((raw, i) => {
+          const { action, faults } = checkAction(raw);
+          if (action && !faults.length) return [action];
+          problems.push(`actions[${i}]${action ? ` (${action.id})` : ""}: ${faults.map((x) => `${x.pointer} ${x.reason}`).join("; ")}`);
+          return [];
+        });
+        if (problems.length) throw new UsageError(`nothing imported:\n${problems.join("\n")}`);
+        for (const a of valid) await store.decisioning.putAction({ tenantId: t.id, id: a.id, dealerId: a.dealerId ?? null, doc: a, updatedAt: now });
+        return `imported ${valid.length} actions into ${t.slug} (catalogue version ${await store.decisioning.catalogVersion(t.id)})`;
       }
       default:
         throw new UsageError(`unknown command ${command}`);

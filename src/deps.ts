@@ -2,17 +2,27 @@ import type { AppConfig } from "./config";
 import type { Deps } from "./http/context";
 import { KeyCache } from "./http/key-cache";
 import { RateLimiter } from "./http/rate-limit";
+import type { VinDecoder } from "./domain/vehicle/decode";
+import { DecisionLogWriter } from "./services/decision-log";
+import { DecisionCaches } from "./services/decisions";
+import { VinService } from "./services/vins";
 import type { Database } from "./store/db";
 import { createStore } from "./store";
 
 /** The production dependencies of either runtime; tests override single fields. */
-export function buildDeps(runtime: Deps["runtime"], database: Database, config: AppConfig, defer: Deps["defer"]): Deps {
+export function buildDeps(runtime: Deps["runtime"], database: Database, config: AppConfig, defer: Deps["defer"], vinDecoder: VinDecoder | null): Deps {
+  const store = createStore(database);
+  const now = () => Date.now();
   return {
     runtime,
-    store: createStore(database),
+    store,
+    vins: new VinService(store.customers, vinDecoder, now),
     config,
-    now: () => Date.now(),
+    now,
     random: Math.random,
+    decisionCaches: new DecisionCaches(),
+    // Workers may not settle one request's promises from another's I/O, so each request writes its own log there.
+    decisionLog: runtime === "node" ? new DecisionLogWriter(store) : new DecisionLogWriter(store, 1, 0),
     keyCache: new KeyCache(config.KEY_CACHE_TTL_SECONDS * 1000),
     rateLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
     defer,

@@ -2,6 +2,7 @@
 import { createApp, type App } from "./app";
 import { ConfigError, ConfigSchema, parseConfig } from "./config";
 import { buildDeps } from "./deps";
+import { createD1VinDecoder } from "./domain/vehicle/d1-decoder";
 import { PROBLEM_BASE, problemTypes } from "./http/problems";
 import { openD1 } from "./store/d1";
 
@@ -21,7 +22,7 @@ export default {
       try {
         if (!env.DB) throw new ConfigError("Invalid configuration:\n  DB: the D1 binding is missing (see wrangler.toml)");
         const config = parseConfig(ConfigSchema, env as unknown as Record<string, unknown>);
-        const deps = buildDeps("workers", openD1(env.DB), config, (work) => ctx.waitUntil(work));
+        const deps = buildDeps("workers", openD1(env.DB), config, (work) => void work.catch((e) => console.error(String(e))), env.VPIC ? createD1VinDecoder(env.VPIC) : null); // handlers defer through executionCtx.waitUntil
         built = { db: env.DB, app: createApp(deps) };
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;

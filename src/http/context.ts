@@ -1,6 +1,9 @@
 import type { Context } from "hono";
 import type { AppConfig } from "../config";
 import type { KeyKind } from "../domain/keys";
+import type { DecisionLogWriter } from "../services/decision-log";
+import type { DecisionCaches } from "../services/decisions";
+import type { VinService } from "../services/vins";
 import type { Store } from "../store";
 import type { KeyCache } from "./key-cache";
 import type { RateLimiter } from "./rate-limit";
@@ -15,6 +18,12 @@ export interface Deps {
   /** Uniform [0, 1). */
   random: () => number;
   keyCache: KeyCache;
+  /** Catalogue, learner statistics and dealers, cached per isolate. */
+  decisionCaches: DecisionCaches;
+  /** Batches decision logs written after responses. */
+  decisionLog: DecisionLogWriter;
+  /** VIN validation and cached decoding (the decoder itself is runtime-specific). */
+  vins: VinService;
   rateLimiter: RateLimiter;
   /** Runs work after the response on runtimes without an ExecutionContext (Node). */
   defer: (work: Promise<unknown>) => void;
@@ -38,12 +47,6 @@ export type AppContext = Context<AppEnv>;
 
 /** Defers work past the response: waitUntil on Workers, the process's deferral on Node. */
 export function defer(c: AppContext, work: Promise<unknown>): void {
-  let ctx: { waitUntil(p: Promise<unknown>): void } | undefined;
-  try {
-    ctx = c.executionCtx;
-  } catch {
-    ctx = undefined; // no ExecutionContext outside Workers
-  }
-  if (ctx) ctx.waitUntil(work);
-  else c.var.deps.defer(work);
+  if (c.var.deps.runtime === "node") return c.var.deps.defer(work);
+  c.executionCtx.waitUntil(work);
 }

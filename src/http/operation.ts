@@ -19,6 +19,11 @@ export interface OperationDef<S extends OpenAPIRouteSchema> {
   /** Failures beyond the common, auth and body ones. */
   problems?: ProblemType[];
   schema: S;
+  /**
+   * Validation schema for the body when it must be laxer than the documented one (e.g. a batch whose
+   * items are validated one by one, so that one bad item does not refuse the rest).
+   */
+  validateBody?: import("zod").ZodType;
   /** A valid request, shown in the OpenAPI document and replayed by the security suite. */
   example: { body?: unknown };
   handle(c: AppContext, data: ValidatedData<S>): Promise<Response> | Response;
@@ -60,6 +65,12 @@ export function defineOperation<S extends OpenAPIRouteSchema>(def: OperationDef<
   };
   class Endpoint extends OpenAPIRoute {
     override schema = schema as OpenAPIRouteSchema;
+    override getSchemaZod(): OpenAPIRouteSchema {
+      const s = super.getSchemaZod();
+      // chanfana builds the document from an instance without a router, and validates with one.
+      if (!def.validateBody || !(this.params as { router?: unknown } | undefined)?.router) return s;
+      return { ...s, request: { ...s.request, body: { content: { "application/json": { schema: def.validateBody } } } } };
+    }
     override async handle(c: AppContext) {
       const data = (await this.getValidatedData()) as ValidatedData<S>;
       return def.handle(c, data);

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
-import type { Principal } from "../http/context";
+import { defer, type Principal } from "../http/context";
+import { decideNow } from "../services/decisions";
 
 export const CHANNELS = ["web_configurator", "dealer_site", "in_vehicle", "email", "app", "service_lane"] as const;
 
@@ -44,21 +45,78 @@ export function assertSubjectAllowed(p: Principal, subject: z.infer<typeof Subje
   }
 }
 
+const CreativeOut = z.record(z.string(), z.unknown()).meta({ description: "The channel's creative: web {title, body, cta, imageUrl}, in_vehicle {text, buttons}, email {subject, body}" });
+const DecisionSchema = z
+  .object({
+    decisionId: z.string(),
+    actions: z.array(
+      z.object({
+        id: z.string(),
+        kind: z.string(),
+        category: z.string(),
+        creative: CreativeOut,
+        score: z.number(),
+        reasons: z.array(z.string()).meta({ description: "Plain words; never a sensitive trigger for publishable or vehicle keys" }),
+        sensitiveReasons: z.array(z.string()).optional().meta({ description: "Server keys only: reasons staff must never say to the person" }),
+      }),
+    ),
+    suppressed: z.array(z.object({ id: z.string(), guardrail: z.string(), reason: z.string() })).optional().meta({ description: "Only for server keys with decide and profiles:read" }),
+    notes: z.array(z.string()),
+    segment: z.string(),
+    ttl: z.number().int(),
+    degraded: z.boolean(),
+    dryRun: z.boolean(),
+  })
+  .meta({ id: "Decision" });
+
+const SUBJECT_KIND = { visitorId: "visitor", customerId: "customer", vin: "vin" } as const;
+
 export const decide = defineOperation({
   method: "post",
   path: "/v1/decide",
   auth: { kinds: ["server", "publishable", "vehicle"], scope: "decide" },
-  problems: ["subject-not-allowed", "not-implemented"],
+  problems: ["subject-not-allowed", "invalid-vin", "not-found"],
   schema: {
     tags: ["Decisions"],
     operationId: "decide",
-    summary: "Next best actions for a person or visitor, on a channel, now",
-    request: { body: { content: { "application/json": { schema: DecideRequestSchema } } } },
-    responses: { "200": { description: "Ranked actions with reasons", content: { "application/json": { schema: z.object({ decisionId: z.string() }) } } } },
+    summary: "Next best actions for a person or visitor, on a channel, now — with reasons, and what the guardrails held back",
+    description:
+      "One database read for the person; the decision log and contact counters are written after the response. `Sec-GPC: 1` limits the decision to the request context. If the store fails or misses its deadline the answer is a safe contextual default with `degraded: true`.",
+    request: {
+      headers: z.object({ "sec-gpc": z.string().nullish().meta({ description: "Global Privacy Control: 1 = contextual decisions only" }) }),
+      body: { content: { "application/json": { schema: DecideRequestSchema } } },
+    },
+    responses: { "200": { description: "Ranked actions with reasons", content: { "application/json": { schema: DecisionSchema } } } },
   },
-  example: { body: { subject: { visitorId: "v_8f2c1e" }, channel: "web_configurator", placement: "hero", context: { page: "/configurator/ix3", model: "iX3" }, limit: 2 } },
-  async handle(c, { body }) {
-    assertSubjectAllowed(c.var.principal, body.subject);
-    throw new Problem("not-implemented", "Decisioning lands with the decisioning issue; the route, auth and validation are live.");
+  example: { body: { subject: { visitorId: "v_8f2c1e" }, channel: "web_configurator", placement: "hero", context: { page: "/configurator/ariya", model: "Ariya" }, limit: 2 } },
+  async handle(c, { body, headers }) {
+    const p = c.var.principal;
+    assertSubjectAllowed(p, body.subject);
+    const field = (Object.keys(SUBJECT_KIND) as (keyof typeof SUBJECT_KIND)[]).find((k) => body.subject[k])!;
+    let value = body.subject[field]!;
+    const { deps } = c.var;
+    if (field === "vin") {
+      const v = deps.vins.validate(value);
+      if (!v.ok) throw new Problem("invalid-vin", v.message, { rule: v.rule });
+      value = v.vin;
+    }
+    const gpc = headers["sec-gpc"]?.trim() === "1";
+    const out = await decideNow(
+      { store: deps.store, caches: deps.decisionCaches, principal: p, now: deps.now(), deadlineMs: deps.config.DECIDE_DEADLINE_MS, defer: (w) => defer(c, w), log: deps.decisionLog },
+      { subject: { kind: SUBJECT_KIND[field], value }, channel: body.channel, placement: body.placement, ...(body.dealerId ? { dealerId: body.dealerId } : {}), context: body.context, limit: body.limit, dryRun: body.dryRun, gpc },
+    );
+    const r = out.result;
+    const server = p.kind === "server";
+    c.header("Cache-Control", "private, no-store");
+    return c.json({
+      decisionId: out.decisionId,
+      actions: r.actions.map((a) => ({ id: a.id, kind: a.kind, category: a.category, creative: a.creative as unknown as Record<string, unknown>, score: a.score, reasons: a.reasons, ...(server && a.sensitiveReasons.length ? { sensitiveReasons: a.sensitiveReasons } : {}) })),
+      ...(server && p.scopes.has("decide") && (p.scopes.has("profiles:read") || p.scopes.has("admin")) ? { suppressed: r.suppressed } : {}),
+      notes: r.notes,
+      segment: r.segment,
+      ttl: r.ttl,
+      degraded: out.degraded,
+      dryRun: body.dryRun,
+    });
   },
 });

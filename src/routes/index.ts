@@ -1,8 +1,22 @@
 /** Every operation of the API, in one table: registered by createApp and walked by the security suite. */
 import type { Operation } from "../http/operation";
+import { deleteAction, listActions, upsertAction } from "./actions";
 import { decide } from "./decide";
+import { attributeOutcomeOp, recordOutcomeOp } from "./outcomes";
 import { createDealer, getDealer, listDealers } from "./dealers";
 import { getHealth } from "./health";
+import { ingestEventsOp, linkIdentities } from "./events";
 import { createKey, listKeys, revokeKey } from "./keys";
+import { eraseProfile, exportProfileOp, getProfile, lookupProfile, putConsent, unmergeProfiles } from "./profiles";
+import { decodeVin, getVehicle } from "./vehicles";
 
-export const operations: Operation[] = [getHealth, listDealers, createDealer, getDealer, listKeys, createKey, revokeKey, decide];
+export const operations: Operation[] = [
+  getHealth,
+  listDealers, createDealer, getDealer,
+  listKeys, createKey, revokeKey,
+  ingestEventsOp, linkIdentities,
+  lookupProfile, getProfile, putConsent, exportProfileOp, eraseProfile, unmergeProfiles,
+  decodeVin, getVehicle,
+  listActions, upsertAction, deleteAction,
+  decide, recordOutcomeOp, attributeOutcomeOp,
+];

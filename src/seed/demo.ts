@@ -3,10 +3,14 @@
  * the three kinds of key. Idempotent: a second run finds the tenant and creates nothing.
  * Runs through the store (never inside a schema migration).
  */
+import { ActionSchema } from "../domain/decide/action";
+import { DEMO_CATALOG } from "../domain/decide/demo-catalog";
+import type { VinService } from "../services/vins";
 import type { Store } from "../store";
 import type { Tenant } from "../store/tenants";
+import { seedPopulation } from "./population";
 
-export const DEMO_TENANT = { slug: "demo-nissan", name: "Nissan (demo)" };
+export const DEMO_TENANT = { slug: "demo-nissan", name: "Nissan (demo)", makes: ["NISSAN", "INFINITI"] };
 /** The demo in-car app's car: a 2016 Nissan Leaf (../shared/data/vins/vins.csv). */
 export const DEMO_VIN = "1N4AZ0CP6GC304290";
 export const DEMO_ORIGINS = ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:5173"];
@@ -26,16 +30,27 @@ export interface DemoResult {
   tenant: Tenant;
   /** Present only when this run created the keys (they cannot be read back later). */
   keys: DemoKeys | null;
+  /** Demo events accepted by this run. */
+  events: number;
 }
 
-/** Creates the demo brand with its dealers and keys unless it exists. */
-export async function seedDemo(store: Store, now: number): Promise<DemoResult> {
+/** Creates the demo brand with its dealers, catalogue, population and keys unless it exists. */
+export async function seedDemo(deps: { store: Store; vins: VinService }, now: number): Promise<DemoResult> {
+  const { store } = deps;
   const existing = await store.tenants.bySlug(DEMO_TENANT.slug);
-  if (existing) return { tenant: existing, keys: null };
+  if (existing) return { tenant: existing, keys: null, events: 0 };
   const tenant = await store.tenants.create(DEMO_TENANT, now);
   const scope = { tenantId: tenant.id };
-  for (const d of DEMO_DEALERS) await store.dealers.create(scope, { ...d }, now);
-  return { tenant, keys: await createDemoKeys(store, tenant, now) };
+  const dealers = [];
+  for (const d of DEMO_DEALERS) dealers.push(await store.dealers.create(scope, { ...d }, now));
+  for (const a of DEMO_CATALOG) {
+    const action = ActionSchema.parse(a);
+    await store.decisioning.putAction({ tenantId: tenant.id, id: action.id, dealerId: action.dealerId ?? null, doc: action, updatedAt: now });
+  }
+  const results = await seedPopulation({ tenant, store, vins: deps.vins, now }, dealers);
+  const rejected = results.filter((r) => r.status === "rejected");
+  if (rejected.length) throw new Error(`demo events rejected: ${JSON.stringify(rejected)}`);
+  return { tenant, keys: await createDemoKeys(store, tenant, now), events: results.length };
 }
 
 /** Issues a fresh set of demo keys (used when the printed ones were lost). */

@@ -17,6 +17,10 @@ export interface Database {
   readonly db: Db;
   /** Runs statements atomically (D1 batch / libSQL batch in one transaction) in one round trip. */
   batch(items: readonly Batchable[]): Promise<readonly unknown[]>;
+  /** Bound parameters one statement may carry (D1: 100). */
+  readonly maxParams: number;
+  /** Rows changed by one statement's result in a batch. */
+  changes(result: unknown): number;
   /** How many migrations the database has applied. */
   appliedMigrations(): Promise<number>;
 }
@@ -30,4 +34,12 @@ export async function countMigrations(db: Db, table: "d1_migrations" | "__drizzl
   if (!exists?.n) return 0;
   const [row] = await db.all<{ n: number }>(sql.raw(`select count(*) as n from ${table}`));
   return Number(row?.n ?? 0);
+}
+
+/** Splits rows so that each statement stays under the database's bound-parameter limit. */
+export function chunk<T>(rows: readonly T[], paramsPerRow: number, maxParams: number): T[][] {
+  const size = Math.max(1, Math.floor((maxParams - 2) / paramsPerRow));
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
+  return out;
 }

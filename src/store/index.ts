@@ -1,5 +1,8 @@
+import { CustomerRepo } from "./customers";
 import type { Database } from "./db";
 import { DealerRepo } from "./dealers";
+import { DecisioningRepo } from "./decisioning";
+import { IdempotencyRepo } from "./idempotency";
 import { KeyRepo } from "./keys";
 import { TenantRepo } from "./tenants";
 
@@ -10,6 +13,9 @@ export function createStore(database: Database) {
     tenants: new TenantRepo(database),
     dealers: new DealerRepo(database),
     keys: new KeyRepo(database),
+    customers: new CustomerRepo(database),
+    idempotency: new IdempotencyRepo(database),
+    decisioning: new DecisioningRepo(database),
   };
 }
 export type Store = ReturnType<typeof createStore>;

@@ -25,11 +25,14 @@ export async function openLibsql(url: string, authToken?: string): Promise<Libsq
   if (url.startsWith("file:")) {
     await client.execute("PRAGMA journal_mode = WAL");
     await client.execute("PRAGMA busy_timeout = 5000");
+    await client.execute("PRAGMA synchronous = NORMAL");
     await client.execute("PRAGMA foreign_keys = ON");
   }
   const db = drizzle(client, { schema });
   return {
     kind: "libsql",
+    maxParams: 32_000,
+    changes: (r) => Number((r as { rowsAffected?: number }).rowsAffected ?? 0),
     client,
     db: db as unknown as Db,
     batch: (items: readonly Batchable[]) => db.batch(items as unknown as Parameters<typeof db.batch>[0]),

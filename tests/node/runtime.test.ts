@@ -1,12 +1,12 @@
 /** Node-only behaviour: rate limiting, the generic 500, the CLI, startup config. */
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli";
-import { auth, expectProblem, makeTenant } from "../shared/fixtures";
+import { auth, expectProblem, json, makeTenant } from "../shared/fixtures";
 import { startNodeHarness } from "./harness";
 
 const closers: (() => Promise<void>)[] = [];
@@ -62,6 +62,19 @@ describe("admin CLI", () => {
     await expect(runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A2", "--name", "X", "--tz", "Nowhere/Land"])).rejects.toThrow(/IANA/);
     await expect(runCli(["key-create", "--db", db, "--tenant", "nope", "--kind", "server", "--name", "x", "--scopes", "decide"])).rejects.toThrow(/no tenant/);
   });
+
+  it("imports a catalogue from YAML, validated like the API, all or nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pitwall-cli-"));
+    const db = `file:${join(dir, "cli.db")}`;
+    await runCli(["migrate", "--db", db]);
+    await runCli(["tenant-create", "--db", db, "--slug", "acme", "--name", "Acme", "--makes", "NISSAN"]);
+    const good = `- id: winter-tyres\n  kind: offer\n  category: service\n  value: 300\n  rule: { powertrain_is: [ice] }\n  channels:\n    email: { subject: Winter tyres, body: "Book a fitting at {{dealer.name}}." }\n`;
+    const bad = `${good}- id: creepy\n  kind: offer\n  category: sales\n  value: 1\n  channels:\n    email: { subject: Hi, body: "About {{profile.loanPayoffInquiryAt}}" }\n`;
+    writeFileSync(join(dir, "bad.yaml"), bad);
+    await expect(runCli(["actions-import", "--db", db, "--tenant", "acme", "--file", join(dir, "bad.yaml")])).rejects.toThrow(/creepy.*loanPayoff/s);
+    writeFileSync(join(dir, "good.yaml"), good);
+    expect(await runCli(["actions-import", "--db", db, "--tenant", "acme", "--file", join(dir, "good.yaml")])).toMatch(/imported 1 actions into acme \(catalogue version 1\)/);
+  });
 });
 
 describe("startup", () => {
@@ -71,5 +84,25 @@ describe("startup", () => {
     expect((err as { code: number }).code).toBe(78);
     expect((err as { stderr: string }).stderr).toMatch(/PORT/);
     expect((err as { stderr: string }).stderr).toMatch(/DATABASE_URL/);
+  });
+});
+
+describe("degraded mode", () => {
+  it("a store failure on the decision path still answers 200 with a safe contextual default", async () => {
+    const h = await startNodeHarness();
+    closers.push(h.close);
+    const a = await makeTenant(h);
+    const body = { subject: { customerId: a.customerId }, channel: "dealer_site", placement: "hero" };
+    const ok = await h.fetch("/v1/decide", json("POST", body, auth(a.keys.full)));
+    expect(((await ok.json()) as { degraded: boolean }).degraded).toBe(false);
+    await h.server.database.client.execute("ALTER TABLE identities RENAME TO identities_gone");
+    for (const channel of ["dealer_site", "in_vehicle"]) {
+      const res = await h.fetch("/v1/decide", json("POST", { ...body, channel, context: { driveState: "parked" } }, auth(a.keys.full)));
+      expect(res.status).toBe(200);
+      const d = (await res.json()) as { degraded: boolean; actions: { id: string }[]; notes: string[] };
+      expect(d.degraded).toBe(true);
+      if (channel === "in_vehicle") expect(d.actions).toEqual([]);
+      else expect(d.actions.map((x) => x.id).sort()).toEqual([a.ownActionId, "welcome-content"].sort());
+    }
   });
 });

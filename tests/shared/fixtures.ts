@@ -1,13 +1,27 @@
 import type { Harness } from "./harness";
 
 let seq = 0;
+
+/** An always-eligible, non-marketing action on every channel: the fixture catalogue. */
+export const WELCOME_ACTION = {
+  id: "welcome-content", kind: "content", category: "info", value: 1, lever: 1, intrusiveness: "low", rule: null,
+  caps: {}, householdLevel: false, offBrandService: false, newVehicleSales: false, prior: { alpha: 1, beta: 30 },
+  channels: {
+    dealer_site: { title: "Welcome", body: "Browse the range.", cta: "Browse" },
+    web_configurator: { title: "Welcome", body: "Build your car.", cta: "Start" },
+    in_vehicle: { text: "Welcome to your car.", buttons: ["OK"] },
+    email: { subject: "Welcome", body: "Good to have you." },
+    app: { title: "Welcome", body: "Your car, in your pocket.", cta: "Open" },
+    service_lane: { title: "Welcome", body: "Thanks for visiting.", cta: "OK" },
+  },
+};
 const uniq = () => `${Date.now().toString(36)}${(seq++).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 
 /** A tenant of its own for one test: two dealers and every kind of key, including revoked and expired ones. */
 export async function makeTenant(h: Harness, opts: { vin?: string; origin?: string; groupId?: string } = {}) {
   const now = Date.now();
   const id = uniq();
-  const tenant = await h.store.tenants.create({ slug: `t-${id}`, name: `Brand ${id}` }, now);
+  const tenant = await h.store.tenants.create({ slug: `t-${id}`, name: `Brand ${id}`, makes: ["NISSAN", "INFINITI"] }, now);
   const scope = { tenantId: tenant.id };
   const dealer = await h.store.dealers.create(scope, {
     code: "D1", name: "North Motors", timeZone: "Europe/Berlin", city: "Berlin", country: "DE", latitude: 52.5, longitude: 13.4, groupId: opts.groupId ?? null,
@@ -30,8 +44,36 @@ export async function makeTenant(h: Harness, opts: { vin?: string; origin?: stri
   await h.store.keys.revoke(scope, revoked.info.id, now);
   const expired = await key({ kind: "server", name: "expired", scopes: ["admin"], expiresAt: now - 1000 });
   const spare = await key({ kind: "server", name: "spare", scopes: ["decide"] });
+  // A customer who bought the car, and a visitor merged into them: a profile and a merge to address.
+  const customerId = `C-${id}`;
+  const visitorId = `v-${id}`;
+  const at = new Date(now - 3600_000).toISOString();
+  const ingest = await h.fetch("/v1/events", json("POST", { events: [
+    { id: `fx-${id}-1`, type: "purchase", occurredAt: at, identifiers: { customerId }, dealerId: dealer.id, data: { vin, condition: "new", dealerId: dealer.id } },
+    { id: `fx-${id}-2`, type: "page_view", occurredAt: at, identifiers: { visitorId }, data: { url: "https://example.com/" } },
+    { id: `fx-${id}-3`, type: "quote_request", occurredAt: at, identifiers: { visitorId, customerId }, data: {} },
+  ] }, auth(admin.key)));
+  const ingested = (await ingest.json()) as { results: { status: string; personId?: string; merges?: string[] }[] };
+  if (ingest.status !== 200 || ingested.results.some((r) => r.status !== "accepted")) throw new Error(`fixture ingest failed: ${JSON.stringify(ingested)}`);
+  const profileId = ingested.results[0]!.personId!;
+  await h.store.decisioning.putAction({ tenantId: tenant.id, id: "welcome-content", dealerId: null, doc: WELCOME_ACTION, updatedAt: now });
+  const ownActionId = `only-${id.toLowerCase().replace(/[^a-z0-9]/g, "")}`;
+  await h.store.decisioning.putAction({ tenantId: tenant.id, id: ownActionId, dealerId: null, doc: { ...WELCOME_ACTION, id: ownActionId }, updatedAt: now });
+  const mergeId = ingested.results[2]!.merges?.[0];
+  if (!mergeId) throw new Error(`fixture: no merge: ${JSON.stringify(ingested)}`);
+  // A logged decision that showed the welcome content, for outcome routes.
+  const decided = await h.fetch("/v1/decide", json("POST", { subject: { customerId }, channel: "dealer_site", placement: "hero" }, auth(admin.key)));
+  const decision = (await decided.json()) as { decisionId: string; actions: { id: string }[] };
+  const decisionId = decision.decisionId;
+  const shownActionId = decision.actions[0]?.id;
+  if (!shownActionId) throw new Error(`fixture decision showed nothing: ${JSON.stringify(decision)}`);
+  const t0 = Date.now();
+  while (!(await h.store.decisioning.decision(tenant.id, decisionId))) {
+    if (Date.now() - t0 > 5000) throw new Error("fixture decision was not logged within 5 s");
+    await new Promise((r) => setTimeout(r, 5));
+  }
   return {
-    tenant, scope, dealer, dealer2, vin, origin,
+    tenant, scope, dealer, dealer2, vin, origin, customerId, visitorId, profileId, mergeId, decisionId, shownActionId, ownActionId,
     keys: {
       admin: admin.key, full: full.key, decideOnly: decideOnly.key, readOnly: readOnly.key, dealerBound: dealerBound.key,
       publishable: publishable.key, vehicle: vehicle.key, revoked: revoked.key, expired: expired.key,

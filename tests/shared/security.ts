@@ -13,7 +13,21 @@ import type { Harness } from "./harness";
 const OTHER_VIN = "1G1RB6S56HU172687";
 
 /** How to address each operation for tenant A: path parameters and a body for each kind of key. */
-type RequestSpec = (a: TenantFixture, kind: "server" | "publishable" | "vehicle", vin: string) => { params?: Record<string, string>; body?: unknown };
+type RequestSpec = (a: TenantFixture, kind: "server" | "publishable" | "vehicle", vin: string) => {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** Addresses tenant A's data without a path parameter: another tenant gets 404. */
+  addressed?: boolean;
+  /** Reads no tenant's data (VIN decoding): any tenant gets the same answer. */
+  tenantFree?: boolean;
+  /** The path names an object in the caller's own namespace (an action id): another tenant addresses its own. */
+  namespaced?: boolean;
+  /** What a vehicle key for another car gets, when the request names no VIN (someone else's decision: 404). */
+  foreignVehicle?: [number, string];
+};
+let n = 0;
+const uid = () => `sec-${Date.now().toString(36)}-${(n++).toString(36)}`;
 
 export const REQUESTS: Record<string, RequestSpec> = {
   listDealers: () => ({}),
@@ -22,6 +36,23 @@ export const REQUESTS: Record<string, RequestSpec> = {
   listKeys: () => ({}),
   createKey: () => ({ body: { kind: "server", name: "sec", scopes: ["decide"] } }),
   revokeKey: (a) => ({ params: { keyId: a.spareKeyId } }),
+  ingestEvents: (_a, kind, vin) => ({
+    body: { events: [{ id: uid(), type: "page_view", occurredAt: new Date().toISOString(), identifiers: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" }, data: { url: "https://example.com/" } }] },
+  }),
+  linkIdentities: () => ({ body: { identifiers: { customerId: `C-${uid()}`, visitorId: `v-${uid()}` }, reason: "security suite" } }),
+  lookupProfile: (a) => ({ query: { customerId: a.customerId }, addressed: true }),
+  getProfile: (a) => ({ params: { profileId: a.profileId } }),
+  putConsent: (a) => ({ params: { profileId: a.profileId }, body: { source: "security-suite", marketing: { email: false } } }),
+  exportProfile: (a) => ({ params: { profileId: a.profileId } }),
+  eraseProfile: (a) => ({ params: { profileId: a.profileId } }),
+  unmergeProfiles: (a) => ({ params: { profileId: a.profileId }, body: { mergeId: a.mergeId } }),
+  decodeVin: () => ({ params: { vin: "1N4AZ0CP6GC304290" }, tenantFree: true }),
+  getVehicle: (a) => ({ params: { vin: a.vin } }),
+  listActions: () => ({}),
+  upsertAction: () => ({ params: { actionId: "sec-action" }, body: { kind: "content", category: "info", value: 1, channels: { dealer_site: { title: "Hi", body: "Hello.", cta: "Go" } } }, namespaced: true }),
+  deleteAction: (a) => ({ params: { actionId: a.ownActionId } }),
+  recordOutcome: (a) => ({ params: { decisionId: a.decisionId }, body: { actionId: a.shownActionId, type: "click" }, foreignVehicle: [404, "not-found"] }),
+  attributeOutcome: (a) => ({ body: { profileId: a.profileId, actionId: a.shownActionId, type: "convert" }, addressed: true }),
   decide: (_a, kind, vin) => ({
     body: { subject: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" }, channel: kind === "vehicle" ? "in_vehicle" : "dealer_site", placement: "slot" },
   }),
@@ -33,12 +64,13 @@ function buildRequest(op: Operation, spec: ReturnType<RequestSpec>, headers: Rec
     if (!v) throw new Error(`security suite: no value for :${name} of ${op.schema.operationId}`);
     return encodeURIComponent(v);
   });
+  const qs = spec.query ? "?" + new URLSearchParams(spec.query).toString() : "";
   const init: RequestInit = { method: op.method.toUpperCase(), headers: { ...headers } };
   if (op.hasBody) {
     init.body = JSON.stringify(spec.body ?? {});
     (init.headers as Record<string, string>)["content-type"] = "application/json";
   }
-  return [path, init];
+  return [path + qs, init];
 }
 
 /** A server key of tenant A that lacks the operation's scope, or null when any server key may call it. */
@@ -104,19 +136,21 @@ export function securitySuite(getHarness: () => Harness) {
         it("refuses a vehicle key for another VIN", async () => {
           const a = await makeTenant(getHarness());
           const res = await call(a, a.keys.vehicle, "vehicle", {}, OTHER_VIN);
-          await expectProblem(res, 403, kinds.includes("vehicle") ? "subject-not-allowed" : "key-kind-not-allowed");
+          const [status, type] = !kinds.includes("vehicle") ? [403, "key-kind-not-allowed"] : (REQUESTS[id]!(a, "vehicle", OTHER_VIN).foreignVehicle ?? [403, "subject-not-allowed"]);
+          await expectProblem(res, status, type);
         });
 
         it("never shows another tenant's objects (404 for addressed objects)", async () => {
           const h = getHarness();
           const a = await makeTenant(h);
-          const b = await makeTenant(h, { vin: a.vin });
+          const b = await makeTenant(h, { vin: "5N1AT2MVXLC807279" });
           const kind = kinds.includes("server") ? "server" : kinds[0]!;
           const bKey = kind === "server" ? b.keys.admin : kind === "publishable" ? b.keys.publishable : b.keys.vehicle;
           const res = await call(a, bKey, kind, kind === "publishable" ? { origin: b.origin } : {});
           const text = await res.text();
-          if (/:\w+/.test(op.path)) expect(res.status, text).toBe(404);
-          for (const secret of [a.tenant.id, a.dealer.id, a.dealer2.id, a.spareKeyId]) expect(text).not.toContain(secret);
+          const spec = REQUESTS[id]!(a, kind, a.vin);
+          if ((/:\w+/.test(op.path) || spec.addressed) && !spec.tenantFree && !spec.namespaced) expect(res.status, text).toBe(404);
+          for (const secret of [a.tenant.id, a.dealer.id, a.dealer2.id, a.spareKeyId, a.profileId, a.customerId, a.mergeId, a.decisionId]) expect(text).not.toContain(secret);
         });
       });
     }

@@ -1,0 +1,171 @@
+/**
+ * The compiled catalogue: actions parsed, rules compiled to closures, templates parsed, weights, stats keys and
+ * per-channel lists precomputed, once per catalogue version, so a decision only reads memory.
+ */
+import type { Powertrain } from "../profile/events";
+import type { Category } from "../profile/types";
+import { compileRules } from "../rules/compile";
+import { isContextual, ruleSignals, type RuleSignals } from "../rules/signals";
+import type { Action, Creative, Intrusiveness } from "./action";
+import { contextWeight } from "./arbitrate";
+import { GUARD_BIT, GUARDRAILS } from "./guardrails/index";
+import { statsKey } from "./learner";
+import { sensitivePhrase } from "./sensitive";
+import { compileTemplate, type CompiledTemplate, type TemplateData } from "./templates";
+import { checkAction, type ActionFault } from "./validate-action";
+import { DECISION_CHANNELS, isMarketing, SEGMENTS, type ActionKind, type DecisionChannel, type Segment } from "./vocabulary";
+
+export { ActionSchema, type Action, type ActionInput, type Creative } from "./action";
+export { validateAction, type ActionFault } from "./validate-action";
+
+export interface CompiledCreative {
+  render(t: TemplateData): Creative;
+  /** The sensitive topic the author's words mention, if any (refused at upsert; held back at decision time). */
+  sensitive: string | null;
+}
+
+export interface CompiledAction {
+  readonly id: string;
+  /** Position in `CompiledCatalog.actions`, for per-action arrays on the hot path. */
+  readonly index: number;
+  readonly kind: ActionKind;
+  readonly category: Category;
+  readonly value: number;
+  readonly lever: number;
+  readonly intrusiveness: Intrusiveness;
+  readonly householdLevel: boolean;
+  readonly powertrains: readonly Powertrain[] | null;
+  readonly offBrandService: boolean;
+  readonly newVehicleSales: boolean;
+  readonly marketing: boolean;
+  readonly prior: { readonly alpha: number; readonly beta: number };
+  readonly dealerId: string | null;
+  readonly overrides: Readonly<Record<string, { disabled?: boolean; lever?: number }>> | null;
+  readonly validFrom: number;
+  readonly validTo: number;
+  readonly caps: Action["caps"];
+  /** The compiled rule; eligible when `truthy(test(data))`. Null when the action has no rule (always eligible). */
+  readonly test: ((data: unknown) => unknown) | null;
+  /** A shared part of the rule that must hold for it to hold (see compileRules), or null. */
+  readonly head: ((data: unknown) => unknown) | null;
+  readonly signals: RuleSignals;
+  /** The rule reads only the request context: usable for unknown visitors, under GPC and in degraded mode. */
+  readonly contextual: boolean;
+  readonly creatives: Readonly<Partial<Record<DecisionChannel, CompiledCreative>>>;
+  /** Context weight per channel: [large surface, small surface]. */
+  readonly weights: Readonly<Partial<Record<DecisionChannel, readonly [number, number]>>>;
+  readonly statsKeys: Readonly<Partial<Record<DecisionChannel, Readonly<Record<Segment, string>>>>>;
+  readonly source: Action;
+  /** One bit per guardrail that could hold this action back (GUARD_BIT); the others are not asked. */
+  readonly guards: number;
+}
+
+export interface CompiledCatalog {
+  readonly version: string;
+  /** Sorted by id, so a replay does not depend on the order the store returned rows in. */
+  readonly actions: readonly CompiledAction[];
+  /** Per channel, grouped by rule head, then by id. */
+  readonly byChannel: Readonly<Record<DecisionChannel, readonly CompiledAction[]>>;
+  readonly byId: ReadonlyMap<string, CompiledAction>;
+  /** Whether any action counts the household's contacts (if none, the household log is not read). */
+  readonly hasHouseholdLevel: boolean;
+  /** Stored actions that no longer pass validation; skipped rather than failing every decision. Actions whose
+   * only fault is sensitive copy are kept and held back by the sensitive_copy guardrail instead. */
+  readonly rejected: readonly { id: string; faults: readonly ActionFault[] }[];
+}
+
+/** Compile a catalogue version; call once per version and cache it. compileCatalog(DEMO_CATALOG, "v1"). */
+export function compileCatalog(actions: readonly unknown[], version: string): CompiledCatalog {
+  const accepted: Action[] = [];
+  const rejected: { id: string; faults: ActionFault[] }[] = [];
+  for (const input of actions) {
+    const { action, faults } = checkAction(input);
+    // Copy stored before the phrase list grew stays in the catalogue but is held back at decision time.
+    if (action && faults.every((f) => f.type === "sensitive-copy")) accepted.push(action);
+    else rejected.push({ id: String((input as { id?: unknown })?.id ?? "?"), faults });
+  }
+  accepted.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const { tests, heads } = compileRules(accepted.map((a) => a.rule));
+  const compiled = accepted.map((a, i) => compileAction(a, a.rule === null ? null : tests[i]!, heads[i]!, i));
+  // Per channel, actions that share a rule head sit together, so a false head skips them with one evaluation.
+  const headOrder = new Map(heads.filter(Boolean).map((h, i) => [h, i] as const));
+  const rank = (a: CompiledAction) => (a.head === null ? -1 : headOrder.get(a.head)!);
+  const byChannel = Object.fromEntries(
+    DECISION_CHANNELS.map((c) => [c, Object.freeze(compiled.filter((a) => a.creatives[c] !== undefined).sort((x, y) => rank(x) - rank(y) || x.index - y.index))]),
+  ) as unknown as Record<DecisionChannel, readonly CompiledAction[]>;
+  return Object.freeze({
+    version,
+    actions: Object.freeze(compiled),
+    byChannel: Object.freeze(byChannel),
+    byId: new Map(compiled.map((a) => [a.id, a])),
+    hasHouseholdLevel: compiled.some((a) => a.householdLevel),
+    rejected: Object.freeze(rejected),
+  });
+}
+
+function compileAction(a: Action, test: ((data: unknown) => unknown) | null, head: ((data: unknown) => unknown) | null, index: number): CompiledAction {
+  const signals = ruleSignals(a.rule);
+  const creatives: Partial<Record<DecisionChannel, CompiledCreative>> = {};
+  const weights: Partial<Record<DecisionChannel, readonly [number, number]>> = {};
+  const statsKeys: Partial<Record<DecisionChannel, Record<Segment, string>>> = {};
+  for (const c of DECISION_CHANNELS) {
+    const src = a.channels[c];
+    if (!src) continue;
+    creatives[c] = compileCreative(src);
+    weights[c] = [contextWeight(a.kind, a.intrusiveness, c, false), contextWeight(a.kind, a.intrusiveness, c, true)];
+    statsKeys[c] = Object.fromEntries(SEGMENTS.map((s) => [s, statsKey(a.id, c, s)])) as Record<Segment, string>;
+  }
+  const action = {
+    id: a.id,
+    index,
+    kind: a.kind,
+    category: a.category,
+    value: a.value,
+    lever: a.lever,
+    intrusiveness: a.intrusiveness,
+    householdLevel: a.householdLevel,
+    powertrains: a.powertrains ?? null,
+    offBrandService: a.offBrandService,
+    newVehicleSales: a.newVehicleSales,
+    marketing: isMarketing(a),
+    prior: a.prior,
+    dealerId: a.dealerId ?? null,
+    overrides: a.dealerOverrides ?? null,
+    validFrom: a.validFrom ? Date.parse(a.validFrom) : -Infinity,
+    validTo: a.validTo ? Date.parse(a.validTo) : Infinity,
+    caps: a.caps,
+    test,
+    head,
+    signals,
+    contextual: isContextual(signals),
+    creatives,
+    weights,
+    statsKeys,
+    source: a,
+    guards: 0,
+  };
+  for (const g of GUARDRAILS) if (!g.concerns || g.concerns(action)) action.guards |= GUARD_BIT.get(g)!;
+  return Object.freeze(action);
+}
+
+function compileCreative(src: Record<string, unknown>): CompiledCreative {
+  const fields: [string, CompiledTemplate][] = [];
+  let buttons: CompiledTemplate[] | null = null;
+  let imageUrl: string | undefined;
+  for (const [k, v] of Object.entries(src)) {
+    if (k === "imageUrl") imageUrl = v as string;
+    else if (k === "buttons") buttons = (v as string[]).map(compileTemplate);
+    else fields.push([k, compileTemplate(v as string)]);
+  }
+  const literals = [...fields.map(([, t]) => t.literal), ...(buttons ?? []).map((b) => b.literal)].join(" \n ");
+  return {
+    sensitive: sensitivePhrase(literals),
+    render(t) {
+      const out: Record<string, unknown> = {};
+      for (let i = 0; i < fields.length; i++) out[fields[i]![0]] = fields[i]![1].render(t);
+      if (buttons) out.buttons = buttons.map((b) => b.render(t));
+      if (imageUrl !== undefined) out.imageUrl = imageUrl;
+      return out as unknown as Creative;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/** Engine defaults; every number here is a policy choice a tenant may override with `resolveConfig`. */
+import type { Category } from "../profile/types";
+import type { DecisionChannel } from "./vocabulary";
+
+export interface CapWindow {
+  perDay?: number;
+  perWeek?: number;
+}
+
+export interface DecideConfig {
+  /** Seconds after ignition during which the dashboard stays silent. */
+  ignitionQuietSeconds: number;
+  inCarPerLocalDay: number;
+  inCarMaxChars: number;
+  inCarMaxButtons: number;
+  inCarMaxButtonChars: number;
+  defaultQuietHours: { start: string; end: string };
+  quietHoursChannels: readonly DecisionChannel[];
+  /** Days after a purchase without new-vehicle sales actions. */
+  coolingDays: number;
+  dismissThreshold: number;
+  dismissHoldDays: number;
+  /** How long a "not interested" outcome holds its category back (the person's own preference holds forever). */
+  notInterestedDays: number;
+  /** Ignored contacts in a row after which contact becomes exponentially rarer. */
+  ignoredStreakThreshold: number;
+  caps: {
+    /** Across interruptive channels (email, app, in_vehicle): what the person perceives as being contacted. */
+    overall: CapWindow;
+    perChannel: Partial<Record<DecisionChannel, CapWindow>>;
+    perCategory: Partial<Record<Category, CapWindow>>;
+  };
+  /** When true, marketing needs an explicit opt-in per channel; when false only an explicit opt-out blocks it. */
+  marketingRequiresOptIn: boolean;
+  loanPayoffWindowDays: number;
+  configuredRecentlyDays: number;
+  lapsedDays: number;
+  serviceDueWindowDays: number;
+  serviceDueMileageWindow: number;
+  expensiveServiceCost: number;
+  expensiveServiceWindowDays: number;
+  learner: {
+    /** Probability that a slot is filled uniformly at random among eligible actions (the OPE floor). */
+    epsilon: number;
+    /** A Thompson sample is clipped to mean × [1 − band, 1 + band]. */
+    band: number;
+  };
+  ttlSeconds: Record<DecisionChannel, number>;
+  /** TTL when the answer is "not now" (moving, ignition, quiet hours), so the caller asks again soon. */
+  deferredTtlSeconds: number;
+}
+
+export const DEFAULT_CONFIG: Readonly<DecideConfig> = Object.freeze<DecideConfig>({
+  ignitionQuietSeconds: 120,
+  inCarPerLocalDay: 2,
+  inCarMaxChars: 120,
+  inCarMaxButtons: 3,
+  inCarMaxButtonChars: 20,
+  defaultQuietHours: { start: "21:00", end: "08:00" },
+  quietHoursChannels: ["email", "app", "in_vehicle"],
+  coolingDays: 90,
+  dismissThreshold: 2,
+  dismissHoldDays: 30,
+  notInterestedDays: 180,
+  ignoredStreakThreshold: 3,
+  caps: {
+    overall: { perDay: 3, perWeek: 8 },
+    perChannel: {
+      email: { perDay: 1, perWeek: 3 },
+      app: { perDay: 2, perWeek: 5 },
+      in_vehicle: { perDay: 2, perWeek: 6 },
+      dealer_site: { perDay: 40 },
+      web_configurator: { perDay: 60 },
+    },
+    perCategory: { sales: { perDay: 1, perWeek: 3 }, retention: { perDay: 1, perWeek: 2 }, info: { perWeek: 4 } },
+  },
+  marketingRequiresOptIn: false,
+  loanPayoffWindowDays: 180,
+  configuredRecentlyDays: 30,
+  lapsedDays: 730,
+  serviceDueWindowDays: 30,
+  serviceDueMileageWindow: 1000,
+  expensiveServiceCost: 500,
+  expensiveServiceWindowDays: 90,
+  learner: { epsilon: 0.05, band: 0.5 },
+  ttlSeconds: { web_configurator: 60, dealer_site: 300, in_vehicle: 60, email: 3600, app: 900, service_lane: 300 },
+  deferredTtlSeconds: 30,
+});
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** Defaults with overrides merged in (objects merged, arrays replaced); build once at start, not per decision. */
+export function resolveConfig(overrides: DeepPartial<DecideConfig> = {}): DecideConfig {
+  return merge(structuredClone(DEFAULT_CONFIG) as DecideConfig, overrides) as DecideConfig;
+}
+
+function merge(base: any, over: any): any {
+  for (const [k, v] of Object.entries(over ?? {})) {
+    if (v === undefined) continue;
+    base[k] = v !== null && typeof v === "object" && !Array.isArray(v) && typeof base[k] === "object" ? merge(base[k] ?? {}, v) : v;
+  }
+  return base;
+}

@@ -1,0 +1,108 @@
+/**
+ * Creative templates: `{{path}}` or `{{path|fallback}}` over a small whitelist of fields. Only these fields can
+ * ever be rendered, so copy cannot leak a sensitive value even if a template slipped past validation.
+ */
+import type { VehicleFacts } from "../profile/types";
+import type { Gates } from "../rules/data";
+
+export interface TemplateData {
+  vehicle: VehicleFacts | null;
+  dealerName: string | null;
+  gates: Gates | null;
+  contextModel: string | null;
+}
+
+interface Field {
+  get(t: TemplateData): string | number | null | undefined;
+  fallback: string;
+  /** The longest value the field renders, for the worst-case payload check at upsert. */
+  maxLen: number;
+}
+
+/** "4 months" from 30 days on, else "12 days". */
+const span = (days: number | null | undefined, months: number | null | undefined) =>
+  days == null ? null : months != null && months >= 1 && days >= 30 ? `${months} month${months === 1 ? "" : "s"}` : `${days} day${days === 1 ? "" : "s"}`;
+const nonNegative = (n: number | null | undefined) => (n == null ? null : Math.max(0, n));
+const words = (s: string | null | undefined) => (s ? s.replace(/_/g, " ") : null);
+
+export const TEMPLATE_FIELDS: Readonly<Record<string, Field>> = {
+  "vehicle.make": { get: (t) => t.vehicle?.make, fallback: "", maxLen: 16 },
+  "vehicle.model": { get: (t) => t.vehicle?.model, fallback: "your vehicle", maxLen: 24 },
+  "vehicle.year": { get: (t) => t.vehicle?.year, fallback: "", maxLen: 4 },
+  "dealer.name": { get: (t) => t.dealerName, fallback: "your dealer", maxLen: 40 },
+  "context.model": { get: (t) => t.contextModel, fallback: "this model", maxLen: 24 },
+  "gates.leaseEndsIn": { get: (t) => span(t.gates?.leaseEndsInDays, t.gates?.leaseEndsInMonths), fallback: "a few months", maxLen: 12 },
+  "gates.warrantyEndsIn": { get: (t) => span(t.gates?.warrantyEndsInDays, t.gates?.warrantyEndsInMonths), fallback: "a few months", maxLen: 12 },
+  "gates.leaseEndsInMonths": { get: (t) => t.gates?.leaseEndsInMonths, fallback: "a few", maxLen: 5 },
+  "gates.leaseEndsInDays": { get: (t) => t.gates?.leaseEndsInDays, fallback: "a few", maxLen: 5 },
+  "gates.warrantyEndsInMonths": { get: (t) => t.gates?.warrantyEndsInMonths, fallback: "a few", maxLen: 5 },
+  "gates.serviceDueInDays": { get: (t) => nonNegative(t.gates?.serviceDueInDays), fallback: "a few", maxLen: 5 },
+  "gates.nextServiceKind": { get: (t) => words(t.gates?.nextServiceKind), fallback: "scheduled service", maxLen: 24 },
+  "gates.openRecalls": { get: (t) => t.gates?.openRecalls || null, fallback: "an", maxLen: 2 },
+  "gates.configuredModel": { get: (t) => t.gates?.configuredModel, fallback: "the model you built", maxLen: 24 },
+};
+
+/** Every value the fields render for this decision (for checks that need not look at each creative). */
+export function templateValues(t: TemplateData): string[] {
+  const out: string[] = [];
+  for (const f of Object.values(TEMPLATE_FIELDS)) {
+    const v = f.get(t);
+    if (v !== null && v !== undefined && v !== "") out.push(String(v));
+  }
+  return out;
+}
+
+export interface TemplateRef {
+  path: string;
+  fallback: string | null;
+}
+
+export interface CompiledTemplate {
+  render(t: TemplateData): string;
+  refs: readonly TemplateRef[];
+  /** Rendered length when every field is at its longest. */
+  maxLength: number;
+  /** The author's own words (text and fallbacks), for the sensitive-phrase check. */
+  literal: string;
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_.]+)\s*(?:\|([^}]*))?\}\}/g;
+
+/** Parse a template once; unknown fields render their fallback or nothing. compileTemplate("Hi {{dealer.name}}"). */
+export function compileTemplate(src: string): CompiledTemplate {
+  const parts: (string | ((t: TemplateData) => string))[] = [];
+  const refs: TemplateRef[] = [];
+  let maxLength = 0;
+  let literal = "";
+  let last = 0;
+  for (const m of src.matchAll(PLACEHOLDER)) {
+    const text = src.slice(last, m.index);
+    parts.push(text);
+    const path = m[1]!;
+    const fallback = m[2]?.trim() ?? null;
+    literal += `${text} ${fallback ?? ""} `;
+    refs.push({ path, fallback });
+    const field = TEMPLATE_FIELDS[path];
+    const fb = fallback ?? field?.fallback ?? "";
+    parts.push((t) => {
+      const v = field?.get(t);
+      return v === null || v === undefined || v === "" ? fb : String(v);
+    });
+    maxLength += text.length + Math.max(field?.maxLen ?? 0, fb.length);
+    last = m.index + m[0].length;
+  }
+  const tail = src.slice(last);
+  literal += tail;
+  maxLength += tail.length;
+  if (refs.length === 0) return { render: () => src, refs, maxLength: src.length, literal: src };
+  parts.push(tail);
+  const render = (t: TemplateData) => {
+    let out = "";
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i]!;
+      out += typeof p === "string" ? p : p(t);
+    }
+    return out;
+  };
+  return { render, refs, maxLength, literal };
+}

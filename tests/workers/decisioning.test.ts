@@ -1,0 +1,5 @@
+import { decisioningSuite } from "../shared/decisioning";
+import { workersHarness } from "./harness";
+
+const h = workersHarness();
+decisioningSuite(() => h);
