@@ -12,6 +12,9 @@ import type { Store } from "../store";
 import type { Batchable } from "../store/db";
 import type { DecisionRead } from "../store/decisioning";
 
+/** Monte Carlo draws per logged decision: standard error ≤ 0.05 on a slot propensity, ~0.15 ms for 10 candidates. */
+const PROPENSITY_DRAWS = 100;
+
 export interface LoggedDecision {
   tenantId: string;
   keyId: string;
@@ -61,7 +64,7 @@ export class DecisionLogWriter {
     const shows = new Map<string, Map<string, number>>(); // tenant -> arm -> shows
     const contacts = new Map<string, { tenantId: string; personId: string; log: ContactLog; household: { id: string; contacts: ContactLog } | null }>();
     for (const { tenantId, keyId, decisionId, placement, input, result, person } of items) {
-      const props = estimatePropensities(result.candidates, seededRandom(`${decisionId}/propensity`));
+      const props = estimatePropensities(result.candidates, seededRandom(`${decisionId}/propensity`), PROPENSITY_DRAWS);
       const now = input.now;
       out.push(decisioning.logDecision({
         tenantId, id: decisionId, personId: person?.id ?? null, keyId, channel: input.channel, placement, segment: result.segment,

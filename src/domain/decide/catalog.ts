@@ -1,5 +1,5 @@
 /**
- * The compiled catalogue: actions parsed, rules compiled to closures, templates parsed, weights, stats keys and
+ * The compiled catalogue: actions parsed, rules compiled to closures, templates parsed, context weights and
  * per-channel lists precomputed, once per catalogue version, so a decision only reads memory.
  */
 import type { Powertrain } from "../profile/events";
@@ -9,11 +9,10 @@ import { isContextual, ruleSignals, type RuleSignals } from "../rules/signals";
 import type { Action, Creative, Intrusiveness } from "./action";
 import { contextWeight } from "./arbitrate";
 import { GUARD_BIT, GUARDRAILS } from "./guardrails/index";
-import { statsKey } from "./learner";
 import { sensitivePhrase } from "./sensitive";
 import { compileTemplate, type CompiledTemplate, type TemplateData } from "./templates";
 import { checkAction, type ActionFault } from "./validate-action";
-import { DECISION_CHANNELS, isMarketing, SEGMENTS, type ActionKind, type DecisionChannel, type Segment } from "./vocabulary";
+import { DECISION_CHANNELS, isMarketing, type ActionKind, type DecisionChannel } from "./vocabulary";
 
 export { ActionSchema, type Action, type ActionInput, type Creative } from "./action";
 export { validateAction, type ActionFault } from "./validate-action";
@@ -52,9 +51,8 @@ export interface CompiledAction {
   /** The rule reads only the request context: usable for unknown visitors, under GPC and in degraded mode. */
   readonly contextual: boolean;
   readonly creatives: Readonly<Partial<Record<DecisionChannel, CompiledCreative>>>;
-  /** Context weight per channel: [large surface, small surface]. */
-  readonly weights: Readonly<Partial<Record<DecisionChannel, readonly [number, number]>>>;
-  readonly statsKeys: Readonly<Partial<Record<DecisionChannel, Readonly<Record<Segment, string>>>>>;
+  /** Context weight at `channelIndex(channel) * 2 + (small surface ? 1 : 0)`; an array, so the hot path does no keyed lookups. */
+  readonly weights: readonly number[];
   readonly source: Action;
   /** One bit per guardrail that could hold this action back (GUARD_BIT); the others are not asked. */
   readonly guards: number;
@@ -84,9 +82,14 @@ export function compileCatalog(actions: readonly unknown[], version: string): Co
     if (action && faults.every((f) => f.type === "sensitive-copy")) accepted.push(action);
     else rejected.push({ id: String((input as { id?: unknown })?.id ?? "?"), faults });
   }
-  accepted.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const { tests, heads } = compileRules(accepted.map((a) => a.rule));
-  const compiled = accepted.map((a, i) => compileAction(a, a.rule === null ? null : tests[i]!, heads[i]!, i));
+  const count = new Map<string, number>();
+  for (const a of accepted) count.set(a.id, (count.get(a.id) ?? 0) + 1);
+  for (const [id, n] of count) {
+    if (n > 1) rejected.push({ id, faults: [{ type: "invalid", pointer: "/id", reason: `${n} actions share this id; all are set aside` }] });
+  }
+  const unique = accepted.filter((a) => count.get(a.id) === 1).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const { tests, heads } = compileRules(unique.map((a) => a.rule));
+  const compiled = unique.map((a, i) => compileAction(a, a.rule === null ? null : tests[i]!, heads[i]!, i));
   // Per channel, actions that share a rule head sit together, so a false head skips them with one evaluation.
   const headOrder = new Map(heads.filter(Boolean).map((h, i) => [h, i] as const));
   const rank = (a: CompiledAction) => (a.head === null ? -1 : headOrder.get(a.head)!);
@@ -106,14 +109,11 @@ export function compileCatalog(actions: readonly unknown[], version: string): Co
 function compileAction(a: Action, test: ((data: unknown) => unknown) | null, head: ((data: unknown) => unknown) | null, index: number): CompiledAction {
   const signals = ruleSignals(a.rule);
   const creatives: Partial<Record<DecisionChannel, CompiledCreative>> = {};
-  const weights: Partial<Record<DecisionChannel, readonly [number, number]>> = {};
-  const statsKeys: Partial<Record<DecisionChannel, Record<Segment, string>>> = {};
+  const weights = DECISION_CHANNELS.flatMap((c) => [contextWeight(a.kind, a.intrusiveness, c, false), contextWeight(a.kind, a.intrusiveness, c, true)]);
   for (const c of DECISION_CHANNELS) {
     const src = a.channels[c];
     if (!src) continue;
     creatives[c] = compileCreative(src);
-    weights[c] = [contextWeight(a.kind, a.intrusiveness, c, false), contextWeight(a.kind, a.intrusiveness, c, true)];
-    statsKeys[c] = Object.fromEntries(SEGMENTS.map((s) => [s, statsKey(a.id, c, s)])) as Record<Segment, string>;
   }
   const action = {
     id: a.id,
@@ -140,7 +140,6 @@ function compileAction(a: Action, test: ((data: unknown) => unknown) | null, hea
     contextual: isContextual(signals),
     creatives,
     weights,
-    statsKeys,
     source: a,
     guards: 0,
   };

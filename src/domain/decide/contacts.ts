@@ -35,6 +35,8 @@ export interface Outcome {
 export const EMPTY_CONTACT_LOG: ContactLog = Object.freeze({ shown: [], dismissals: {}, notInterested: {}, ignoredStreak: 0, lastEngagedAt: null });
 
 const KEEP_SHOWN = 31 * DAY;
+/** Enough for any monthly cap a catalogue sets; bounds the row a decision reads and writes. */
+const MAX_SHOWN = 200;
 const KEEP_DISMISSALS = 180 * DAY;
 
 /**
@@ -44,7 +46,7 @@ const KEEP_DISMISSALS = 180 * DAY;
  */
 export function recordContact(log: ContactLog | null, shown: readonly Omit<ShownContact, "at">[], now: number): ContactLog {
   const base = log ?? EMPTY_CONTACT_LOG;
-  const kept = base.shown.filter((c) => now - c.at < KEEP_SHOWN);
+  const kept = base.shown.filter((c) => now - c.at < KEEP_SHOWN).slice(-(MAX_SHOWN - shown.length));
   const added = shown.map((s) => ({ actionId: s.actionId, category: s.category, channel: s.channel, at: now }));
   const reaches = shown.some((s) => INTERRUPTIVE.has(s.channel));
   return { ...base, shown: [...kept, ...added], ignoredStreak: base.ignoredStreak + (reaches ? 1 : 0) };

@@ -3,17 +3,17 @@ import type { Gates } from "../rules/data";
 import { truthy } from "../rules/operators";
 import { isSmallSurface, needsDiversity, selectSlate } from "./arbitrate";
 import type { CompiledAction } from "./catalog";
-import { DEFAULT_CONFIG } from "./config";
+import { DEFAULT_CONFIG, type DecideConfig } from "./config";
 import { explain } from "./explain";
 import { deriveGates, primaryVehicle } from "./gates";
 import { GUARD_BIT, GUARDRAILS, type Check, type GuardContext } from "./guardrails/index";
 import { ruleDataFor } from "./guardrails/consent";
 import { publicReasons, sensitiveReasons } from "./guardrails/sensitive-copy";
-import { boundedSample, posterior, thompsonScores, type Candidate } from "./learner";
+import { boundedSample, Posteriors, thompsonScores, type Candidate } from "./learner";
 import type { TemplateData } from "./templates";
 import { localTime, type LocalTime } from "./time";
 import type { DecidedAction, DecisionInput, DecisionResult, GuardrailName, Suppression } from "./types";
-import { categoryIndex, type Segment } from "./vocabulary";
+import { categoryIndex, channelIndex, type Segment } from "./vocabulary";
 
 const MAX_LIMIT = 10;
 
@@ -34,7 +34,7 @@ export function templateDataFor(input: DecisionInput, gates: Gates | null): Temp
  */
 export function decide(input: DecisionInput): DecisionResult {
   const cfg = input.config ?? DEFAULT_CONFIG;
-  const { catalog, channel, now, rng, profile } = input;
+  const { catalog, channel, now, profile } = input;
   const notes: { text: string; sensitive: boolean }[] = [];
   let deferred = false;
   const gates = profile ? deriveGates(profile, input.household, now, cfg) : null;
@@ -55,84 +55,10 @@ export function decide(input: DecisionInput): DecisionResult {
     },
   };
   const show = input.showSuppressed && input.keyKind === "server";
-  const checks: Check[] = [];
-  const names: GuardrailName[] = [];
-  const bits: number[] = [];
-  let everything = false;
-  for (const g of GUARDRAILS) {
-    const c = g.prepare(ctx);
-    if (!c) continue;
-    checks.push(c);
-    names.push(g.name);
-    bits.push(GUARD_BIT.get(g)!);
-    // Nothing can be shown (moving car, quiet hours): unless asked what was held back, stop here.
-    everything ||= c.everything === true;
-    if (everything && !show) break;
-  }
-
+  const guards = prepareGuardrails(ctx, show);
   const suppressed: Suppression[] = [];
-  const eligible: CompiledAction[] = [];
-  const levers: number[] = [];
-  const dealerId = input.dealer?.id ?? null;
-  const nChecks = checks.length;
-  const list = everything && !show ? [] : catalog.byChannel[channel];
-  let head: ((d: unknown) => unknown) | null = null;
-  let headHolds = true;
-  // Indexed loops on the hot path: array iterators allocate a result object per step when not optimized away.
-  for (let k = 0; k < list.length; k++) {
-    const a = list[k]!;
-    if (a.head !== null) {
-      if (a.head !== head) {
-        head = a.head;
-        headHolds = holds(head, data);
-      }
-      if (!headHolds) continue;
-    }
-    if (a.dealerId !== null && a.dealerId !== dealerId) continue;
-    let lever = a.lever;
-    if (a.overrides !== null && dealerId !== null) {
-      const o = a.overrides[dealerId];
-      if (o?.disabled) continue;
-      if (o?.lever !== undefined) lever = o.lever;
-    }
-    if (now < a.validFrom || now >= a.validTo) continue;
-    // Rules first: most actions fail their rule, and a held-back action is reported only if it was eligible.
-    if (a.test !== null && !passes(a, data, show ? suppressed : null)) continue;
-    let held = -1;
-    let reason: string | null = null;
-    for (let i = 0; i < nChecks; i++) {
-      if ((a.guards & bits[i]!) === 0) continue;
-      reason = checks[i]!(a);
-      if (reason !== null) {
-        held = i;
-        break;
-      }
-    }
-    if (held >= 0) {
-      if (show) suppressed.push({ id: a.id, guardrail: names[held]!, reason: reason! });
-      continue;
-    }
-    eligible.push(a);
-    levers.push(lever);
-  }
-
-  const small = isSmallSurface(channel, input.placement);
-  const n = eligible.length;
-  const items: Candidate[] = new Array(n);
-  const cats: number[] = new Array(n);
-  const { epsilon, band } = cfg.learner;
-  for (let i = 0; i < n; i++) {
-    const a = eligible[i]!;
-    const [alpha, beta] = posterior(input.stats, catalog, a, channel, segment);
-    const base = a.weights[channel]![small ? 1 : 0] * a.value * levers[i]!;
-    items[i] = { id: a.id, category: a.category, alpha, beta, base };
-    cats[i] = categoryIndex(a.category);
-  }
-  const diverse = needsDiversity(channel);
-  const limit = Math.max(0, Math.min(MAX_LIMIT, Math.floor(input.limit)));
-  const scores = thompsonScores(items, limit, diverse, band, rng);
-  const shown = selectSlate(scores, cats, limit, diverse, epsilon, rng);
-  for (const i of shown) if (Number.isNaN(scores[i]!)) scores[i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
+  const { eligible, levers } = guards.everything && !show ? { eligible: [], levers: [] } : screen(input, data, guards, show ? suppressed : null);
+  const { items, shown, scores, diverse } = rank(input, cfg, segment, eligible, levers);
 
   const tdata = ctx.templateData();
   const reasonGates = input.gpc ? null : gates;
@@ -157,12 +83,105 @@ export function decide(input: DecisionInput): DecisionResult {
     notes: [...new Set(visible)],
     segment,
     ttl: deferred ? cfg.deferredTtlSeconds : cfg.ttlSeconds[channel],
-    candidates: { items, shown, diverse, epsilon, band },
+    candidates: { items, shown, diverse, epsilon: cfg.learner.epsilon, band: cfg.learner.band },
     catalogVersion: catalog.version,
   };
 }
 
-/** Whether a rule head holds; one that throws does not (the full rule then reports the error, if asked). */
+interface Prepared {
+  checks: Check[];
+  names: GuardrailName[];
+  bits: number[];
+  /** A guardrail holds every action back (moving car, quiet hours). */
+  everything: boolean;
+}
+
+function prepareGuardrails(ctx: GuardContext, show: boolean): Prepared {
+  const p: Prepared = { checks: [], names: [], bits: [], everything: false };
+  for (const g of GUARDRAILS) {
+    const c = g.prepare(ctx);
+    if (!c) continue;
+    p.checks.push(c);
+    p.names.push(g.name);
+    p.bits.push(GUARD_BIT.get(g)!);
+    p.everything ||= c.everything === true;
+    // Nothing can be shown: unless asked what was held back, the other guardrails need not run.
+    if (p.everything && !show) break;
+  }
+  return p;
+}
+
+/** The hot loop: the channel's actions that pass dealer scope, validity, their rule and every guardrail. */
+function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppression[] | null) {
+  const list = input.catalog.byChannel[input.channel];
+  const eligible: CompiledAction[] = [];
+  const levers: number[] = [];
+  const dealerId = input.dealer?.id ?? null;
+  const now = input.now;
+  const n = g.checks.length;
+  let head: ((d: unknown) => unknown) | null = null;
+  let headHolds = true;
+  // Indexed loops: array iterators allocate a result object per step when not optimized away.
+  for (let k = 0; k < list.length; k++) {
+    const a = list[k]!;
+    if (a.head !== null) {
+      if (a.head !== head) {
+        head = a.head;
+        headHolds = holds(head, data);
+      }
+      if (!headHolds) continue;
+    }
+    if (a.dealerId !== null && a.dealerId !== dealerId) continue;
+    let lever = a.lever;
+    if (a.overrides !== null && dealerId !== null) {
+      const o = a.overrides[dealerId];
+      if (o?.disabled) continue;
+      if (o?.lever !== undefined) lever = o.lever;
+    }
+    if (now < a.validFrom || now >= a.validTo) continue;
+    // Rules first: most actions fail their rule, and a held-back action is reported only if it was eligible.
+    if (a.test !== null && !passes(a, data, report)) continue;
+    let held = -1;
+    let reason: string | null = null;
+    for (let i = 0; i < n && held < 0; i++) {
+      if ((a.guards & g.bits[i]!) === 0) continue;
+      reason = g.checks[i]!(a);
+      if (reason !== null) held = i;
+    }
+    if (held >= 0) {
+      report?.push({ id: a.id, guardrail: g.names[held]!, reason: reason! });
+      continue;
+    }
+    eligible.push(a);
+    levers.push(lever);
+  }
+  return { eligible, levers };
+}
+
+/** Candidates with their posteriors and base (weight × value × lever), Thompson scores, and the slate. */
+function rank(input: DecisionInput, cfg: DecideConfig, segment: Segment, eligible: readonly CompiledAction[], levers: readonly number[]) {
+  const { catalog, channel, rng } = input;
+  const { epsilon, band } = cfg.learner;
+  const arms = new Posteriors(input.stats, catalog, channel, segment);
+  const weightAt = channelIndex(channel) * 2 + (isSmallSurface(channel, input.placement) ? 1 : 0);
+  const n = eligible.length;
+  const items: Candidate[] = new Array(n);
+  const cats: number[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const a = eligible[i]!;
+    items[i] = { id: a.id, category: a.category, alpha: arms.alpha(a), beta: arms.beta(a), base: a.weights[weightAt]! * a.value * levers[i]! };
+    cats[i] = categoryIndex(a.category);
+  }
+  const diverse = needsDiversity(channel);
+  const limit = Math.max(0, Math.min(MAX_LIMIT, Math.floor(input.limit)));
+  const scores = thompsonScores(items, limit, diverse, band, rng);
+  const shown = selectSlate(scores, cats, limit, diverse, epsilon, rng);
+  // An exploration pick may be an action that could not win on score, and so was not sampled yet.
+  for (const i of shown) if (Number.isNaN(scores[i]!)) scores[i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
+  return { items, shown, scores, diverse };
+}
+
+/** Whether a rule head holds. One that throws counts as holding: the full rule then runs, fails closed and reports. */
 function holds(head: (d: unknown) => unknown, data: unknown): boolean {
   try {
     return truthy(head(data));

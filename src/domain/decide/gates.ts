@@ -4,6 +4,7 @@ import type { HouseholdDoc, Profile, Stage, VehicleFacts } from "../profile/type
 import type { Gates } from "../rules/data";
 import type { DecideConfig } from "./config";
 
+/** One day in ms. */
 export const DAY = 86_400_000;
 const MAJOR_SERVICE = new Set(["brake_service", "timing_belt", "transmission_service", "major_service", "battery_replacement", "clutch", "tires"]);
 const HELD: ReadonlySet<VehicleFacts["relation"]> = new Set(["owned", "leased", "financed"]);

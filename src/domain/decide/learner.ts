@@ -5,12 +5,12 @@
  * epsilon (default 5%), a uniform pick among the eligible actions, so every eligible action keeps at least
  * epsilon / (number eligible) probability in the first slot — the floor off-policy evaluation needs.
  */
-import type { Category } from "../profile/types";
-import { allowedAfter } from "./arbitrate";
-import type { OutcomeType } from "./contacts";
-import { sampleBeta } from "./random";
 import type { CompiledAction, CompiledCatalog } from "./catalog";
-import { categoryIndex, DECISION_CHANNELS, SEGMENTS, type DecisionChannel, type Segment } from "./vocabulary";
+import type { OutcomeType } from "./contacts";
+import { channelIndex, DECISION_CHANNELS, SEGMENTS, type DecisionChannel, type Segment } from "./vocabulary";
+
+export { boundedSample, thompsonScores, type Candidate, type CandidateSet } from "./thompson";
+export { estimatePropensities, type SlotPropensity } from "./propensity";
 
 /** Observed successes (alpha) and failures (beta) of one arm, added to the catalogue prior. */
 export interface ArmStats {
@@ -28,21 +28,44 @@ const SLOTS = DECISION_CHANNELS.length * SEGMENTS.length;
 const tables = new WeakMap<StatsMap, WeakMap<CompiledCatalog, Float64Array>>();
 
 /**
- * The posterior of one arm: the action's prior plus its observed counts (negative counts ignored), read from a
- * per-(stats, catalogue) table filled on first use, so the hot path does no string-keyed lookups.
+ * Posteriors of the arms of one decision (one channel and segment): each action's prior plus its observed counts
+ * (negative counts ignored), read through a per-(stats, catalogue) table filled on first use, so the hot path
+ * does no string-keyed lookups. Example: `const arms = new Posteriors(stats, catalog, "email", "owner"); arms.alpha(a)`.
  */
-export function posterior(stats: StatsMap, catalog: CompiledCatalog, a: CompiledAction, channel: DecisionChannel, segment: Segment): [number, number] {
-  let byCatalog = tables.get(stats);
-  if (!byCatalog) tables.set(stats, (byCatalog = new WeakMap()));
-  let table = byCatalog.get(catalog);
-  if (!table) byCatalog.set(catalog, (table = new Float64Array(catalog.actions.length * SLOTS * 2).fill(NaN)));
-  const slot = (a.index * SLOTS + DECISION_CHANNELS.indexOf(channel) * SEGMENTS.length + SEGMENTS.indexOf(segment)) * 2;
-  if (Number.isNaN(table[slot]!)) {
-    const s = stats.get(statsKey(a.id, channel, segment));
-    table[slot] = s && s.alpha > 0 ? s.alpha : 0;
-    table[slot + 1] = s && s.beta > 0 ? s.beta : 0;
+export class Posteriors {
+  private readonly table: Float64Array;
+  private readonly offset: number;
+  constructor(
+    private readonly stats: StatsMap,
+    catalog: CompiledCatalog,
+    private readonly channel: DecisionChannel,
+    private readonly segment: Segment,
+  ) {
+    let byCatalog = tables.get(stats);
+    if (!byCatalog) tables.set(stats, (byCatalog = new WeakMap()));
+    let table = byCatalog.get(catalog);
+    if (!table) byCatalog.set(catalog, (table = new Float64Array(catalog.actions.length * SLOTS * 2).fill(NaN)));
+    this.table = table;
+    this.offset = channelIndex(channel) * SEGMENTS.length + SEGMENTS.indexOf(segment);
   }
-  return [a.prior.alpha + table[slot]!, a.prior.beta + table[slot + 1]!];
+
+  alpha(a: CompiledAction): number {
+    return a.prior.alpha + this.table[this.slot(a)]!;
+  }
+
+  beta(a: CompiledAction): number {
+    return a.prior.beta + this.table[this.slot(a) + 1]!;
+  }
+
+  private slot(a: CompiledAction): number {
+    const slot = (a.index * SLOTS + this.offset) * 2;
+    if (Number.isNaN(this.table[slot]!)) {
+      const s = this.stats.get(statsKey(a.id, this.channel, this.segment));
+      this.table[slot] = s && s.alpha > 0 ? s.alpha : 0;
+      this.table[slot + 1] = s && s.beta > 0 ? s.beta : 0;
+    }
+    return slot;
+  }
 }
 
 /** The key of one arm: statsKey("lease-renewal", "email", "owner") === "lease-renewal|email|owner". */
@@ -58,110 +81,4 @@ export function statsDelta(outcome: OutcomeType): ArmStats {
   if (outcome === "impression") return { alpha: 0, beta: 1 };
   if (outcome === "click") return { alpha: 1, beta: -1 };
   return { alpha: 0, beta: 0 };
-}
-
-/** One eligible action as the deferred propensity estimate needs it. */
-export interface Candidate {
-  id: string;
-  category: Category;
-  /** Posterior Beta parameters (prior + observed). */
-  alpha: number;
-  beta: number;
-  /** Context weight × value × lever: the score is propensity × base. */
-  base: number;
-}
-
-export interface CandidateSet {
-  items: readonly Candidate[];
-  /** Index into `items` of the action shown in each slot. */
-  shown: readonly number[];
-  diverse: boolean;
-  epsilon: number;
-  band: number;
-}
-
-/** A Thompson sample clipped to the exploration band around the posterior mean. */
-export function boundedSample(alpha: number, beta: number, band: number, rng: () => number): number {
-  const mean = alpha / (alpha + beta);
-  const x = sampleBeta(alpha, beta, rng);
-  const lo = mean * (1 - band);
-  const hi = mean * (1 + band);
-  return x < lo ? lo : x > hi ? hi : x;
-}
-
-/**
- * Thompson scores (sample × base) for arbitration. A sample never leaves its band, so an action whose highest
- * possible score is below the lowest score `limit` others are sure to reach (with diversity: another action of
- * its own category) can never win on score; it is not sampled (NaN). An epsilon pick may still choose it — the
- * caller samples it then. This keeps sampling to the few actions that can actually win.
- */
-export function thompsonScores(items: readonly Candidate[], limit: number, diverse: boolean, band: number, rng: () => number): number[] {
-  const n = items.length;
-  // Plain arrays: for a few dozen candidates they are cheaper to allocate than typed arrays.
-  const scores: number[] = new Array(n);
-  const lo: number[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = items[i]!;
-    lo[i] = (c.alpha / (c.alpha + c.beta)) * (1 - band) * c.base;
-  }
-  let floor = -Infinity;
-  const bestInCategory = [-Infinity, -Infinity, -Infinity, -Infinity, -Infinity];
-  if (diverse) {
-    for (let i = 0; i < n; i++) {
-      const k = categoryIndex(items[i]!.category);
-      if (lo[i]! > bestInCategory[k]!) bestInCategory[k] = lo[i]!;
-    }
-  } else if (limit <= 0) floor = Infinity;
-  else if (n > limit) floor = lo.slice().sort((x, y) => y - x)[limit - 1]!;
-  for (let i = 0; i < n; i++) {
-    const c = items[i]!;
-    const hi = (c.alpha / (c.alpha + c.beta)) * (1 + band) * c.base;
-    scores[i] = hi >= (diverse ? bestInCategory[categoryIndex(c.category)]! : floor) ? boundedSample(c.alpha, c.beta, band, rng) * c.base : NaN;
-  }
-  return scores;
-}
-
-export interface SlotPropensity {
-  slot: number;
-  actionId: string;
-  /** P(the policy puts this action in this slot | the earlier slots as shown). */
-  propensity: number;
-  /** The same probability for every action allowed in this slot; sums to 1 (or 0 if none). */
-  distribution: Readonly<Record<string, number>>;
-}
-
-/**
- * Monte Carlo estimate of how likely the policy was to show each shown action in its slot, given the earlier
- * slots. Runs after the response (deferred), never on the decision path: `draws` × candidates Beta samples.
- * The epsilon part is exact; the Thompson part is estimated, ties split evenly. The slate's probability is
- * the product of the slot propensities.
- */
-export function estimatePropensities(set: CandidateSet, rng: () => number, draws = 300): SlotPropensity[] {
-  const { items, shown, diverse, epsilon, band } = set;
-  const n = items.length;
-  const cats = items.map((c) => c.category);
-  const scores = new Float64Array(draws * n);
-  for (let r = 0; r < draws; r++) {
-    for (let i = 0; i < n; i++) scores[r * n + i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
-  }
-  return shown.map((pick, slot) => {
-    const earlier = shown.slice(0, slot);
-    const allowed = items.map((_, i) => allowedAfter(i, earlier, cats, diverse));
-    const m = allowed.filter(Boolean).length;
-    const wins = new Float64Array(n);
-    for (let r = 0; r < draws; r++) {
-      let best = -Infinity;
-      let ties: number[] = [];
-      for (let i = 0; i < n; i++) {
-        if (!allowed[i]) continue;
-        const s = scores[r * n + i]!;
-        if (s > best) [best, ties] = [s, [i]];
-        else if (s === best) ties.push(i);
-      }
-      for (const i of ties) wins[i]! += 1 / ties.length;
-    }
-    const distribution: Record<string, number> = {};
-    for (let i = 0; i < n; i++) if (allowed[i]) distribution[items[i]!.id] = epsilon / m + ((1 - epsilon) * wins[i]!) / draws;
-    return { slot, actionId: items[pick]!.id, propensity: distribution[items[pick]!.id] ?? 0, distribution };
-  });
 }

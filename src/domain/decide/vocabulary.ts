@@ -26,6 +26,11 @@ export function categoryIndex(c: Category): number {
   }
 }
 
+/** A channel's position in DECISION_CHANNELS: channelIndex("email") === 3. */
+export function channelIndex(c: DecisionChannel): number {
+  return DECISION_CHANNELS.indexOf(c);
+}
+
 /** Learner segments: the lifecycle stage, or "anonymous" for an unknown visitor (and under GPC). */
 export const SEGMENTS = ["prospect", "shopper", "owner", "lapsed", "anonymous"] as const;
 export type Segment = (typeof SEGMENTS)[number];

@@ -1,14 +1,12 @@
 /**
- * JsonLogic → a tree of JavaScript closures, built once per catalogue version. The semantics are those of
- * json-logic-js 2.0.5 (the reference; a differential test holds them equal). Closures rather than generated
- * source because Workers forbid `new Function`, and because a closure tree is already ~10-30x faster than
- * re-interpreting the JSON on every call (see bench/NOTES-engine.md).
+ * JsonLogic → a tree of JavaScript closures (nodes.ts), built once per catalogue version, with the semantics of
+ * json-logic-js 2.0.5 (the reference: a differential test holds them equal). Closures rather than generated
+ * source because Workers forbid `new Function`; closures are already ~8x faster than re-interpreting the JSON,
+ * ~20x when a catalogue's rules are compiled together (see bench/NOTES-engine.md).
  */
-import { isLogic, operation, OPERATORS, truthy } from "./operators";
-import { PREDICATES, runPredicate } from "./predicates";
+import { compileNode, type Fn } from "./nodes";
+import { isLogic, operation, truthy } from "./operators";
 import { validateRule, type RuleFault } from "./validate";
-
-type Fn = (d: any) => unknown;
 
 /** A rule the validator refused; `faults` name each problem. */
 export class RuleError extends Error {
@@ -22,13 +20,15 @@ export function compileRule(rule: unknown): (data: unknown) => boolean {
   const faults = validateRule(rule);
   if (faults.length > 0) throw new RuleError(faults);
   if (rule === null || rule === undefined) return () => true;
-  const f = compileNode(rule);
+  const f = plain(rule);
   return (d) => truthy(f(d));
 }
 
+const plain = (node: unknown): Fn => compileNode(node, plain);
+
 /** Compile without validation and return the raw value, as `jsonLogic.apply` would (tests and tools). */
 export function compileExpr(rule: unknown): (data: unknown) => unknown {
-  return compileNode(rule);
+  return plain(rule);
 }
 
 export interface CompiledRuleSet {
@@ -47,24 +47,28 @@ export interface CompiledRuleSet {
  * data is built afresh per decision and never mutated, which makes the object identity a safe key.
  */
 export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
+  const keyOf = structuralKeys();
   const counts = new Map<string, number>();
   const count = (node: unknown): void => {
     if (Array.isArray(node)) return node.forEach(count);
     if (!isLogic(node)) return;
-    const key = JSON.stringify(node);
+    const key = keyOf(node);
     counts.set(key, (counts.get(key) ?? 0) + 1);
     operation(node).args.forEach(count);
   };
   rules.forEach(count);
-  const previous = sharing;
-  sharing = { counts, shared: new Map() };
-  try {
-    const tests = rules.map((r) => (r === null || r === undefined ? () => true : compileNode(r)));
-    const heads = rules.map((r) => headOf(r, counts));
-    return { tests, heads };
-  } finally {
-    sharing = previous;
-  }
+  const cache = new Map<string, Fn>();
+  const shared = (node: unknown): Fn => {
+    if (!isLogic(node) || "var" in node) return compileNode(node, shared);
+    const key = keyOf(node);
+    if ((counts.get(key) ?? 0) < 2) return compileNode(node, shared);
+    let f = cache.get(key);
+    if (!f) cache.set(key, (f = remember(compileNode(node, shared))));
+    return f;
+  };
+  const tests = rules.map((r) => (r === null || r === undefined ? () => true : shared(r)));
+  const heads = rules.map((r) => headOf(r, (n) => (isLogic(n) && !("var" in n) ? counts.get(keyOf(n)) ?? 0 : 0), shared));
+  return { tests, heads };
 }
 
 /**
@@ -72,18 +76,39 @@ export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
  * it is shared. The first, not the most shared: authors put the deciding condition first, and the most
  * common conjunct is usually a broad one ("no open complaint") that filters nothing.
  */
-function headOf(rule: unknown, counts: Map<string, number>): Fn | null {
+function headOf(rule: unknown, uses: (n: unknown) => number, compile: (n: unknown) => Fn): Fn | null {
   if (!isLogic(rule) || "var" in rule) return null;
-  const shared = (n: unknown) => isLogic(n) && !("var" in n) && (counts.get(JSON.stringify(n)) ?? 0) >= 2;
-  if (shared(rule)) return compileNode(rule);
+  const shared = (n: unknown) => uses(n) >= 2;
+  if (shared(rule)) return compile(rule);
   const { op, args } = operation(rule);
   const first = op === "and" ? args.find(shared) : undefined;
-  return first === undefined ? null : compileNode(first);
+  return first === undefined ? null : compile(first);
 }
 
-let sharing: { counts: Map<string, number>; shared: Map<string, Fn> } | null = null;
+/**
+ * A canonical key per subtree, built from its children's keys (each node stringified once, not once per
+ * ancestor). `{"!": x}` and `{"!": [x]}` share a key: they compile to the same closure.
+ */
+function structuralKeys(): (n: unknown) => string {
+  const cache = new WeakMap<object, string>();
+  const keyOf = (n: unknown): string => {
+    if (n === null || typeof n !== "object") return JSON.stringify(n) ?? "undefined";
+    let k = cache.get(n);
+    if (k !== undefined) return k;
+    if (Array.isArray(n)) k = `[${n.map(keyOf).join(",")}]`;
+    else if (isLogic(n)) {
+      const { op, args } = operation(n);
+      k = `{${JSON.stringify(op)}:[${args.map(keyOf).join(",")}]}`;
+    } else k = JSON.stringify(n);
+    cache.set(n, k);
+    return k;
+  };
+  return keyOf;
+}
+
 const UNSEEN = {};
 
+/** A node that remembers its value for the last data object (shared subtrees, evaluated once per decision). */
 function remember(f: Fn): Fn {
   let lastData: unknown = UNSEEN;
   let lastValue: unknown;
@@ -94,232 +119,4 @@ function remember(f: Fn): Fn {
     }
     return lastValue;
   };
-}
-
-const isConst = (x: unknown) => !Array.isArray(x) && !isLogic(x);
-
-function compileNode(node: unknown): Fn {
-  if (sharing === null || !isLogic(node) || "var" in node) return compileFresh(node);
-  const key = JSON.stringify(node);
-  if ((sharing.counts.get(key) ?? 0) < 2) return compileFresh(node);
-  let f = sharing.shared.get(key);
-  if (!f) sharing.shared.set(key, (f = remember(compileFresh(node))));
-  return f;
-}
-
-function compileFresh(node: unknown): Fn {
-  if (Array.isArray(node)) {
-    if (node.every(isConst)) return () => node;
-    const fs = node.map(compileNode);
-    return (d) => fs.map((f) => f(d));
-  }
-  if (!isLogic(node)) return () => node;
-  const { op, args } = operation(node);
-  if (PREDICATES[op]) return (d) => runPredicate(op, d, args);
-  switch (op) {
-    case "var":
-      return compileVar(args);
-    case "if":
-    case "?:":
-      return compileIf(args.map(compileNode));
-    case "and":
-      return compileAndOr(args.map(compileNode), false);
-    case "or":
-      return compileAndOr(args.map(compileNode), true);
-    case "filter":
-    case "map":
-    case "all":
-    case "none":
-    case "some":
-      return compileScoped(op, compileNode(args[0]), compileNode(args[1]));
-    case "reduce": {
-      const [fl, fs] = [compileNode(args[0]), compileNode(args[1])];
-      const fi = args[2] !== undefined ? compileNode(args[2]) : () => null;
-      return (d) => {
-        const list = fl(d);
-        const init = fi(d);
-        return Array.isArray(list) ? list.reduce((acc, cur) => fs({ current: cur, accumulator: acc }), init) : init;
-      };
-    }
-  }
-  if (!OPERATORS[op] || op === "log") throw new Error(`Unrecognized operation ${op}`);
-  return compileEager(op, args.map(compileNode), args);
-}
-
-function compileVar(args: readonly unknown[]): Fn {
-  const [p, dflt] = args;
-  if (isConst(p) && isConst(dflt)) return varPath(p, dflt === undefined ? null : dflt);
-  const fp = compileNode(p);
-  const fd = compileNode(dflt);
-  return (d) => lookup(d, fp(d), fd(d));
-}
-
-/** json-logic-js `var`: a missing step gives the default; a null leaf is returned as null. */
-function lookup(data: any, a: unknown, b: unknown): unknown {
-  const nf = b === undefined ? null : b;
-  if (a === undefined || a === "" || a === null) return data;
-  let x = data;
-  for (const k of String(a).split(".")) {
-    if (x === null || x === undefined) return nf;
-    x = x[k];
-    if (x === undefined) return nf;
-  }
-  return x;
-}
-
-function varPath(a: unknown, nf: unknown): Fn {
-  if (a === undefined || a === "" || a === null) return (d) => d;
-  const parts = String(a).split(".");
-  const [k0, k1, k2] = parts as [string, string, string];
-  switch (parts.length) {
-    case 1:
-      return (d) => {
-        if (d === null || d === undefined) return nf;
-        const v = d[k0];
-        return v === undefined ? nf : v;
-      };
-    case 2:
-      return (d) => {
-        if (d === null || d === undefined) return nf;
-        const x = d[k0];
-        if (x === null || x === undefined) return nf;
-        const v = x[k1];
-        return v === undefined ? nf : v;
-      };
-    case 3:
-      return (d) => {
-        if (d === null || d === undefined) return nf;
-        const x = d[k0];
-        if (x === null || x === undefined) return nf;
-        const y = x[k1];
-        if (y === null || y === undefined) return nf;
-        const v = y[k2];
-        return v === undefined ? nf : v;
-      };
-    default:
-      return (d) => lookup(d, a, nf);
-  }
-}
-
-function compileIf(fs: Fn[]): Fn {
-  const n = fs.length;
-  return (d) => {
-    let i = 0;
-    for (; i < n - 1; i += 2) if (truthy(fs[i]!(d))) return fs[i + 1]!(d);
-    return n === i + 1 ? fs[i]!(d) : null;
-  };
-}
-
-function compileAndOr(fs: Fn[], isOr: boolean): Fn {
-  if (fs.length === 1) return fs[0]!;
-  if (fs.length === 2) {
-    const [a, b] = fs as [Fn, Fn];
-    return isOr ? (d) => { const v = a(d); return truthy(v) ? v : b(d); } : (d) => { const v = a(d); return truthy(v) ? b(d) : v; };
-  }
-  if (fs.length === 3) {
-    const [a, b, c] = fs as [Fn, Fn, Fn];
-    return (d) => {
-      const v = a(d);
-      if (truthy(v) === isOr) return v;
-      const w = b(d);
-      return truthy(w) === isOr ? w : c(d);
-    };
-  }
-  return (d) => {
-    let cur: unknown;
-    for (let i = 0; i < fs.length; i++) {
-      cur = fs[i]!(d);
-      if (truthy(cur) === isOr) return cur;
-    }
-    return cur;
-  };
-}
-
-function compileScoped(op: string, fl: Fn, fs: Fn): Fn {
-  switch (op) {
-    case "filter":
-      return (d) => { const l = fl(d); return Array.isArray(l) ? l.filter((x) => truthy(fs(x))) : []; };
-    case "map":
-      return (d) => { const l = fl(d); return Array.isArray(l) ? l.map((x) => fs(x)) : []; };
-    case "all":
-      return (d) => { const l = fl(d); return Array.isArray(l) && l.length > 0 && l.every((x) => truthy(fs(x))); };
-    case "none":
-      return (d) => { const l = fl(d); return !Array.isArray(l) || !l.some((x) => truthy(fs(x))); };
-    default:
-      return (d) => { const l = fl(d); return Array.isArray(l) && l.some((x) => truthy(fs(x))); };
-  }
-}
-
-type Bin = (a: any, b: any) => unknown;
-const BINARY: Record<string, Bin> = {
-  "==": (a, b) => a == b,
-  "===": (a, b) => a === b,
-  "!=": (a, b) => a != b,
-  "!==": (a, b) => a !== b,
-  ">": (a, b) => a > b,
-  ">=": (a, b) => a >= b,
-  "/": (a, b) => a / b,
-  "%": (a, b) => a % b,
-  in: (a, b) => (!b || typeof b.indexOf === "undefined" ? false : b.indexOf(a) !== -1),
-};
-
-function compileEager(op: string, fs: Fn[], raw: readonly unknown[]): Fn {
-  const bin = BINARY[op];
-  if (bin) return binary(bin, fs, raw);
-  if ((op === "<" || op === "<=") && fs.length === 2) return binary(op === "<" ? (a, b) => a < b : (a, b) => a <= b, fs, raw);
-  const [fa, fb] = fs as [Fn, Fn];
-  switch (op) {
-    case "!":
-      return (d) => !truthy(fa(d));
-    case "!!":
-      return (d) => truthy(fa(d));
-    case "-":
-      return fs.length === 1 ? (d) => -(fa(d) as number) : (d) => (fa(d) as number) - (fb(d) as number);
-  }
-  const impl = NARY[op]!;
-  return (d) => impl(fs.map((f) => f(d)), d);
-}
-
-/** A binary operator, with the common "variable against a literal" case unrolled. */
-function binary(f: Bin, fs: Fn[], raw: readonly unknown[]): Fn {
-  const [fa, fb] = fs as [Fn, Fn];
-  if (isConst(raw[1])) {
-    const b = raw[1];
-    return (d) => f(fa(d), b);
-  }
-  return (d) => f(fa(d), fb(d));
-}
-
-const pf = (x: unknown) => parseFloat(x as string);
-const NARY: Record<string, (v: any[], d: any) => unknown> = {
-  "<": ([a, b, c]) => (c === undefined ? a < b : a < b && b < c),
-  "<=": ([a, b, c]) => (c === undefined ? a <= b : a <= b && b <= c),
-  "+": (v) => v.reduce((a, b) => pf(a) + pf(b), 0),
-  "*": (v) => v.reduce((a, b) => pf(a) * pf(b)),
-  min: (v) => Math.min(...v),
-  max: (v) => Math.max(...v),
-  merge: (v) => v.reduce((a: unknown[], b) => a.concat(b), []),
-  cat: (v) => Array.prototype.join.call(v, ""),
-  substr: ([s, start, end]) => {
-    if (end < 0) {
-      const t = String(s).substr(start);
-      return t.substr(0, t.length + end);
-    }
-    return String(s).substr(start, end);
-  },
-  missing: (v, d) => missingKeys(d, Array.isArray(v[0]) ? v[0] : v),
-  missing_some: ([need, options], d) => {
-    const opts = Array.isArray(options) ? options : [options];
-    const miss = missingKeys(d, Array.isArray(opts[0]) ? opts[0] : opts);
-    return (options as unknown[]).length - miss.length >= need ? [] : miss;
-  },
-};
-
-function missingKeys(d: unknown, keys: readonly unknown[]): unknown[] {
-  const out: unknown[] = [];
-  for (const k of keys) {
-    const v = Array.isArray(k) ? lookup(d, k[0], k[1]) : lookup(d, k, undefined);
-    if (v === null || v === "") out.push(k);
-  }
-  return out;
 }

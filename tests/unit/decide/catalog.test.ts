@@ -59,14 +59,14 @@ describe("catalogue", () => {
   });
 
   it("compiles: sorted by id, per-channel lists, frozen, bad rows set aside", () => {
-    const cat = compileCatalog([act({ id: "b" }), act({ id: "a", channels: { email: { subject: "S", body: "B" } } }), { id: "Bad Id" }], "v7");
+    const cat = compileCatalog([act({ id: "b" }), act({ id: "a", channels: { email: { subject: "S", body: "B" } } }), { id: "Bad Id" }, act({ id: "twin" }), act({ id: "twin" })], "v7");
     expect(cat.version).toBe("v7");
     expect(cat.actions.map((a) => a.id)).toEqual(["a", "b"]);
     expect(cat.byChannel.email.map((a) => a.id)).toEqual(["a", "b"]);
     expect(cat.byChannel.in_vehicle.map((a) => a.id)).toEqual(["b"]);
-    expect(cat.rejected.map((r) => r.id)).toEqual(["Bad Id"]);
+    expect(cat.rejected.map((r) => r.id)).toEqual(["Bad Id", "twin"]);
     expect(Object.isFrozen(cat.actions)).toBe(true);
-    expect(cat.byId.get("a")?.statsKeys.email?.owner).toBe("a|email|owner");
+    expect(cat.byId.get("a")?.weights.length).toBe(12);
   });
 
   it("renders templates with fallbacks", () => {

@@ -55,6 +55,11 @@ describe("in-car safety guardrail", () => {
     expect(r.suppressed.find((s) => s.id === "recall")).toMatchObject({ guardrail: "in_car_safety", reason: "in-car copy over the payload limits" });
   });
 
+  it("never reads out a URL or emoji that arrives through a template value", () => {
+    const r = car(PARKED, { dealer: { id: "dlr_sf", timeZone: "America/Los_Angeles", name: "baynissan.com 🚗" } });
+    expect(ids(r)).toEqual(["tip"]);
+  });
+
   it("does not touch other channels", () => {
     const r = decide(input({ profile: owner, channel: "app", catalog: catalogOf(act({ id: "tip" })), context: { driveState: "moving" } }));
     expect(ids(r)).toEqual(["tip"]);

@@ -71,6 +71,14 @@ describe("learner", () => {
     expect(wins.b).toBeGreaterThan(250);
   });
 
+  it("reads a replaced statistics map afresh (maps are memoized by identity, never mutated)", () => {
+    const cat = catalogOf(act({ id: "a", value: 100 }), act({ id: "b", value: 100 }));
+    const exact = resolveConfig({ learner: { band: 0, epsilon: 0 } });
+    const run = (stats: Map<string, { alpha: number; beta: number }>) => ids(decide(input({ profile: evLessee(), catalog: cat, channel: "email", limit: 1, stats, config: exact })));
+    expect(run(new Map([[statsKey("a", "email", "owner"), { alpha: 50, beta: 100 }]]))).toEqual(["a"]);
+    expect(run(new Map([[statsKey("b", "email", "owner"), { alpha: 50, beta: 100 }]]))).toEqual(["b"]);
+  });
+
   it("replays a decision identically from its seed", () => {
     const make = (seed: string) => decide(input({ profile: rogueOwner(), channel: "email", limit: 3, rng: seededRandom(seed) }));
     expect(make("dec_42")).toEqual(make("dec_42"));
@@ -111,6 +119,17 @@ describe("estimatePropensities", () => {
     }
     const est = estimatePropensities(decide(base("x")).candidates, seededRandom("est2"), 4000)[0]!.distribution;
     for (const id of ["a", "b", "c", "d"]) expect(Math.abs((first[id] ?? 0) / n - (est[id] ?? 0))).toBeLessThan(0.03);
+  });
+
+  it("an action that cannot win on score is shown only by exploration, at exactly epsilon / eligible", () => {
+    // Five times the value: even the lowest clipped sample of "star" beats the highest of the others.
+    const cat = catalogOf(act({ id: "star", value: 500 }), act({ id: "x", value: 100 }), act({ id: "y", value: 100 }), act({ id: "z", value: 100 }));
+    const one = (seed: string) => input({ profile: evLessee(), catalog: cat, channel: "email", limit: 1, rng: seededRandom(seed), showSuppressed: false });
+    const est = estimatePropensities(decide(one("s")).candidates, seededRandom("e"), 400)[0]!.distribution;
+    expect(est).toEqual({ star: 0.05 / 4 + 0.95, x: 0.05 / 4, y: 0.05 / 4, z: 0.05 / 4 });
+    let others = 0;
+    for (let i = 0; i < 4000; i++) if (decide(one(`p${i}`)).actions[0]!.id !== "star") others++;
+    expect(others / 4000).toBeCloseTo(0.0375, 2);
   });
 
   it("respects diversity in later slots and splits exact ties evenly", () => {

@@ -1,6 +1,7 @@
 import jsonLogic from "json-logic-js";
 import { beforeAll, describe, expect, it } from "vitest";
-import { compileExpr, compileRule, RuleError } from "../../../src/domain/rules/compile";
+import { compileExpr, compileRule, compileRules, RuleError } from "../../../src/domain/rules/compile";
+import { truthy } from "../../../src/domain/rules/operators";
 import { installPredicates } from "../../../src/domain/rules/predicates";
 import { isContextual, ruleSignals } from "../../../src/domain/rules/signals";
 import { validateRule } from "../../../src/domain/rules/validate";
@@ -38,6 +39,19 @@ describe("compiled rules agree with json-logic-js (differential)", () => {
       }
     }
     expect(compared).toBeGreaterThan(40_000);
+  });
+
+  it("compiled together (shared subtrees remembered per data object), every rule still agrees", () => {
+    const { tests, heads } = compileRules(rules);
+    for (let i = 0; i < rules.length; i++) {
+      for (const d of data) {
+        const ref = jsonLogic.truthy(jsonLogic.apply(rules[i] as never, d));
+        expect(truthy(tests[i]!(d)), JSON.stringify(rules[i])).toBe(ref);
+        // A head is a necessary condition: when it fails, the rule fails.
+        if (heads[i] && !truthy(heads[i]!(d))) expect(ref).toBe(false);
+      }
+    }
+    expect(heads.filter(Boolean).length).toBeGreaterThan(20);
   });
 
   it("the random rules are not trivially constant (both outcomes occur)", () => {

@@ -101,27 +101,23 @@ export const frequencyCaps: Guardrail = {
       note(all);
       return () => all;
     }
-    // Only actions already shown can be over their own caps: find them once, so the per-action check is a lookup.
-    const held = new Map<string, string>();
-    const consider = (id: string) => {
-      const a = catalog.byId.get(id);
-      if (!a || a.category === "safety" || held.has(id)) return;
-      const mine = me.action.get(id);
-      const theirs = a.householdLevel ? hh?.action.get(id) : undefined;
-      const perChannel = a.caps.perChannel?.[channel];
-      if (over(mine, theirs, a.caps)) held.set(id, `${theirs ? "household " : ""}action cap reached`);
-      else if (perChannel && over(mine?.here, theirs?.here, perChannel)) held.set(id, `action cap on ${channel} reached`);
-    };
-    me.action.forEach((_, id) => consider(id));
-    hh?.action.forEach((_, id) => consider(id));
     const byCategory: Partial<Record<Category, string>> = {};
-    let categories = 0;
     if (interruptive) {
       for (const [cat, cap] of Object.entries(cfg.caps.perCategory)) {
-        if (cap && overCount(me.category[categoryIndex(cat as Category)]!, cap)) [byCategory[cat as Category], categories] = [`${cat} cap reached`, categories + 1];
+        if (cap && overCount(me.category[categoryIndex(cat as Category)]!, cap)) byCategory[cat as Category] = `${cat} cap reached`;
       }
     }
-    if (held.size === 0 && categories === 0) return null;
-    return (a) => (a.category === "safety" ? null : byCategory[a.category] ?? held.get(a.id) ?? null);
+    // Only actions already shown can be over their own caps; they are looked up when (and if) a rule lets them through.
+    return (a) => {
+      if (a.category === "safety") return null;
+      const cat = byCategory[a.category];
+      if (cat) return cat;
+      const mine = me.action.get(a.id);
+      const theirs = a.householdLevel ? hh?.action.get(a.id) : undefined;
+      if (!mine && !theirs) return null;
+      if (over(mine, theirs, a.caps)) return `${theirs ? "household " : ""}action cap reached`;
+      const perChannel = a.caps.perChannel?.[channel];
+      return perChannel && over(mine?.here, theirs?.here, perChannel) ? `action cap on ${channel} reached` : null;
+    };
   },
 };
