@@ -28,7 +28,6 @@ export const problemTypes = {
   "unsupported-media-type": { status: 415, title: "The request body must be application/json" },
   "rate-limited": { status: 429, title: "Too many requests" },
   "internal-error": { status: 500, title: "Internal error" },
-  "not-implemented": { status: 501, title: "Not implemented yet" },
   "service-misconfigured": { status: 503, title: "The service is misconfigured" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
