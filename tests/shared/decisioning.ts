@@ -211,9 +211,10 @@ export function decisioningSuite(getHarness: () => Harness) {
       const h = getHarness();
       const a = await makeTenant(h);
       const v1 = (await (await h.fetch("/v1/actions", { headers: auth(a.keys.admin) })).json()) as { version: number };
-      const put = await h.fetch("/v1/actions/spring-event", json("PUT", { kind: "content", category: "info", value: 500, lever: 5, intrusiveness: "low", channels: { dealer_site: { title: "Spring event", body: "Come and see us.", cta: "Join" } } }, auth(a.keys.admin)));
+      // On the service lane (no one-per-category rule) with room for every eligible action, so exploration cannot hide it.
+      const put = await h.fetch("/v1/actions/spring-event", json("PUT", { kind: "content", category: "info", value: 500, lever: 5, intrusiveness: "low", channels: { service_lane: { title: "Spring event", body: "Come and see us.", cta: "Join" } } }, auth(a.keys.admin)));
       expect(((await put.json()) as { version: number }).version).toBeGreaterThan(v1.version);
-      const dry = await decide(h, a.keys.full, { subject: { customerId: a.customerId }, channel: "dealer_site", dryRun: true, limit: 3 });
+      const dry = await decide(h, a.keys.full, { subject: { customerId: a.customerId }, channel: "service_lane", dryRun: true, limit: 5 });
       expect(ids(dry)).toContain("spring-event");
       await new Promise((r) => setTimeout(r, 100));
       expect(await h.store.decisioning.decision(a.tenant.id, dry.decisionId)).toBeUndefined();
