@@ -34,3 +34,8 @@ export function effectiveScopes(kind: KeyKind, scopes: readonly string[]): Set<s
 export function grants(scopes: Set<string>, needed: Scope): boolean {
   return scopes.has(needed) || scopes.has("admin");
 }
+
+/** Server keys with `decide` and `profiles:read` see what the guardrails held back (it can name a complaint). */
+export function canSeeSuppressed(kind: KeyKind, scopes: Set<string>): boolean {
+  return kind === "server" && grants(scopes, "decide") && grants(scopes, "profiles:read");
+}

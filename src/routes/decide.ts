@@ -3,6 +3,7 @@ import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { defer, type Principal } from "../http/context";
 import { decideNow } from "../services/decisions";
+import { canSeeSuppressed } from "../domain/keys";
 
 export const CHANNELS = ["web_configurator", "dealer_site", "in_vehicle", "email", "app", "service_lane"] as const;
 
@@ -95,11 +96,7 @@ export const decide = defineOperation({
     const field = (Object.keys(SUBJECT_KIND) as (keyof typeof SUBJECT_KIND)[]).find((k) => body.subject[k])!;
     let value = body.subject[field]!;
     const { deps } = c.var;
-    if (field === "vin") {
-      const v = deps.vins.validate(value);
-      if (!v.ok) throw new Problem("invalid-vin", v.message, { rule: v.rule });
-      value = v.vin;
-    }
+    if (field === "vin") value = deps.vins.valid(value).vin;
     const gpc = headers["sec-gpc"]?.trim() === "1";
     const out = await decideNow(
       { store: deps.store, caches: deps.decisionCaches, principal: p, now: deps.now(), deadlineMs: deps.config.DECIDE_DEADLINE_MS, defer: (w) => defer(c, w), log: deps.decisionLog },
@@ -111,7 +108,7 @@ export const decide = defineOperation({
     return c.json({
       decisionId: out.decisionId,
       actions: r.actions.map((a) => ({ id: a.id, kind: a.kind, category: a.category, creative: a.creative as unknown as Record<string, unknown>, score: a.score, reasons: a.reasons, ...(server && a.sensitiveReasons.length ? { sensitiveReasons: a.sensitiveReasons } : {}) })),
-      ...(server && p.scopes.has("decide") && (p.scopes.has("profiles:read") || p.scopes.has("admin")) ? { suppressed: r.suppressed } : {}),
+      ...(canSeeSuppressed(p.kind, p.scopes) ? { suppressed: r.suppressed } : {}),
       notes: r.notes,
       segment: r.segment,
       ttl: r.ttl,

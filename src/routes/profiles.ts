@@ -79,11 +79,8 @@ export const lookupProfile = defineOperation({
   async handle(c, { query }) {
     const ctx = await serviceContext(c);
     let found;
-    if (query.vin) {
-      const v = ctx.vins.validate(query.vin);
-      if (!v.ok) throw new Problem("invalid-vin", v.message, { rule: v.rule });
-      found = await ctx.store.customers.byIdentity(callerScope(c), "vin", v.vin);
-    } else if (query.email) {
+    if (query.vin) found = await ctx.store.customers.byIdentity(callerScope(c), "vin", ctx.vins.valid(query.vin).vin);
+    else if (query.email) {
       const email = normalizeEmail(query.email);
       if (!email) throw new Problem("validation-failed", "email is not an email address", { errors: [{ in: "query", pointer: "/email", reason: "is not an email address" }] });
       found = await ctx.store.customers.byIdentity(callerScope(c), "email", await sha256Hex(hashInput(ctx.tenant.hashSalt, "email", email)));

@@ -25,12 +25,6 @@ const DecodedVin = z
   })
   .meta({ id: "DecodedVin" });
 
-/** Validates a VIN or answers 400 invalid-vin naming the rule. */
-function validVin(vins: { validate(v: string): ReturnType<import("../services/vins").VinService["validate"]> }, vin: string) {
-  const v = vins.validate(vin);
-  if (!v.ok) throw new Problem("invalid-vin", v.message, { rule: v.rule });
-  return v;
-}
 
 export const decodeVin = defineOperation({
   method: "get",
@@ -48,7 +42,7 @@ export const decodeVin = defineOperation({
   example: {},
   async handle(c, { params }) {
     const { vins } = c.var.deps;
-    const v = validVin(vins, params.vin as string);
+    const v = vins.valid(params.vin as string);
     const decoded = (await vins.decodeMany([v.vin])).get(v.vin) ?? null;
     return c.json({ vin: v.vin, valid: true as const, modelYearCandidates: v.modelYears, decoded });
   },
@@ -74,7 +68,7 @@ export const getVehicle = defineOperation({
   example: {},
   async handle(c, { params }) {
     const ctx = await serviceContext(c);
-    const v = validVin(ctx.vins, params.vin as string);
+    const v = ctx.vins.valid(params.vin as string);
     const found = await ctx.store.customers.byIdentity(callerScope(c), "vin", v.vin);
     const vehicle = found?.profile.doc?.vehicles.find((x) => x.vin === v.vin);
     if (!found || !vehicle) throw new Problem("not-found", "No such vehicle in your scope.");

@@ -8,6 +8,7 @@ import { decide, safeDefault, type DecisionInput, type DecisionResult } from "..
 import { statsKey, type ArmStats, type StatsMap } from "../domain/decide/learner";
 import { seededRandom } from "../domain/decide/random";
 import type { DecisionChannel, Segment } from "../domain/decide/vocabulary";
+import { canSeeSuppressed } from "../domain/keys";
 import type { Category } from "../domain/profile/types";
 import type { Principal } from "../http/context";
 import { Problem } from "../http/problems";
@@ -96,6 +97,8 @@ export interface DecideDeps {
   log: DecisionLogWriter;
 }
 
+export type OutcomeDeps = Pick<DecideDeps, "store" | "principal" | "now">;
+
 /** The store read, or null when it failed or missed the deadline. */
 async function readWithDeadline(deps: DecideDeps, req: DecideRequest): Promise<DecisionRead | null> {
   const scope = { tenantId: deps.principal.tenantId, dealerId: deps.principal.dealerId };
@@ -136,9 +139,17 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     return { decisionId, degraded: true, result: safeDefault(cached, req.channel, { ...req.context, placement: req.placement }, now, req.limit) };
   }
 
-  const dealerId = req.dealerId ?? principal.dealerId ?? read.person?.dealerId ?? null;
-  const dealer = dealerId ? await caches.dealer(store, tenantId, dealerId, now).catch(() => undefined) : undefined;
-  if (req.dealerId && !dealer) throw new Problem("not-found", "No such dealer.");
+  if (principal.dealerId && req.dealerId && req.dealerId !== principal.dealerId) throw new Problem("not-found", "No such dealer.");
+  const dealerId = principal.dealerId ?? req.dealerId ?? read.person?.dealerId ?? null;
+  let dealer: Dealer | undefined;
+  let dealerKnown = true;
+  try {
+    dealer = dealerId ? await caches.dealer(store, tenantId, dealerId, now) : undefined;
+  } catch (e) {
+    dealerKnown = false; // decide on without the dealer's time zone rather than fail
+    console.error(JSON.stringify({ level: "error", msg: "decide: dealer lookup failed", error: String(e) }));
+  }
+  if (req.dealerId && dealerKnown && !dealer) throw new Problem("not-found", "No such dealer.");
   const person = read.person;
   const input: DecisionInput = {
     now,
@@ -148,7 +159,7 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     limit: req.limit,
     dealer: dealer ? { id: dealer.id, timeZone: dealer.timeZone, name: dealer.name } : null,
     keyKind: principal.kind,
-    showSuppressed: principal.kind === "server" && principal.scopes.has("decide") && (principal.scopes.has("profiles:read") || principal.scopes.has("admin")),
+    showSuppressed: canSeeSuppressed(principal.kind, principal.scopes),
     gpc: req.gpc,
     context: req.context,
     profile: person?.doc ?? null,
@@ -164,7 +175,7 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
 }
 
 /** Records an outcome of a shown action, once; teaches the learner and the person's contact log. */
-export async function recordOutcome(deps: Omit<DecideDeps, "caches" | "deadlineMs" | "defer" | "log">, decisionId: string, actionId: string, type: OutcomeType, occurredAt: number) {
+export async function recordOutcome(deps: OutcomeDeps, decisionId: string, actionId: string, type: OutcomeType, occurredAt: number) {
   const { store, principal, now } = deps;
   const tenantId = principal.tenantId;
   const d = await store.decisioning.decision(tenantId, decisionId);
@@ -189,7 +200,7 @@ export async function recordOutcome(deps: Omit<DecideDeps, "caches" | "deadlineM
 }
 
 /** Attribution by person and action: the latest decision that showed the action within the window. */
-export async function attributeOutcome(deps: Omit<DecideDeps, "caches" | "deadlineMs" | "defer" | "log">, personId: string, actionId: string, type: OutcomeType, occurredAt: number) {
+export async function attributeOutcome(deps: OutcomeDeps, personId: string, actionId: string, type: OutcomeType, occurredAt: number) {
   const d = await deps.store.decisioning.latestShowing(deps.principal.tenantId, personId, actionId, occurredAt - ATTRIBUTION_WINDOW_MS);
   if (!d) throw new Problem("not-found", "No decision showed that action to this person within the attribution window.");
   return recordOutcome(deps, d.id, actionId, type, occurredAt);

@@ -3,6 +3,7 @@
  * pattern, cached in memory and in vin_decodes (keyed by the pattern, never the full VIN).
  */
 import { validateVin, type VinValidation } from "../domain/vehicle";
+import { Problem } from "../http/problems";
 import type { DecodedVehicle, VinDecoder } from "../domain/vehicle/decode";
 import type { VinInfo } from "../domain/profile/types";
 import type { CustomerRepo } from "../store/customers";
@@ -20,6 +21,13 @@ export class VinService {
 
   validate(vin: string): VinValidation {
     return validateVin(vin);
+  }
+
+  /** The validated VIN, or a 400 invalid-vin problem naming the rule it broke. */
+  valid(vin: string): Extract<VinValidation, { ok: true }> {
+    const v = validateVin(vin);
+    if (!v.ok) throw new Problem("invalid-vin", v.message, { rule: v.rule });
+    return v;
   }
 
   /** Whether VINs can be decoded on this runtime (a decoder is configured). */
