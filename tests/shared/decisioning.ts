@@ -251,6 +251,17 @@ export function decisioningSuite(getHarness: () => Harness) {
       expect(held(second, "capped")).toBe("frequency_caps");
     });
 
+    it("a dealer-bound key decides only on its own rooftop and never sees another dealer's customer", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      await expectProblem(await h.fetch("/v1/decide", json("POST", { subject: { customerId: a.customerId }, channel: "dealer_site", placement: "hero", dealerId: a.dealer2.id }, auth(a.keys.dealerBound))), 404, "not-found");
+      const own = await decide(h, a.keys.dealerBound, { subject: { customerId: a.customerId }, channel: "dealer_site" });
+      expect(own.segment).not.toBe("anonymous");
+      await events(h, a, [{ id: eid("south"), type: "purchase", occurredAt: ago(400), identifiers: { customerId: "C-SOUTH" }, dealerId: a.dealer2.id, data: { vin: "3N8AP6CB1SL419565", condition: "new" } }]);
+      const other = await decide(h, a.keys.dealerBound, { subject: { customerId: "C-SOUTH" }, channel: "dealer_site" });
+      expect(other.segment).toBe("anonymous");
+    });
+
     it("a publishable key decides for an anonymous visitor on context alone and sees no suppressions", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
