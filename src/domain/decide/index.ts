@@ -13,7 +13,7 @@ export type { CompiledCatalog, CompiledAction, CompiledCreative, Action, ActionI
 export { WebCreativeSchema, InVehicleCreativeSchema, EmailCreativeSchema } from "./action";
 export { recordContact, applyOutcome, EMPTY_CONTACT_LOG, OUTCOMES } from "./contacts";
 export type { ContactLog, ShownContact, Outcome, OutcomeType } from "./contacts";
-export { statsKey, statsDelta, estimatePropensities, boundedSample } from "./learner";
+export { statsKey, estimatePropensities, boundedSample } from "./learner";
 export type { ArmStats, StatsMap, Candidate, CandidateSet, SlotPropensity } from "./learner";
 export { seededRandom, sampleBeta, sampleGamma } from "./random";
 export { deriveGates, primaryVehicle, ANONYMOUS_GATES } from "./gates";

@@ -6,7 +6,6 @@
  * epsilon / (number eligible) probability in the first slot — the floor off-policy evaluation needs.
  */
 import type { CompiledAction, CompiledCatalog } from "./catalog";
-import type { OutcomeType } from "./contacts";
 import { channelIndex, DECISION_CHANNELS, SEGMENTS, type DecisionChannel, type Segment } from "./vocabulary";
 
 export { boundedSample, thompsonScores, type Candidate, type CandidateSet } from "./thompson";
@@ -74,11 +73,6 @@ export function statsKey(actionId: string, channel: DecisionChannel, segment: Se
 }
 
 /**
- * How an outcome moves an arm's counts, for the store: an impression is a failure until a click turns it into a
- * success. Other outcomes teach the caps and fatigue (contact log), not the learner.
+ * Arms are counted by the store: every logged decision adds a show to each shown action's arm, and the first
+ * click, accept or convert of a shown action adds a success; ArmStats = { alpha: successes, beta: shows − successes }.
  */
-export function statsDelta(outcome: OutcomeType): ArmStats {
-  if (outcome === "impression") return { alpha: 0, beta: 1 };
-  if (outcome === "click") return { alpha: 1, beta: -1 };
-  return { alpha: 0, beta: 0 };
-}
