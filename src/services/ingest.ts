@@ -238,6 +238,7 @@ export async function ingestEvents(
   const origin = new Map<Prepared, string>();
   const notes = new Map<Prepared, string[]>();
   const mergeIdsOf = new Map<Prepared, string[]>();
+  const note = (p: Prepared, text: string) => notes.set(p, [...(notes.get(p) ?? []), text]);
 
   const merge = async (survivor: PersonState, absorbed: PersonState, p: Prepared, reason: string) => {
     const moved = (await repo.identitiesOf(tenantId, [absorbed.id])).map((i) => ({ kind: i.kind, value: i.value }));
@@ -256,8 +257,8 @@ export async function ingestEvents(
     survivor.replay = true;
     const mergeId = newId("mrg");
     mergeRows.push({ id: mergeId, tenantId, survivorId: survivor.id, absorbedId: absorbed.id, eventId: p.event.id, reason, moved, createdAt: now, undoneAt: null });
-    (mergeIdsOf.get(p) ?? mergeIdsOf.set(p, []).get(p)!).push(mergeId);
-    (notes.get(p) ?? notes.set(p, []).get(p)!).push(`merged ${absorbed.id} into ${survivor.id}`);
+    mergeIdsOf.set(p, [...(mergeIdsOf.get(p) ?? []), mergeId]);
+    note(p, `merged ${absorbed.id} into ${survivor.id}`);
   };
   /** The survivor of a merge: the known customer, else the older record. */
   const older = async (a: PersonState, b: PersonState) => {
@@ -290,7 +291,7 @@ export async function ingestEvents(
         if (other.id === target.id) continue;
         const [ft, fo] = await facts(target, other);
         if (ft!.hasCustomer && fo!.hasCustomer && p.event.type !== "identities_linked") {
-          (notes.get(p) ?? notes.set(p, []).get(p)!).push(`not linked: identifiers of two known customers (${target.id}, ${other.id})`);
+          note(p, `not linked: identifiers of two known customers (${target.id}, ${other.id})`);
           continue;
         }
         const survivor = await older(target, other);
@@ -314,7 +315,7 @@ export async function ingestEvents(
       if (current && current.id !== target.id && (await facts(current))[0]!.strongIds === 0) {
         await merge(target, current, p, "vehicle-only record joined its keeper"); // telemetry before the keeper was known
       } else if (!owner || (current && current.id !== target.id && OWNERSHIP.has(p.event.type))) {
-        if (current) (notes.get(p) ?? notes.set(p, []).get(p)!).push(`vehicle ${i.value} changed keeper`);
+        if (current) note(p, `vehicle ${i.value} changed keeper`);
         idMap.set(key(i), target.id);
         identityWrites.set(key(i), i);
       }
