@@ -125,18 +125,19 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
   const { store, caches, principal, now } = deps;
   const tenantId = principal.tenantId;
   const decisionId = newId("dec");
+  const degraded = (catalog: CompiledCatalog | null): DecisionResponse => ({
+    decisionId,
+    degraded: true,
+    result: safeDefault(catalog ?? caches.cachedCatalog(tenantId) ?? compileCatalog([], "0"), req.channel, { ...req.context, placement: req.placement }, now, req.limit),
+  });
   const read = await readWithDeadline(deps, req);
-  let catalog: CompiledCatalog | null = null;
-  if (read) {
-    try {
-      catalog = await caches.catalog(store, tenantId, read.catalogVersion);
-    } catch (e) {
-      console.error(JSON.stringify({ level: "error", msg: "decide: catalogue load failed, degraded", error: String(e) }));
-    }
-  }
-  if (!read || !catalog) {
-    const cached = caches.cachedCatalog(tenantId) ?? compileCatalog([], "0");
-    return { decisionId, degraded: true, result: safeDefault(cached, req.channel, { ...req.context, placement: req.placement }, now, req.limit) };
+  if (!read) return degraded(null);
+  let catalog: CompiledCatalog;
+  try {
+    catalog = await caches.catalog(store, tenantId, read.catalogVersion);
+  } catch (e) {
+    console.error(JSON.stringify({ level: "error", msg: "decide: catalogue load failed, degraded", error: String(e) }));
+    return degraded(null);
   }
 
   if (principal.dealerId && req.dealerId && req.dealerId !== principal.dealerId) throw new Problem("not-found", "No such dealer.");
@@ -169,7 +170,14 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     catalog,
     stats: caches.learnerStats(store, tenantId, now, deps.defer),
   };
-  const result = decide(input);
+  let result: DecisionResult;
+  try {
+    result = decide(input);
+  } catch (e) {
+    // A fault in the engine (a catalogue it cannot evaluate) must not turn into a 5xx: answer the safe default.
+    console.error(JSON.stringify({ level: "error", msg: "decide: engine failed, degraded", error: String(e) }));
+    return degraded(catalog);
+  }
   if (!req.dryRun) deps.defer(deps.log.add({ tenantId, keyId: principal.keyId, decisionId, placement: req.placement, input, result, person }));
   return { decisionId, result, degraded: false };
 }
