@@ -13,6 +13,7 @@ import type { Category } from "../domain/profile/types";
 import type { Principal } from "../http/context";
 import { Problem } from "../http/problems";
 import { newId } from "../lib/crypto";
+import { dealersOf } from "./dealer-cache";
 import type { DecisionLogWriter } from "./decision-log";
 import type { Store } from "../store";
 import type { DecisionRead } from "../store/decisioning";
@@ -28,11 +29,10 @@ interface StatsEntry {
   loading?: Promise<void> | undefined;
 }
 
-/** Per-isolate caches of what decisions read from memory. */
+/** Per-isolate caches of what decisions read from memory (dealers: dealersOf). */
 export class DecisionCaches {
   private readonly catalogs = new Map<string, CompiledCatalog>();
   private readonly stats = new Map<string, StatsEntry>();
-  private readonly dealers = new Map<string, { byId: Map<string, Dealer>; until: number }>();
 
   /** The compiled catalogue at `version`, loaded and compiled only when the version moved. */
   async catalog(store: Store, tenantId: string, version: number): Promise<CompiledCatalog> {
@@ -64,15 +64,6 @@ export class DecisionCaches {
       defer(entry.loading);
     }
     return this.stats.get(tenantId)!.map;
-  }
-
-  async dealer(store: Store, tenantId: string, id: string, now: number): Promise<Dealer | undefined> {
-    let hit = this.dealers.get(tenantId);
-    if (!hit || hit.until <= now || !hit.byId.has(id)) {
-      hit = { byId: new Map((await store.dealers.list({ tenantId })).map((d) => [d.id, d])), until: now + 60_000 };
-      this.dealers.set(tenantId, hit);
-    }
-    return hit.byId.get(id);
   }
 }
 
@@ -145,7 +136,7 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
   let dealer: Dealer | undefined;
   let dealerKnown = true;
   try {
-    dealer = dealerId ? await caches.dealer(store, tenantId, dealerId, now) : undefined;
+    dealer = dealerId ? (await dealersOf(store, tenantId, now, [dealerId])).get(dealerId) : undefined;
   } catch (e) {
     dealerKnown = false; // decide on without the dealer's time zone rather than fail
     console.error(JSON.stringify({ level: "error", msg: "decide: dealer lookup failed", error: String(e) }));

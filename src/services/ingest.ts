@@ -14,6 +14,7 @@ import type { Store } from "../store";
 import type { Batchable } from "../store/db";
 import type { EventRow, HouseholdRow, ProfileRow } from "../store/customers";
 import type { Tenant } from "../store/tenants";
+import { dealersOf } from "./dealer-cache";
 import { VinService, type Decoded } from "./vins";
 
 export const MAX_BATCH = 500;
@@ -62,7 +63,7 @@ function issuesToReasons(issues: z.core.$ZodIssue[], prefix = ""): Reason[] {
 }
 
 /** Validates and normalizes one event; identifiers leave as stored values (emails/phones hashed). */
-async function prepare(raw: unknown, index: number, ctx: IngestContext, dealerIds: ReadonlySet<string>): Promise<Prepared | Reason[]> {
+async function prepare(raw: unknown, index: number, ctx: IngestContext, dealers: ReadonlyMap<string, unknown>): Promise<Prepared | Reason[]> {
   const env = (ctx.subject ? SubjectEventEnvelopeSchema : EventEnvelopeSchema).safeParse(raw);
   if (!env.success) return issuesToReasons(env.error.issues);
   const e = env.data;
@@ -80,7 +81,7 @@ async function prepare(raw: unknown, index: number, ctx: IngestContext, dealerId
     dealerId = p.dealerId;
   }
   for (const [ptr, d] of [["/dealerId", e.dealerId], ["/data/dealerId", data.dealerId], ["/data/preferredDealerId", data.preferredDealerId]] as const) {
-    if (typeof d === "string" && !dealerIds.has(d)) reasons.push({ pointer: ptr, reason: "no such dealer in this brand" });
+    if (typeof d === "string" && !dealers.has(d)) reasons.push({ pointer: ptr, reason: "no such dealer in this brand" });
   }
 
   const ids: Ident[] = [];
@@ -137,9 +138,6 @@ interface PersonState {
   added: { customer: boolean; strong: number };
 }
 
-const dealerCache = new Map<string, { ids: Set<string>; until: number }>();
-const DEALER_TTL_MS = 30_000;
-
 /** Dealer ids named anywhere in a batch (validated later, event by event). */
 function referencedDealers(raws: readonly unknown[]): string[] {
   const out: string[] = [];
@@ -148,15 +146,6 @@ function referencedDealers(raws: readonly unknown[]): string[] {
     for (const d of [e?.dealerId, e?.data?.dealerId, e?.data?.preferredDealerId]) if (typeof d === "string") out.push(d);
   }
   return out;
-}
-
-/** The tenant's dealer ids, cached per isolate; re-read at once when a batch names one not in the cache. */
-async function knownDealers(store: Store, tenantId: string, now: number, wanted: string[]): Promise<ReadonlySet<string>> {
-  const hit = dealerCache.get(tenantId);
-  if (hit && hit.until > now && wanted.every((d) => hit.ids.has(d))) return hit.ids;
-  const ids = new Set((await store.dealers.list({ tenantId })).map((d) => d.id));
-  dealerCache.set(tenantId, { ids, until: now + DEALER_TTL_MS });
-  return ids;
 }
 
 /** Ingests a batch; `extra(results)` may add statements (an Idempotency-Key record) to the same atomic batch. */
@@ -168,12 +157,12 @@ export async function ingestEvents(
   const { store, tenant, now } = ctx;
   const repo = store.customers;
   const tenantId = tenant.id;
-  const dealerIds = await knownDealers(store, tenantId, now, referencedDealers(raws));
+  const dealers = await dealersOf(store, tenantId, now, referencedDealers(raws));
 
   const results: EventResult[] = new Array(raws.length);
   const prepared: Prepared[] = [];
   for (let i = 0; i < raws.length; i++) {
-    const r = await prepare(raws[i], i, ctx, dealerIds);
+    const r = await prepare(raws[i], i, ctx, dealers);
     if (Array.isArray(r)) {
       const rawId = (raws[i] as { id?: unknown } | null)?.id;
       results[i] = { index: i, id: typeof rawId === "string" ? rawId : null, status: "rejected", reasons: r };
