@@ -1,8 +1,8 @@
-import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url)));
+const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url).href));
 
 // Three projects: pure unit tests (Node), route tests on Node + libSQL over real HTTP,
 // and the same route tests inside workerd against D1 with the real migrations.

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ActionSchema } from "../src/domain/decide/action";
 import { DEMO_CATALOG } from "../src/domain/decide/demo-catalog";
-import { createCorgiDecoder } from "../src/domain/vehicle/decode";
+import { createNodeVinDecoder } from "../src/store/vpic/node";
 import { seedPopulation } from "../src/seed/population";
 import { VinService } from "../src/services/vins";
 import { startNodeTarget, startWorkersTarget } from "./lib";
@@ -24,7 +24,7 @@ for (const a of DEMO_CATALOG) {
   const action = ActionSchema.parse(a);
   await target.store.decisioning.putAction({ tenantId: tenant.id, id: action.id, dealerId: null, doc: action, updatedAt: now });
 }
-await seedPopulation({ tenant, store: target.store, vins: new VinService(target.store.customers, createCorgiDecoder(), Date.now), now }, [dealers[0]!, dealers[0]!]);
+await seedPopulation({ tenant, store: target.store, vins: new VinService(target.store.customers, createNodeVinDecoder(), Date.now), now }, [dealers[0]!, dealers[0]!]);
 const customers = ["C-LEE-1001", "C-ROBIN-2002", "C-PAT-3003", "C-SAM-3004", "C-ALEX-4004", "C-CASEY-5005"];
 
 const dir = mkdtempSync(join(tmpdir(), "pitwall-wrk-"));

@@ -8,7 +8,7 @@ const runtime = (process.argv[2] ?? "node") as "node" | "workers";
 const batches = Number(process.argv[3] ?? 200);
 const concurrency = Number(process.argv[4] ?? 4);
 const BATCH = 100;
-// Real VINs (../shared/data/vins/vins.csv) so that decoding is real; each is decoded once, then cached.
+// Real VINs (tests/fixtures/vins/vins.csv) so that decoding is real; each is decoded once, then cached.
 const VINS = ["1N4AZ0CP6GC304290", "5N1AT2MVXLC807279", "3N8AP6CB1SL419565", "JN8BT3AB4SW412749", "JN8BT3BB7TW089619", "5N1AT2MT9LC784186"];
 
 let seq = 0;

@@ -9,7 +9,7 @@ import { getPlatformProxy } from "wrangler";
 import { createDemoKeys, seedDemo, type DemoKeys } from "../src/seed/demo";
 import { createStore } from "../src/store";
 import { openD1 } from "../src/store/d1";
-import { createCorgiDecoder } from "../src/domain/vehicle/decode";
+import { createNodeVinDecoder } from "../src/store/vpic/node";
 import { VinService } from "../src/services/vins";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
@@ -19,7 +19,7 @@ execFileSync("npx", ["tsx", "scripts/vpic-dev.ts"], { stdio: "inherit" });
 
 const proxy = await getPlatformProxy<Env>({ persist: true });
 const store = createStore(openD1(proxy.env.DB));
-const seeded = await seedDemo({ store, vins: new VinService(store.customers, createCorgiDecoder(), Date.now) }, Date.now());
+const seeded = await seedDemo({ store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) }, Date.now());
 const keysFile = ".wrangler/demo-keys.json";
 let keys: DemoKeys | null = seeded.keys ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : null);
 keys ??= await createDemoKeys(store, seeded.tenant, Date.now());

@@ -8,14 +8,14 @@ import { closeOnSignal, nodeConfigFromEnv, startNode } from "../src/node";
 import { createStore } from "../src/store";
 import { migrateLibsql, openLibsql } from "../src/store/libsql";
 import { createDemoKeys, seedDemo, type DemoKeys } from "../src/seed/demo";
-import { createCorgiDecoder } from "../src/domain/vehicle/decode";
+import { createNodeVinDecoder } from "../src/store/vpic/node";
 import { VinService } from "../src/services/vins";
 
 const config = nodeConfigFromEnv();
 const database = await openLibsql(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
 await migrateLibsql(database);
 const store = createStore(database);
-const seeded = await seedDemo({ store, vins: new VinService(store.customers, createCorgiDecoder(), Date.now) }, Date.now());
+const seeded = await seedDemo({ store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) }, Date.now());
 
 // Keys are stored hashed; keep the demo's plaintext beside a local database file so each start can print them.
 const keysFile = config.DATABASE_URL.startsWith("file:") ? resolve(dirname(config.DATABASE_URL.slice(5)), "demo-keys.json") : null;

@@ -11,8 +11,9 @@ import { randomUUID } from "node:crypto";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { getPlatformProxy } from "wrangler";
-import { createD1VinDecoder } from "../src/domain/vehicle/d1-decoder";
-import { ensureIndexedVpicDb, openSqlite, type SqliteDatabase } from "../src/domain/vehicle/vpic-indexes";
+import type { DatabaseSync } from "node:sqlite";
+import { createD1VinDecoder } from "../src/store/vpic/d1";
+import { ensureVpicDb, openSqlite } from "../src/store/vpic/node";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
 const D1_DIR = ".wrangler/state/v3/d1/miniflare-D1DatabaseObject";
@@ -20,7 +21,7 @@ const PROBE = "pitwall_vpic_probe";
 const force = process.argv.includes("--force");
 
 let t = performance.now();
-const source = await ensureIndexedVpicDb();
+const source = await ensureVpicDb();
 console.log(`vPIC source: ${source} (${(performance.now() - t).toFixed(0)} ms)`);
 
 // 1. Which file is VPIC's? Write a probe through the binding and look for it.
@@ -38,7 +39,7 @@ const file = readdirSync(D1_DIR)
   .filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")
   .map((f) => join(D1_DIR, f))
   .find((f) => {
-    const db = openSqlite(f, { readonly: true, fileMustExist: true });
+    const db = openSqlite(f, { readOnly: true });
     try {
       return db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(PROBE) && db.prepare(`SELECT 1 FROM ${PROBE} WHERE token = ?`).get(token);
     } finally {
@@ -48,7 +49,7 @@ const file = readdirSync(D1_DIR)
 if (!file) throw new Error(`VPIC's local D1 file not found in ${D1_DIR}`);
 
 // 2. Copy the tables and indexes (unless they are there already).
-const db = openSqlite(file, { fileMustExist: true });
+const db = openSqlite(file);
 try {
   db.exec(`DROP TABLE ${PROBE}`);
   db.prepare("ATTACH DATABASE ? AS src").run(source);
@@ -75,7 +76,7 @@ try {
   db.close();
 }
 
-function loaded(db: SqliteDatabase, objects: { type: string; name: string }[]): boolean {
+function loaded(db: DatabaseSync, objects: { type: string; name: string }[]): boolean {
   const have = new Set(db.prepare("SELECT name FROM main.sqlite_master").all().map((r) => String(r.name)));
   if (!objects.every((o) => have.has(o.name))) return false;
   const count = (schema: string) => Number(db.prepare(`SELECT count(*) AS n FROM ${schema}.Pattern`).get()?.n);

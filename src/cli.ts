@@ -11,7 +11,7 @@ import { KEY_KINDS, SCOPES } from "./domain/keys";
 import { createStore, type Store } from "./store";
 import { migrateLibsql, openLibsql } from "./store/libsql";
 import { seedDemo } from "./seed/demo";
-import { createCorgiDecoder } from "./domain/vehicle/decode";
+import { createNodeVinDecoder } from "./store/vpic/node";
 import { VinService } from "./services/vins";
 import { isTimeZone } from "./routes/common";
 
@@ -66,7 +66,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return `migrations applied to ${url} (${await database.appliedMigrations()} in all)`;
       case "seed-demo": {
         await migrateLibsql(database);
-        const r = await seedDemo({ store, vins: new VinService(store.customers, createCorgiDecoder(), Date.now) }, now);
+        const r = await seedDemo({ store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) }, now);
         return r.keys ? JSON.stringify({ tenant: r.tenant.slug, keys: r.keys }, null, 2) : `demo tenant ${r.tenant.slug} already exists; its keys were printed when it was created`;
       }
       case "tenant-create": {

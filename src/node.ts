@@ -6,7 +6,7 @@ import { serve, type ServerType } from "@hono/node-server";
 import { createApp } from "./app";
 import { NodeConfigSchema, parseConfig, type NodeConfig } from "./config";
 import { buildDeps } from "./deps";
-import { createCorgiDecoder } from "./domain/vehicle/decode";
+import { createNodeVinDecoder } from "./store/vpic/node";
 import type { Deps } from "./http/context";
 import { openLibsql, type LibsqlDatabase } from "./store/libsql";
 
@@ -34,7 +34,7 @@ export interface NodeServer {
 export async function startNode(config: NodeConfig, database?: LibsqlDatabase): Promise<NodeServer> {
   const db = database ?? (await openLibsql(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN));
   const deferrer = createDeferrer();
-  const deps = buildDeps("node", db, config, deferrer.defer, createCorgiDecoder());
+  const deps = buildDeps("node", db, config, deferrer.defer, createNodeVinDecoder());
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));

@@ -2,7 +2,7 @@
 import { createApp, type App } from "./app";
 import { ConfigError, ConfigSchema, parseConfig } from "./config";
 import { buildDeps } from "./deps";
-import { createD1VinDecoder } from "./domain/vehicle/d1-decoder";
+import { createD1VinDecoder } from "./store/vpic/d1";
 import { PROBLEM_BASE, problemTypes } from "./http/problems";
 import { openD1 } from "./store/d1";
 

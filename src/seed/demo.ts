@@ -11,7 +11,7 @@ import type { Tenant } from "../store/tenants";
 import { seedPopulation } from "./population";
 
 export const DEMO_TENANT = { slug: "demo-nissan", name: "Nissan (demo)", makes: ["NISSAN", "INFINITI"] };
-/** The demo in-car app's car: a 2016 Nissan Leaf (../shared/data/vins/vins.csv). */
+/** The demo in-car app's car: a 2016 Nissan Leaf (tests/fixtures/vins/vins.csv). */
 export const DEMO_VIN = "1N4AZ0CP6GC304290";
 export const DEMO_ORIGINS = ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:5173"];
 

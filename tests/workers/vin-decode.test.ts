@@ -3,8 +3,8 @@
 // that tests/workers/vpic-setup.ts loads: make and model year of every valid row of vins.csv.
 import { env, SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import csv from "../../../shared/data/vins/vins.csv?raw";
-import { parseVinsCsv } from "../../scripts/vpic-vins";
+import csv from "../fixtures/vins/vins.csv?raw";
+import { parseVinsCsv } from "../fixtures/vins/vins";
 import { createStore } from "../../src/store";
 import { openD1 } from "../../src/store/d1";
 

