@@ -47,6 +47,6 @@ export type AppContext = Context<AppEnv>;
 
 /** Defers work past the response: waitUntil on Workers, the process's deferral on Node. */
 export function defer(c: AppContext, work: Promise<unknown>): void {
-  if (c.var.deps.runtime === "node") return c.var.deps.defer(work);
-  c.executionCtx.waitUntil(work);
+  if (c.var.deps.runtime === "node") c.var.deps.defer(work);
+  else c.executionCtx.waitUntil(work);
 }

@@ -78,7 +78,7 @@ export const lookupProfile = defineOperation({
   example: {},
   async handle(c, { query }) {
     const ctx = await serviceContext(c);
-    let found;
+    let found: Awaited<ReturnType<typeof ctx.store.customers.byIdentity>>;
     if (query.vin) found = await ctx.store.customers.byIdentity(callerScope(c), "vin", ctx.vins.valid(query.vin).vin);
     else if (query.email) {
       const email = normalizeEmail(query.email);

@@ -3,7 +3,7 @@
  * writes are returned as statements so a service can run them in one atomic batch.
  */
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import type { HouseholdDoc, Profile } from "../domain/profile/types";
+import type { HouseholdDoc, } from "../domain/profile/types";
 import { chunk, type Batchable, type Database } from "./db";
 import { erasures, events, households, identities, merges, profiles, vinDecodes } from "./schema";
 import type { Scope } from "./scope";

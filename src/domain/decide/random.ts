@@ -47,7 +47,7 @@ export function sampleNormal(rng: () => number): number {
 
 /** A Gamma(shape, 1) draw by Marsaglia–Tsang; shapes below 1 use the boost Gamma(shape + 1) · U^(1/shape). */
 export function sampleGamma(shape: number, rng: () => number): number {
-  if (shape < 1) return sampleGamma(shape + 1, rng) * Math.pow(rng(), 1 / shape);
+  if (shape < 1) return sampleGamma(shape + 1, rng) * rng() ** (1 / shape);
   const d = shape - 1 / 3;
   const c = 1 / Math.sqrt(9 * d);
   for (;;) {

@@ -29,7 +29,7 @@ export function boundedSample(alpha: number, beta: number, band: number, rng: ()
   const x = sampleBeta(alpha, beta, rng);
   const lo = mean * (1 - band);
   const hi = mean * (1 + band);
-  return x < lo ? lo : x > hi ? hi : x;
+  return x < lo ? lo : Math.min(x , hi);
 }
 
 /**

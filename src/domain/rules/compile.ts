@@ -50,11 +50,14 @@ export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
   const keyOf = structuralKeys();
   const counts = new Map<string, number>();
   const count = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(count);
+    if (Array.isArray(node)) {
+      for (const n of node) count(n);
+      return;
+    }
     if (!isLogic(node)) return;
     const key = keyOf(node);
     counts.set(key, (counts.get(key) ?? 0) + 1);
-    operation(node).args.forEach(count);
+    for (const a of operation(node).args) count(a);
   };
   rules.forEach(count);
   const cache = new Map<string, Fn>();

@@ -154,9 +154,12 @@ function compileScoped(op: string, fl: Fn, fs: Fn): Fn {
 }
 
 type Bin = (a: any, b: any) => unknown;
+// JsonLogic's == and != are JavaScript's loose equality, on purpose (json-logic-js semantics).
 const BINARY: Record<string, Bin> = {
+  // biome-ignore lint/suspicious/noDoubleEquals: JsonLogic's == is loose equality
   "==": (a, b) => a == b,
   "===": (a, b) => a === b,
+  // biome-ignore lint/suspicious/noDoubleEquals: JsonLogic's != is loose inequality
   "!=": (a, b) => a != b,
   "!==": (a, b) => a !== b,
   ">": (a, b) => a > b,

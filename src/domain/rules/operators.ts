@@ -62,7 +62,7 @@ export function truthy(v: unknown): boolean {
 export function isLogic(x: unknown): x is Record<string, unknown> {
   if (typeof x !== "object" || x === null || Array.isArray(x)) return false;
   let keys = 0;
-  for (const k in x) if (Object.prototype.hasOwnProperty.call(x, k) && ++keys > 1) return false;
+  for (const k in x) if (Object.hasOwn(x, k) && ++keys > 1) return false;
   return keys === 1;
 }
 

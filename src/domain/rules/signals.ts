@@ -16,15 +16,20 @@ export function ruleSignals(rule: unknown): RuleSignals {
   const predicates = new Set<string>();
   const vars = new Set<string>();
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) return node.forEach(walk);
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
     if (!isLogic(node)) return;
     const { op, args } = operation(node);
     if (PREDICATES[op]) predicates.add(op);
     else if (op === "var" && typeof args[0] === "string") vars.add(args[0]);
-    else if (op === "missing") args.forEach((a) => collectKeys(a, vars));
+    else if (op === "missing") for (const a of args) collectKeys(a, vars);
     else if (op === "missing_some") collectKeys(args[1], vars);
     const scoped = OPERATORS[op]?.scoped;
-    args.forEach((a, i) => i !== scoped && walk(a));
+    args.forEach((a, i) => {
+      if (i !== scoped) walk(a);
+    });
   };
   walk(rule);
   return { predicates: [...predicates], vars: [...vars] };

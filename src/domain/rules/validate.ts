@@ -47,7 +47,9 @@ function walk(node: unknown, path: string, depth: number, scope: Scope, faults: 
   }
   if (st.nodes > MAX_NODES || depth > MAX_DEPTH) return;
   if (Array.isArray(node)) {
-    node.forEach((el, i) => walk(el, `${path}/${i}`, depth + 1, scope, faults, st));
+    node.forEach((el, i) => {
+      walk(el, `${path}/${i}`, depth + 1, scope, faults, st);
+    });
     return;
   }
   if (typeof node !== "object" || node === null) return;
@@ -119,7 +121,11 @@ function literalOk(t: ArgType, v: unknown): boolean {
 }
 
 function checkKeys(a: unknown, path: string, scope: Scope, faults: RuleFault[]): void {
-  if (Array.isArray(a)) a.forEach((k, i) => checkPath(k, `${path}/${i}`, scope, faults));
+  if (Array.isArray(a)) {
+    a.forEach((k, i) => {
+      checkPath(k, `${path}/${i}`, scope, faults);
+    });
+  }
   else checkPath(a, path, scope, faults);
 }
 
