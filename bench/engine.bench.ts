@@ -41,7 +41,10 @@ function catalogue200(): ActionInput[] {
       { "!": { var: "gates.openComplaint" } },
       { some: [{ var: "vehicles" }, { "==": [{ var: "powertrain" }, ["ice", "ev", "hybrid"][i % 3]] }] },
     ].filter(() => r() < 0.45);
-    const rule = base.rule && extra.length ? { and: [base.rule, ...extra] } : base.rule ?? (extra.length ? { and: extra } : null);
+    const rule =
+      base.rule && extra.length
+        ? { and: [base.rule, ...extra] }
+        : (base.rule ?? (extra.length ? { and: extra } : null));
     out.push({
       ...base,
       id: `${base.id}-${i}`,
@@ -56,66 +59,210 @@ function catalogue200(): ActionInput[] {
 
 /** Every gate open at once (lease ending, loan payoff, equity, brakes due, recall, update, a build, an off-brand car). */
 const stressOwner: Profile = {
-  v: 1, stage: "owner", firstAt: NOW - 1900 * DAY, lastAt: NOW - 2 * DAY, lastKey: "x", events: 180, dealerId: "dlr_sf",
-  interest: { pageViews: 40, models: [{ model: "Ariya", powertrain: "ev", at: NOW - 12 * DAY }], powertrains: { ev: 2 }, lastConfiguredAt: NOW - 12 * DAY, quotes: 1, lastQuoteAt: NOW - 11 * DAY, testDrives: 0, lastTestDriveAt: null },
+  v: 1,
+  stage: "owner",
+  firstAt: NOW - 1900 * DAY,
+  lastAt: NOW - 2 * DAY,
+  lastKey: "x",
+  events: 180,
+  dealerId: "dlr_sf",
+  interest: {
+    pageViews: 40,
+    models: [{ model: "Ariya", powertrain: "ev", at: NOW - 12 * DAY }],
+    powertrains: { ev: 2 },
+    lastConfiguredAt: NOW - 12 * DAY,
+    quotes: 1,
+    lastQuoteAt: NOW - 11 * DAY,
+    testDrives: 0,
+    lastTestDriveAt: null,
+  },
   vehicles: [
-    { vin: "5N1AT2MVXLC807279", make: "Nissan", model: "Rogue", year: 2021, powertrain: "ice", onBrand: true, relation: "financed", since: NOW - 1700 * DAY,
-      loan: { amount: 24000, termMonths: 60, end: dateIn(140), start: NOW - 1686 * DAY }, appraisal: { value: 14500, at: NOW - 20 * DAY }, odometer: 61000,
-      nextService: { kind: "brake_service", due: dateIn(20), cost: 640 }, openRecalls: ["24V123"], lastServiceAt: NOW - 150 * DAY, serviceVisits: 7 },
-    { vin: "1N4AZ0CP6GC304290", make: "Nissan", model: "Leaf", year: 2022, powertrain: "ev", onBrand: true, relation: "leased", since: NOW - 900 * DAY,
-      leaseEnd: dateIn(151), warrantyEnd: dateIn(400), openRecalls: [], serviceVisits: 2, updateAvailable: { version: "2.5.0", critical: false } },
-    { vin: "4T1BF1FK5CU123456", make: "Toyota", model: "Camry", year: 2012, powertrain: "ice", onBrand: false, relation: "serviced", since: NOW - 600 * DAY,
-      odometer: 150000, nextService: { kind: "tires", mileage: 150500 }, openRecalls: [], serviceVisits: 3 },
+    {
+      vin: "5N1AT2MVXLC807279",
+      make: "Nissan",
+      model: "Rogue",
+      year: 2021,
+      powertrain: "ice",
+      onBrand: true,
+      relation: "financed",
+      since: NOW - 1700 * DAY,
+      loan: { amount: 24000, termMonths: 60, end: dateIn(140), start: NOW - 1686 * DAY },
+      appraisal: { value: 14500, at: NOW - 20 * DAY },
+      odometer: 61000,
+      nextService: { kind: "brake_service", due: dateIn(20), cost: 640 },
+      openRecalls: ["24V123"],
+      lastServiceAt: NOW - 150 * DAY,
+      serviceVisits: 7,
+    },
+    {
+      vin: "1N4AZ0CP6GC304290",
+      make: "Nissan",
+      model: "Leaf",
+      year: 2022,
+      powertrain: "ev",
+      onBrand: true,
+      relation: "leased",
+      since: NOW - 900 * DAY,
+      leaseEnd: dateIn(151),
+      warrantyEnd: dateIn(400),
+      openRecalls: [],
+      serviceVisits: 2,
+      updateAvailable: { version: "2.5.0", critical: false },
+    },
+    {
+      vin: "4T1BF1FK5CU123456",
+      make: "Toyota",
+      model: "Camry",
+      year: 2012,
+      powertrain: "ice",
+      onBrand: false,
+      relation: "serviced",
+      since: NOW - 600 * DAY,
+      odometer: 150000,
+      nextService: { kind: "tires", mileage: 150500 },
+      openRecalls: [],
+      serviceVisits: 3,
+    },
   ],
-  loanPayoffInquiryAt: NOW - 10 * DAY, lastPurchaseAt: NOW - 900 * DAY,
+  loanPayoffInquiryAt: NOW - 10 * DAY,
+  lastPurchaseAt: NOW - 900 * DAY,
   voice: { lastScore: 8, lastSurveyAt: NOW - 90 * DAY, verbatims: 2, openComplaints: [], lastComplaintAt: null },
-  advocacy: { referrals: 1, converted: 0 }, social: { mentions: 0, positive: 0, neutral: 0, negative: 0, lastAt: null },
-  consent: { marketing: { email: true, push: true, in_vehicle: true, web: true }, profilingObjection: false, drivingDataConsent: false, locationDataConsent: false,
-    quietHours: { start: "22:00", end: "07:00" }, preferredDealerId: "dlr_sf", preferredChannel: "email", timeZone: "America/Los_Angeles", notInterested: [], updatedAt: NOW - 300 * DAY },
+  advocacy: { referrals: 1, converted: 0 },
+  social: { mentions: 0, positive: 0, neutral: 0, negative: 0, lastAt: null },
+  consent: {
+    marketing: { email: true, push: true, in_vehicle: true, web: true },
+    profilingObjection: false,
+    drivingDataConsent: false,
+    locationDataConsent: false,
+    quietHours: { start: "22:00", end: "07:00" },
+    preferredDealerId: "dlr_sf",
+    preferredChannel: "email",
+    timeZone: "America/Los_Angeles",
+    notInterested: [],
+    updatedAt: NOW - 300 * DAY,
+  },
 };
 /** A typical owner: a financed Rogue with an oil change coming up, a recent loan payoff inquiry, and a spouse's Leaf. */
 const owner: Profile = {
   ...stressOwner,
   interest: { ...stressOwner.interest, models: [], lastConfiguredAt: null, quotes: 0, lastQuoteAt: null },
-  vehicles: [{ ...stressOwner.vehicles[0]!, appraisal: undefined, openRecalls: [], nextService: { kind: "oil_change", due: dateIn(12), cost: 89 } }],
+  vehicles: [
+    {
+      ...stressOwner.vehicles[0]!,
+      appraisal: undefined,
+      openRecalls: [],
+      nextService: { kind: "oil_change", due: dateIn(12), cost: 89 },
+    },
+  ],
 };
 const household: HouseholdDoc = {
   members: ["per_dan", "per_eva"],
   vehicles: [
-    { vin: "5N1AT2MVXLC807279", make: "Nissan", model: "Rogue", year: 2021, powertrain: "ice", onBrand: true, personId: "per_dan" },
-    { vin: "1N4AZ1CP8KC301122", make: "Nissan", model: "Leaf", year: 2019, powertrain: "ev", onBrand: true, personId: "per_eva" },
+    {
+      vin: "5N1AT2MVXLC807279",
+      make: "Nissan",
+      model: "Rogue",
+      year: 2021,
+      powertrain: "ice",
+      onBrand: true,
+      personId: "per_dan",
+    },
+    {
+      vin: "1N4AZ1CP8KC301122",
+      make: "Nissan",
+      model: "Leaf",
+      year: 2019,
+      powertrain: "ev",
+      onBrand: true,
+      personId: "per_eva",
+    },
   ],
   openComplaints: 0,
 };
 
 const raw = catalogue200();
 const catalog = compileCatalog(raw, "bench");
-if (catalog.rejected.length || catalog.actions.length !== 200) throw new Error(`catalogue: ${catalog.actions.length} compiled, ${JSON.stringify(catalog.rejected[0])}`);
+if (catalog.rejected.length || catalog.actions.length !== 200)
+  throw new Error(`catalogue: ${catalog.actions.length} compiled, ${JSON.stringify(catalog.rejected[0])}`);
 
 const stats = new Map<string, ArmStats>();
 const sr = seededRandom("stats");
-for (const a of catalog.actions) for (const c of DECISION_CHANNELS) for (const s of SEGMENTS) stats.set(statsKey(a.id, c, s), { alpha: Math.floor(sr() * 40), beta: Math.floor(400 + sr() * 4000) });
+for (const a of catalog.actions)
+  for (const c of DECISION_CHANNELS)
+    for (const s of SEGMENTS)
+      stats.set(statsKey(a.id, c, s), { alpha: Math.floor(sr() * 40), beta: Math.floor(400 + sr() * 4000) });
 
 const shown = Array.from({ length: 24 }, (_, i) => {
   const a = catalog.actions[(i * 7) % 200]!;
-  return { actionId: a.id, category: a.category, channel: DECISION_CHANNELS[i % 6]!, at: NOW - (i * 29 + 3) * 3_600_000 };
+  return {
+    actionId: a.id,
+    category: a.category,
+    channel: DECISION_CHANNELS[i % 6]!,
+    at: NOW - (i * 29 + 3) * 3_600_000,
+  };
 });
-const contacts = { shown, dismissals: { [catalog.actions[3]!.id]: { n: 1, last: NOW - 5 * DAY } }, notInterested: {}, ignoredStreak: 1, lastEngagedAt: NOW - 6 * DAY };
-const householdContacts = { ...contacts, shown: shown.filter((_, i) => i % 4 === 0).map((c) => ({ ...c, at: c.at - 3_600_000 })), dismissals: {} };
+const contacts = {
+  shown,
+  dismissals: { [catalog.actions[3]!.id]: { n: 1, last: NOW - 5 * DAY } },
+  notInterested: {},
+  ignoredStreak: 1,
+  lastEngagedAt: NOW - 6 * DAY,
+};
+const householdContacts = {
+  ...contacts,
+  shown: shown.filter((_, i) => i % 4 === 0).map((c) => ({ ...c, at: c.at - 3_600_000 })),
+  dismissals: {},
+};
 
 let seed = 0;
 const rng = seededRandom("bench");
 const base: DecisionInput = {
-  now: NOW, rng, channel: "dealer_site", placement: "widget", limit: 3, dealer: { id: "dlr_sf", timeZone: "America/Los_Angeles", name: "Bay Nissan" },
-  keyKind: "server", showSuppressed: false, gpc: false, context: { page: "/owners" }, profile: owner, household, contacts, householdContacts, catalog, stats,
+  now: NOW,
+  rng,
+  channel: "dealer_site",
+  placement: "widget",
+  limit: 3,
+  dealer: { id: "dlr_sf", timeZone: "America/Los_Angeles", name: "Bay Nissan" },
+  keyKind: "server",
+  showSuppressed: false,
+  gpc: false,
+  context: { page: "/owners" },
+  profile: owner,
+  household,
+  contacts,
+  householdContacts,
+  catalog,
+  stats,
 };
 const cases: Record<string, DecisionInput> = {
   "decide: owner, dealer_site widget": base,
   "decide: every gate open, dealer_site widget": { ...base, profile: stressOwner },
   "decide: owner, email (quiet hours checked)": { ...base, channel: "email", placement: "newsletter" },
-  "decide: owner, in_vehicle parked": { ...base, channel: "in_vehicle", placement: "home", keyKind: "vehicle", context: { driveState: "parked", secondsSinceIgnition: 600 } },
-  "decide: owner, service_lane, showSuppressed": { ...base, channel: "service_lane", placement: "console", limit: 5, showSuppressed: true },
-  "decide: anonymous visitor, configurator": { ...base, channel: "web_configurator", placement: "hero", keyKind: "publishable", context: { model: "Ariya" }, profile: null, household: null, contacts: null, householdContacts: null },
+  "decide: owner, in_vehicle parked": {
+    ...base,
+    channel: "in_vehicle",
+    placement: "home",
+    keyKind: "vehicle",
+    context: { driveState: "parked", secondsSinceIgnition: 600 },
+  },
+  "decide: owner, service_lane, showSuppressed": {
+    ...base,
+    channel: "service_lane",
+    placement: "console",
+    limit: 5,
+    showSuppressed: true,
+  },
+  "decide: anonymous visitor, configurator": {
+    ...base,
+    channel: "web_configurator",
+    placement: "hero",
+    keyKind: "publishable",
+    context: { model: "Ariya" },
+    profile: null,
+    household: null,
+    contacts: null,
+    householdContacts: null,
+  },
 };
 
 // Rules: every catalogue rule on the rule data of the "every gate open" owner, compiled vs the reference
@@ -135,14 +282,28 @@ let sink = 0;
 const sample = decide({ ...base, profile: stressOwner, channel: "service_lane", limit: 5 });
 
 const bench = new Bench({ time: 2000, warmupTime: 500 });
-for (const [name, inp] of Object.entries(cases)) bench.add(name, () => { sink += decide(inp).actions.length; });
+for (const [name, inp] of Object.entries(cases))
+  bench.add(name, () => {
+    sink += decide(inp).actions.length;
+  });
 const RULES_ALONE = `rules: compiled one by one (compileRule), all ${rules.length}`;
 const RULES_SHARED = `rules: compiled together (compileRules, shared subtrees), all ${rules.length}`;
 const RULES_REF = `rules: json-logic-js apply, all ${rules.length}`;
-bench.add(RULES_ALONE, () => { const d = { ...data }; for (const f of alone) sink += f(d) ? 1 : 0; });
-bench.add(RULES_SHARED, () => { const d = { ...data }; for (const f of shared) sink += truthy(f(d)) ? 1 : 0; });
-bench.add(RULES_REF, () => { const d = { ...data }; for (const x of rules) sink += jsonLogic.truthy(jsonLogic.apply(x as never, d)) ? 1 : 0; });
-bench.add("compileCatalog (200 actions, once per version)", () => { sink += compileCatalog(raw, "v").actions.length; });
+bench.add(RULES_ALONE, () => {
+  const d = { ...data };
+  for (const f of alone) sink += f(d) ? 1 : 0;
+});
+bench.add(RULES_SHARED, () => {
+  const d = { ...data };
+  for (const f of shared) sink += truthy(f(d)) ? 1 : 0;
+});
+bench.add(RULES_REF, () => {
+  const d = { ...data };
+  for (const x of rules) sink += jsonLogic.truthy(jsonLogic.apply(x as never, d)) ? 1 : 0;
+});
+bench.add("compileCatalog (200 actions, once per version)", () => {
+  sink += compileCatalog(raw, "v").actions.length;
+});
 bench.add(`estimatePropensities (${sample.candidates.items.length} candidates × 300 draws, deferred)`, () => {
   sink += estimatePropensities(sample.candidates, seededRandom(`p${seed++}`), 300).length;
 });
@@ -154,8 +315,13 @@ const stats_ = (name: string) => {
   if (r.state !== "completed") throw new Error(`${name}: ${r.state}`);
   return r.latency;
 };
-const eligible = (p: Profile) => ["dealer_site", "email", "service_lane"].map((c) => decide({ ...base, profile: p, channel: c as never }).candidates.items.length).join("/");
-console.log(`node ${process.version}; catalogue: ${catalog.actions.length} actions, ${catalog.byChannel.dealer_site.length} on dealer_site; eligible on dealer_site/email/service_lane: owner ${eligible(owner)}, every gate open ${eligible(stressOwner)}`);
+const eligible = (p: Profile) =>
+  ["dealer_site", "email", "service_lane"]
+    .map((c) => decide({ ...base, profile: p, channel: c as never }).candidates.items.length)
+    .join("/");
+console.log(
+  `node ${process.version}; catalogue: ${catalog.actions.length} actions, ${catalog.byChannel.dealer_site.length} on dealer_site; eligible on dealer_site/email/service_lane: owner ${eligible(owner)}, every gate open ${eligible(stressOwner)}`,
+);
 console.log("| case | mean µs | p50 µs | p99 µs | samples |");
 console.log("|---|---:|---:|---:|---:|");
 for (const t of bench.tasks) {
@@ -163,7 +329,9 @@ for (const t of bench.tasks) {
   console.log(`| ${t.name} | ${us(l.mean)} | ${us(l.p50)} | ${us(l.p99)} | ${l.samplesCount} |`);
 }
 const perRule = (name: string) => ((stats_(name).mean * 1e6) / rules.length).toFixed(0);
-console.log(`per rule (mean): one by one ${perRule(RULES_ALONE)} ns, together ${perRule(RULES_SHARED)} ns, json-logic-js ${perRule(RULES_REF)} ns`);
+console.log(
+  `per rule (mean): one by one ${perRule(RULES_ALONE)} ns, together ${perRule(RULES_SHARED)} ns, json-logic-js ${perRule(RULES_REF)} ns`,
+);
 // Tail latency outside tinybench: 100k decisions in a row, each timed, with the garbage collections counted.
 let gcs = 0;
 const gcWatch = new PerformanceObserver((l) => void (gcs += l.getEntries().length));

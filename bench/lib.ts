@@ -18,9 +18,25 @@ export interface Target {
 }
 
 async function tenantWithKey(store: Store) {
-  const t = await store.tenants.create({ slug: `bench-${Date.now()}`, name: "Bench Motors", makes: ["NISSAN", "INFINITI"] }, Date.now());
+  const t = await store.tenants.create(
+    { slug: `bench-${Date.now()}`, name: "Bench Motors", makes: ["NISSAN", "INFINITI"] },
+    Date.now(),
+  );
   const scope = { tenantId: t.id };
-  await store.dealers.create(scope, { code: "B1", name: "Bench Nissan", timeZone: "America/Chicago", city: null, country: "US", latitude: null, longitude: null, groupId: null }, Date.now());
+  await store.dealers.create(
+    scope,
+    {
+      code: "B1",
+      name: "Bench Nissan",
+      timeZone: "America/Chicago",
+      city: null,
+      country: "US",
+      latitude: null,
+      longitude: null,
+      groupId: null,
+    },
+    Date.now(),
+  );
   const k = await store.keys.create(scope, { kind: "server", name: "bench", scopes: ["admin"] }, Date.now());
   return { tenantId: t.id, key: k.key };
 }
@@ -41,7 +57,11 @@ export async function startNodeTarget(port = 8798): Promise<Target> {
   const base = `http://127.0.0.1:${port}`;
   await waitForHealth(base);
   return {
-    runtime: "node", url: base, key, tenantId, store,
+    runtime: "node",
+    url: base,
+    key,
+    tenantId,
+    store,
     async stop() {
       const exited = new Promise((r) => child.once("exit", r));
       child.kill("SIGTERM");
@@ -53,7 +73,13 @@ export async function startNodeTarget(port = 8798): Promise<Target> {
 
 async function waitForHealth(base: string) {
   for (let i = 0; i < 240; i++) {
-    if (await fetch(base + "/health").then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(base + "/health").then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`${base} did not become healthy`);
@@ -63,15 +89,39 @@ async function waitForHealth(base: string) {
 export async function startWorkersTarget(port = 8799): Promise<Target> {
   const persist = mkdtempSync(join(tmpdir(), "pitwall-bench-d1-"));
   const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" };
-  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { env, stdio: "ignore" });
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
+    env,
+    stdio: "ignore",
+  });
   const proxy = await getPlatformProxy<Env>({ persist: { path: join(persist, "v3") } });
   const store = createStore(openD1(proxy.env.DB));
   const { tenantId, key } = await tenantWithKey(store);
-  const child: ChildProcess = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--var", "RATE_LIMIT_PER_MINUTE:1000000", "--log-level", "error"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child: ChildProcess = spawn(
+    "npx",
+    [
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--persist-to",
+      persist,
+      "--var",
+      "RATE_LIMIT_PER_MINUTE:1000000",
+      "--log-level",
+      "error",
+    ],
+    { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
   const url = `http://127.0.0.1:${port}`;
   await waitForHealth(url);
   return {
-    runtime: "workers", url, key, tenantId, store,
+    runtime: "workers",
+    url,
+    key,
+    tenantId,
+    store,
     async stop() {
       process.kill(-child.pid!, "SIGTERM"); // wrangler dev and its workerd children
       await proxy.dispose();

@@ -16,8 +16,19 @@ const db = await openLibsql(`file:${join(mkdtempSync(join(tmpdir(), "pitwall-siz
 await migrateLibsql(db);
 const store = createStore(db);
 await seedDemo({ store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) }, Date.now());
-const rows = await db.client.execute("select id, length(cast(doc as blob)) as bytes, doc from profiles where doc is not null");
+const rows = await db.client.execute(
+  "select id, length(cast(doc as blob)) as bytes, doc from profiles where doc is not null",
+);
 const sizes = rows.rows.map((r) => Number(r.bytes)).sort((a, b) => a - b);
-const owners = rows.rows.filter((r) => JSON.parse(String(r.doc)).stage !== "prospect" && JSON.parse(String(r.doc)).vehicles.length > 0).map((r) => Number(r.bytes)).sort((a, b) => a - b);
-console.log(JSON.stringify({ profiles: sizes.length, bytes: { median: pct(sizes, 50), p95: pct(sizes, 95), max: sizes.at(-1) }, owners: { count: owners.length, median: pct(owners, 50), max: owners.at(-1) } }));
+const owners = rows.rows
+  .filter((r) => JSON.parse(String(r.doc)).stage !== "prospect" && JSON.parse(String(r.doc)).vehicles.length > 0)
+  .map((r) => Number(r.bytes))
+  .sort((a, b) => a - b);
+console.log(
+  JSON.stringify({
+    profiles: sizes.length,
+    bytes: { median: pct(sizes, 50), p95: pct(sizes, 95), max: sizes.at(-1) },
+    owners: { count: owners.length, median: pct(owners, 50), max: owners.at(-1) },
+  }),
+);
 db.close();

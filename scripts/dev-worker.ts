@@ -13,15 +13,22 @@ import { createNodeVinDecoder } from "../src/store/vpic/node";
 import { VinService } from "../src/services/vins";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
-execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], { stdio: "inherit", env: { ...process.env, CI: "true" } });
+execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
+  stdio: "inherit",
+  env: { ...process.env, CI: "true" },
+});
 // The Worker decodes VINs from its own VPIC D1 (corgi's vPIC data, ~86 MB): loaded once, skipped when present.
 execFileSync("npx", ["tsx", "scripts/vpic-dev.ts"], { stdio: "inherit" });
 
 const proxy = await getPlatformProxy<Env>({ persist: true });
 const store = createStore(openD1(proxy.env.DB));
-const seeded = await seedDemo({ store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) }, Date.now());
+const seeded = await seedDemo(
+  { store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) },
+  Date.now(),
+);
 const keysFile = ".wrangler/demo-keys.json";
-let keys: DemoKeys | null = seeded.keys ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : null);
+let keys: DemoKeys | null =
+  seeded.keys ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : null);
 keys ??= await createDemoKeys(store, seeded.tenant, Date.now());
 writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
 await proxy.dispose();
@@ -32,5 +39,7 @@ Pitwall on workerd + local D1 (wrangler dev): http://127.0.0.1:8787  docs: /docs
   publishable (pk_)  ${keys.publishable}
   vehicle (vk_)      ${keys.vehicle}
 `);
-const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", process.env.PORT ?? "8787"], { stdio: "inherit" });
+const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", process.env.PORT ?? "8787"], {
+  stdio: "inherit",
+});
 dev.on("exit", (code) => process.exit(code ?? 0));

@@ -8,5 +8,8 @@ import type { Deps } from "../src/http/context";
 const app = createApp({} as Deps);
 const res = await app.request("/openapi.json");
 const spec = await res.json();
-writeFileSync(fileURLToPath(new URL("../openapi/openapi.json", import.meta.url).href), JSON.stringify(spec, null, 2) + "\n");
+writeFileSync(
+  fileURLToPath(new URL("../openapi/openapi.json", import.meta.url).href),
+  JSON.stringify(spec, null, 2) + "\n",
+);
 console.log(`openapi/openapi.json: ${Object.keys((spec as { paths: object }).paths).length} paths`);

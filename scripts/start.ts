@@ -15,10 +15,15 @@ const config = nodeConfigFromEnv();
 const database = await openLibsql(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
 await migrateLibsql(database);
 const store = createStore(database);
-const seeded = await seedDemo({ store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) }, Date.now());
+const seeded = await seedDemo(
+  { store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) },
+  Date.now(),
+);
 
 // Keys are stored hashed; keep the demo's plaintext beside a local database file so each start can print them.
-const keysFile = config.DATABASE_URL.startsWith("file:") ? resolve(dirname(config.DATABASE_URL.slice(5)), "demo-keys.json") : null;
+const keysFile = config.DATABASE_URL.startsWith("file:")
+  ? resolve(dirname(config.DATABASE_URL.slice(5)), "demo-keys.json")
+  : null;
 let keys: DemoKeys | null = seeded.keys;
 if (!keys && keysFile && existsSync(keysFile)) keys = JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys;
 if (!keys) keys = await createDemoKeys(store, seeded.tenant, Date.now());

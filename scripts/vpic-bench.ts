@@ -57,8 +57,12 @@ const before = await run("original", plain);
 const after = await run("indexed", indexed);
 await rm(tmp, { recursive: true, force: true });
 const differ = rows.filter(({ vin }) => strip(before.get(vin)!) !== strip(after.get(vin)!));
-const differMapped = rows.filter(({ vin }) => JSON.stringify(vehicleFromCorgi(before.get(vin)!)) !== JSON.stringify(vehicleFromCorgi(after.get(vin)!)));
+const differMapped = rows.filter(
+  ({ vin }) => JSON.stringify(vehicleFromCorgi(before.get(vin)!)) !== JSON.stringify(vehicleFromCorgi(after.get(vin)!)),
+);
 const n = rows.length;
-console.log(`identical: DecodedVehicle ${n - differMapped.length}/${n}; corgi's DecodeResult ${n - differ.length}/${n}`);
+console.log(
+  `identical: DecodedVehicle ${n - differMapped.length}/${n}; corgi's DecodeResult ${n - differ.length}/${n}`,
+);
 if (differ.length) console.log("DecodeResult differs for:", differ.map((r) => r.vin).join(" "));
 process.exitCode = differMapped.length ? 1 : 0;

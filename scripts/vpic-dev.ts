@@ -41,7 +41,10 @@ const file = readdirSync(D1_DIR)
   .find((f) => {
     const db = openSqlite(f, { readOnly: true });
     try {
-      return db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(PROBE) && db.prepare(`SELECT 1 FROM ${PROBE} WHERE token = ?`).get(token);
+      return (
+        db.prepare(`SELECT 1 FROM sqlite_master WHERE name = ?`).get(PROBE) &&
+        db.prepare(`SELECT 1 FROM ${PROBE} WHERE token = ?`).get(token)
+      );
     } finally {
       db.close();
     }
@@ -53,7 +56,9 @@ const db = openSqlite(file);
 try {
   db.exec(`DROP TABLE ${PROBE}`);
   db.prepare("ATTACH DATABASE ? AS src").run(source);
-  const objects = db.prepare("SELECT type, name, sql FROM src.sqlite_master WHERE sql IS NOT NULL ORDER BY type = 'index', rowid").all() as { type: string; name: string; sql: string }[];
+  const objects = db
+    .prepare("SELECT type, name, sql FROM src.sqlite_master WHERE sql IS NOT NULL ORDER BY type = 'index', rowid")
+    .all() as { type: string; name: string; sql: string }[];
   if (!force && loaded(db, objects)) {
     console.log(`${file}: already holds the vPIC data (--force reloads it)`);
   } else {
@@ -69,7 +74,9 @@ try {
       }
     }
     db.exec("COMMIT");
-    console.log(`${file}: loaded ${objects.filter((o) => o.type === "table").length} tables and ${objects.filter((o) => o.type === "index").length} indexes in ${(performance.now() - t).toFixed(0)} ms`);
+    console.log(
+      `${file}: loaded ${objects.filter((o) => o.type === "table").length} tables and ${objects.filter((o) => o.type === "index").length} indexes in ${(performance.now() - t).toFixed(0)} ms`,
+    );
   }
   db.exec("DETACH DATABASE src");
 } finally {
@@ -77,7 +84,12 @@ try {
 }
 
 function loaded(db: DatabaseSync, objects: { type: string; name: string }[]): boolean {
-  const have = new Set(db.prepare("SELECT name FROM main.sqlite_master").all().map((r) => String(r.name)));
+  const have = new Set(
+    db
+      .prepare("SELECT name FROM main.sqlite_master")
+      .all()
+      .map((r) => String(r.name)),
+  );
   if (!objects.every((o) => have.has(o.name))) return false;
   const count = (schema: string) => Number(db.prepare(`SELECT count(*) AS n FROM ${schema}.Pattern`).get()?.n);
   return count("main") === count("src");

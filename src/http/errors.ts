@@ -5,7 +5,12 @@ import { InputValidationException, MultiException } from "chanfana";
 import type { AppEnv } from "./context";
 import { Problem, problemBody, type InvalidParam } from "./problems";
 
-const PART_NAMES: Record<string, InvalidParam["in"]> = { body: "body", query: "query", params: "path", headers: "header" };
+const PART_NAMES: Record<string, InvalidParam["in"]> = {
+  body: "body",
+  query: "query",
+  params: "path",
+  headers: "header",
+};
 
 /** RFC 6901 pointer of a validation path below its request part. */
 function pointer(path: readonly string[]): string {
@@ -36,14 +41,26 @@ export function problemResponse(c: Context<AppEnv>, p: Problem): Response {
 
 export const onError: ErrorHandler<AppEnv> = (err, c) => {
   if (err instanceof Problem) return problemResponse(c, err);
-  if (err instanceof MultiException || err instanceof InputValidationException) return problemResponse(c, fromValidation(err));
+  if (err instanceof MultiException || err instanceof InputValidationException)
+    return problemResponse(c, fromValidation(err));
   if (err instanceof HTTPException && err.status < 500) {
     const type = err.status === 413 ? "payload-too-large" : err.status === 404 ? "not-found" : "validation-failed";
     return problemResponse(c, new Problem(type, err.message || undefined));
   }
   // Unexpected: log everything, answer nothing but the request id.
-  console.error(JSON.stringify({ level: "error", requestId: c.var.requestId, path: c.req.path, error: String(err), stack: (err as Error)?.stack }));
-  return problemResponse(c, new Problem("internal-error", "An unexpected error occurred; quote the request id when reporting it."));
+  console.error(
+    JSON.stringify({
+      level: "error",
+      requestId: c.var.requestId,
+      path: c.req.path,
+      error: String(err),
+      stack: (err as Error)?.stack,
+    }),
+  );
+  return problemResponse(
+    c,
+    new Problem("internal-error", "An unexpected error occurred; quote the request id when reporting it."),
+  );
 };
 
 /** A path matcher per registered route, to answer 405 (with Allow) instead of 404 for a wrong method. */
@@ -52,11 +69,17 @@ export function notFoundOr405(routes: () => { method: string; path: string }[]):
   return (c) => {
     table ??= routes()
       .filter((r) => r.method !== "ALL" && !r.path.includes("*"))
-      .map((r) => ({ method: r.method, re: new RegExp("^" + r.path.replace(/:[^/]+/g, "[^/]+").replace(/\*/g, ".*") + "/?$") }));
+      .map((r) => ({
+        method: r.method,
+        re: new RegExp("^" + r.path.replace(/:[^/]+/g, "[^/]+").replace(/\*/g, ".*") + "/?$"),
+      }));
     const allowed = [...new Set(table.filter((r) => r.re.test(c.req.path)).map((r) => r.method))];
     if (allowed.length > 0) {
       if (allowed.includes("GET")) allowed.push("HEAD");
-      return problemResponse(c, new Problem("method-not-allowed", `Use ${allowed.join(", ")}.`, {}, { Allow: allowed.join(", ") }));
+      return problemResponse(
+        c,
+        new Problem("method-not-allowed", `Use ${allowed.join(", ")}.`, {}, { Allow: allowed.join(", ") }),
+      );
     }
     return problemResponse(c, new Problem("not-found", `No operation at ${c.req.method} ${c.req.path}.`));
   };

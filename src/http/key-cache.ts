@@ -3,7 +3,10 @@ import type { ApiKeyRow } from "../store/keys";
 /** Verified key rows cached per isolate for a short TTL, so most requests skip the key lookup. */
 export class KeyCache {
   private readonly entries = new Map<string, { row: ApiKeyRow; until: number }>();
-  constructor(private readonly ttlMs: number, private readonly maxEntries = 10_000) {}
+  constructor(
+    private readonly ttlMs: number,
+    private readonly maxEntries = 10_000,
+  ) {}
 
   get(hash: string, now: number): ApiKeyRow | undefined {
     const e = this.entries.get(hash);

@@ -69,7 +69,10 @@ export function defineOperation<S extends OpenAPIRouteSchema>(def: OperationDef<
       const s = super.getSchemaZod();
       // chanfana builds the document from an instance without a router, and validates with one.
       if (!def.validateBody || !(this.params as { router?: unknown } | undefined)?.router) return s;
-      return { ...s, request: { ...s.request, body: { content: { "application/json": { schema: def.validateBody } } } } };
+      return {
+        ...s,
+        request: { ...s.request, body: { content: { "application/json": { schema: def.validateBody } } } },
+      };
     }
     override async handle(c: AppContext) {
       const data = (await this.getValidatedData()) as ValidatedData<S>;

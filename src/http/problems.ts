@@ -48,7 +48,12 @@ export class Problem extends Error {
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
 
-  constructor(type: ProblemType, detail?: string, extensions: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+  constructor(
+    type: ProblemType,
+    detail?: string,
+    extensions: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ) {
     super(detail ?? problemTypes[type].title);
     this.type = type;
     this.status = problemTypes[type].status;
@@ -85,13 +90,23 @@ export const ProblemSchema = z
 
 /** Problem types every authenticated operation can answer with. */
 export const AUTH_PROBLEMS: ProblemType[] = [
-  "missing-api-key", "invalid-api-key", "revoked-api-key", "expired-api-key",
-  "insufficient-scope", "key-kind-not-allowed", "rate-limited",
+  "missing-api-key",
+  "invalid-api-key",
+  "revoked-api-key",
+  "expired-api-key",
+  "insufficient-scope",
+  "key-kind-not-allowed",
+  "rate-limited",
 ];
 /** Problem types every operation can answer with. */
 export const COMMON_PROBLEMS: ProblemType[] = ["internal-error"];
 /** Problem types of every operation that takes a JSON body. */
-export const BODY_PROBLEMS: ProblemType[] = ["validation-failed", "malformed-json", "payload-too-large", "unsupported-media-type"];
+export const BODY_PROBLEMS: ProblemType[] = [
+  "validation-failed",
+  "malformed-json",
+  "payload-too-large",
+  "unsupported-media-type",
+];
 
 /** OpenAPI `responses` entries for the given problem types, grouped by status, from the one table. */
 export function problemResponses(types: ProblemType[]) {
@@ -100,7 +115,10 @@ export function problemResponses(types: ProblemType[]) {
     const s = problemTypes[t].status;
     byStatus.set(s, [...(byStatus.get(s) ?? []), t]);
   }
-  const out: Record<string, { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }> = {};
+  const out: Record<
+    string,
+    { description: string; content: { "application/problem+json": { schema: typeof ProblemSchema } } }
+  > = {};
   for (const [status, ts] of [...byStatus.entries()].sort((a, b) => a[0] - b[0])) {
     out[String(status)] = {
       description: ts.map((t) => `\`${t}\`: ${problemTypes[t].title}`).join("; "),

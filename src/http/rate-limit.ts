@@ -4,7 +4,10 @@
  */
 export class RateLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
-  constructor(private readonly limit: number, private readonly windowMs = 60_000) {}
+  constructor(
+    private readonly limit: number,
+    private readonly windowMs = 60_000,
+  ) {}
 
   /** Counts one request; returns the seconds to wait when over the limit, else 0. */
   hit(key: string, now: number): number {

@@ -7,9 +7,16 @@ import type { ActionRow } from "../store/decisioning";
 import { iso } from "./common";
 
 const ActionParam = z.object({ actionId: z.string().min(1).max(64).meta({ example: "lease-renewal" }) });
-const ActionView = z.object({ id: z.string(), dealerId: z.string().nullable(), updatedAt: z.string(), action: ActionSchema }).meta({ id: "CatalogueEntry" });
+const ActionView = z
+  .object({ id: z.string(), dealerId: z.string().nullable(), updatedAt: z.string(), action: ActionSchema })
+  .meta({ id: "CatalogueEntry" });
 
-const view = (r: ActionRow) => ({ id: r.id, dealerId: r.dealerId, updatedAt: iso(r.updatedAt)!, action: r.doc as z.infer<typeof ActionSchema> });
+const view = (r: ActionRow) => ({
+  id: r.id,
+  dealerId: r.dealerId,
+  updatedAt: iso(r.updatedAt)!,
+  action: r.doc as z.infer<typeof ActionSchema>,
+});
 
 export const listActions = defineOperation({
   method: "get",
@@ -19,13 +26,23 @@ export const listActions = defineOperation({
     tags: ["Catalogue"],
     operationId: "listActions",
     summary: "The action catalogue and its version (a dealer-bound key sees the brand's actions and its own)",
-    responses: { "200": { description: "The catalogue", content: { "application/json": { schema: z.object({ version: z.number().int(), actions: z.array(ActionView) }) } } } },
+    responses: {
+      "200": {
+        description: "The catalogue",
+        content: {
+          "application/json": { schema: z.object({ version: z.number().int(), actions: z.array(ActionView) }) },
+        },
+      },
+    },
   },
   example: {},
   async handle(c) {
     const p = c.var.principal;
     const { version, rows } = await c.var.deps.store.decisioning.catalog(p.tenantId);
-    return c.json({ version, actions: rows.filter((r) => !r.dealerId || !p.dealerId || r.dealerId === p.dealerId).map(view) });
+    return c.json({
+      version,
+      actions: rows.filter((r) => !r.dealerId || !p.dealerId || r.dealerId === p.dealerId).map(view),
+    });
   },
 });
 
@@ -36,8 +53,13 @@ function refusal(faults: ReturnType<typeof checkAction>["faults"]): Problem {
     : faults.some((f) => f.type === "rule")
       ? "invalid-rule"
       : "validation-failed";
-  const shown = type === "validation-failed" ? faults : faults.filter((f) => (type === "invalid-rule" ? f.type === "rule" : f.type.startsWith("sensitive")));
-  return new Problem(type, shown.map((f) => `${f.pointer}: ${f.reason}`).join("; "), { errors: faults.map((f) => ({ in: "body", pointer: f.pointer, reason: f.reason })) });
+  const shown =
+    type === "validation-failed"
+      ? faults
+      : faults.filter((f) => (type === "invalid-rule" ? f.type === "rule" : f.type.startsWith("sensitive")));
+  return new Problem(type, shown.map((f) => `${f.pointer}: ${f.reason}`).join("; "), {
+    errors: faults.map((f) => ({ in: "body", pointer: f.pointer, reason: f.reason })),
+  });
 }
 
 export const upsertAction = defineOperation({
@@ -50,32 +72,56 @@ export const upsertAction = defineOperation({
     operationId: "upsertAction",
     summary: "Create or replace an action; rules and creatives are validated, and the catalogue version moves",
     request: { params: ActionParam, body: { content: { "application/json": { schema: ActionSchema } } } },
-    responses: { "200": { description: "Stored", content: { "application/json": { schema: ActionView.extend({ version: z.number().int() }) } } } },
+    responses: {
+      "200": {
+        description: "Stored",
+        content: { "application/json": { schema: ActionView.extend({ version: z.number().int() }) } },
+      },
+    },
   },
   validateBody: z.record(z.string(), z.unknown()),
   example: {
     body: {
-      id: "lease-renewal", kind: "offer", category: "sales",
+      id: "lease-renewal",
+      kind: "offer",
+      category: "sales",
       channels: {
-        dealer_site: { title: "Your lease ends soon", body: "Explore a new {{vehicle.model}} with loyalty pricing.", cta: "See offers" },
-        email: { subject: "Your lease ends in {{gates.leaseEndsInMonths}} months", body: "Talk to {{dealer.name}} about what comes next." },
+        dealer_site: {
+          title: "Your lease ends soon",
+          body: "Explore a new {{vehicle.model}} with loyalty pricing.",
+          cta: "See offers",
+        },
+        email: {
+          subject: "Your lease ends in {{gates.leaseEndsInMonths}} months",
+          body: "Talk to {{dealer.name}} about what comes next.",
+        },
       },
-      rule: { lease_ends_within: [180] }, value: 3000, lever: 1.2, intrusiveness: "medium", caps: { perWeek: 2 }, newVehicleSales: true,
+      rule: { lease_ends_within: [180] },
+      value: 3000,
+      lever: 1.2,
+      intrusiveness: "medium",
+      caps: { perWeek: 2 },
+      newVehicleSales: true,
     },
   },
   async handle(c, { params, body }) {
     const p = c.var.principal;
     const id = params.actionId as string;
     if (body.id !== undefined && body.id !== id) {
-      throw new Problem("validation-failed", "The body's id differs from the path.", { errors: [{ in: "body", pointer: "/id", reason: "must equal the path's actionId" }] });
+      throw new Problem("validation-failed", "The body's id differs from the path.", {
+        errors: [{ in: "body", pointer: "/id", reason: "must equal the path's actionId" }],
+      });
     }
     const { action, faults } = checkAction({ ...body, id, ...(p.dealerId ? { dealerId: p.dealerId } : {}) });
     if (!action || faults.length) throw refusal(faults);
     const { store, now } = c.var.deps;
     const existing = await store.decisioning.action(p.tenantId, id);
-    if (p.dealerId && existing && existing.dealerId !== p.dealerId) throw new Problem("insufficient-scope", "A dealer-bound key may change only its dealer's own actions.");
+    if (p.dealerId && existing && existing.dealerId !== p.dealerId)
+      throw new Problem("insufficient-scope", "A dealer-bound key may change only its dealer's own actions.");
     if (action.dealerId && !(await store.dealers.get({ tenantId: p.tenantId }, action.dealerId))) {
-      throw new Problem("validation-failed", "No such dealer.", { errors: [{ in: "body", pointer: "/dealerId", reason: "no such dealer in this brand" }] });
+      throw new Problem("validation-failed", "No such dealer.", {
+        errors: [{ in: "body", pointer: "/dealerId", reason: "no such dealer in this brand" }],
+      });
     }
     const row = { tenantId: p.tenantId, id, dealerId: action.dealerId ?? null, doc: action, updatedAt: now() };
     const version = await store.decisioning.putAction(row);
@@ -93,7 +139,12 @@ export const deleteAction = defineOperation({
     operationId: "deleteAction",
     summary: "Remove an action from the catalogue",
     request: { params: ActionParam },
-    responses: { "200": { description: "Removed", content: { "application/json": { schema: z.object({ id: z.string(), deleted: z.literal(true) }) } } } },
+    responses: {
+      "200": {
+        description: "Removed",
+        content: { "application/json": { schema: z.object({ id: z.string(), deleted: z.literal(true) }) } },
+      },
+    },
   },
   example: {},
   async handle(c, { params }) {
@@ -101,7 +152,8 @@ export const deleteAction = defineOperation({
     const { store, now } = c.var.deps;
     const id = params.actionId as string;
     const existing = await store.decisioning.action(p.tenantId, id);
-    if (!existing || (p.dealerId && existing.dealerId !== p.dealerId)) throw new Problem("not-found", "No such action.");
+    if (!existing || (p.dealerId && existing.dealerId !== p.dealerId))
+      throw new Problem("not-found", "No such action.");
     await store.decisioning.deleteAction(p.tenantId, id, now());
     return c.json({ id, deleted: true as const });
   },

@@ -17,4 +17,10 @@ export function isTimeZone(tz: string): boolean {
 export const TimeZone = z.string().max(64).refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin");
 
 export const IdParam = (name: string, prefix: string, example: string) =>
-  z.object({ [name]: z.string().min(1).max(64).meta({ description: `A ${prefix}_ id`, example }) });
+  z.object({
+    [name]: z
+      .string()
+      .min(1)
+      .max(64)
+      .meta({ description: `A ${prefix}_ id`, example }),
+  });

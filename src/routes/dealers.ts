@@ -14,13 +14,20 @@ export const DealerSchema = z
     country: z.string().nullable(),
     latitude: z.number().nullable(),
     longitude: z.number().nullable(),
-    groupId: z.string().nullable().meta({ description: "Links the records of one multi-brand dealer group within this brand" }),
+    groupId: z
+      .string()
+      .nullable()
+      .meta({ description: "Links the records of one multi-brand dealer group within this brand" }),
     createdAt: z.string(),
   })
   .meta({ id: "Dealer" });
 
 const NewDealerSchema = z.object({
-  code: z.string().min(1).max(32).regex(/^[A-Za-z0-9_-]+$/),
+  code: z
+    .string()
+    .min(1)
+    .max(32)
+    .regex(/^[A-Za-z0-9_-]+$/),
   name: z.string().min(1).max(200),
   timeZone: TimeZone,
   city: z.string().max(100).nullish(),
@@ -40,7 +47,12 @@ export const listDealers = defineOperation({
     tags: ["Dealers"],
     operationId: "listDealers",
     summary: "List the brand's dealers (a dealer-bound key sees only its own)",
-    responses: { "200": { description: "Dealers", content: { "application/json": { schema: z.object({ dealers: z.array(DealerSchema) }) } } } },
+    responses: {
+      "200": {
+        description: "Dealers",
+        content: { "application/json": { schema: z.object({ dealers: z.array(DealerSchema) }) } },
+      },
+    },
   },
   example: {},
   async handle(c) {
@@ -65,7 +77,10 @@ export const getDealer = defineOperation({
   example: {},
   async handle(c, data) {
     const p = c.var.principal;
-    const row = await c.var.deps.store.dealers.get({ tenantId: p.tenantId, dealerId: p.dealerId }, data.params.dealerId as string);
+    const row = await c.var.deps.store.dealers.get(
+      { tenantId: p.tenantId, dealerId: p.dealerId },
+      data.params.dealerId as string,
+    );
     if (!row) throw new Problem("not-found", "No such dealer.");
     return c.json(toDto(row));
   },
@@ -82,19 +97,38 @@ export const createDealer = defineOperation({
     request: { body: { content: { "application/json": { schema: NewDealerSchema } } } },
     responses: { "201": { description: "Created", content: { "application/json": { schema: DealerSchema } } } },
   },
-  example: { body: { code: "MUC-01", name: "Autohaus Isar", timeZone: "Europe/Berlin", city: "Munich", country: "DE", latitude: 48.14, longitude: 11.58, groupId: null } },
+  example: {
+    body: {
+      code: "MUC-01",
+      name: "Autohaus Isar",
+      timeZone: "Europe/Berlin",
+      city: "Munich",
+      country: "DE",
+      latitude: 48.14,
+      longitude: 11.58,
+      groupId: null,
+    },
+  },
   async handle(c, { body }) {
     const p = c.var.principal;
     if (p.dealerId) throw new Problem("insufficient-scope", "A dealer-bound key cannot create dealers.");
     const scope = { tenantId: p.tenantId };
     if (await c.var.deps.store.dealers.byCode(scope, body.code)) {
-      throw new Problem("validation-failed", `Dealer code ${body.code} is taken.`, { errors: [{ in: "body", pointer: "/code", reason: "already exists" }] });
+      throw new Problem("validation-failed", `Dealer code ${body.code} is taken.`, {
+        errors: [{ in: "body", pointer: "/code", reason: "already exists" }],
+      });
     }
     const row = await c.var.deps.store.dealers.create(
       scope,
       {
-        code: body.code, name: body.name, timeZone: body.timeZone, city: body.city ?? null, country: body.country ?? null,
-        latitude: body.latitude ?? null, longitude: body.longitude ?? null, groupId: body.groupId ?? null,
+        code: body.code,
+        name: body.name,
+        timeZone: body.timeZone,
+        city: body.city ?? null,
+        country: body.country ?? null,
+        latitude: body.latitude ?? null,
+        longitude: body.longitude ?? null,
+        groupId: body.groupId ?? null,
       },
       c.var.deps.now(),
     );

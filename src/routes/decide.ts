@@ -13,7 +13,10 @@ export const SubjectSchema = z
     customerId: z.string().min(1).max(128).optional(),
     vin: z.string().min(1).max(32).optional(),
   })
-  .refine((s) => [s.visitorId, s.customerId, s.vin].filter(Boolean).length === 1, "give exactly one of visitorId, customerId, vin")
+  .refine(
+    (s) => [s.visitorId, s.customerId, s.vin].filter(Boolean).length === 1,
+    "give exactly one of visitorId, customerId, vin",
+  )
   .meta({ id: "Subject" });
 
 export const DecideRequestSchema = z.object({
@@ -46,7 +49,10 @@ export function assertSubjectAllowed(p: Principal, subject: z.infer<typeof Subje
   }
 }
 
-const CreativeOut = z.record(z.string(), z.unknown()).meta({ description: "The channel's creative: web {title, body, cta, imageUrl}, in_vehicle {text, buttons}, email {subject, body}" });
+const CreativeOut = z.record(z.string(), z.unknown()).meta({
+  description:
+    "The channel's creative: web {title, body, cta, imageUrl}, in_vehicle {text, buttons}, email {subject, body}",
+});
 const DecisionSchema = z
   .object({
     decisionId: z.string(),
@@ -57,11 +63,19 @@ const DecisionSchema = z
         category: z.string(),
         creative: CreativeOut,
         score: z.number(),
-        reasons: z.array(z.string()).meta({ description: "Plain words; never a sensitive trigger for publishable or vehicle keys" }),
-        sensitiveReasons: z.array(z.string()).optional().meta({ description: "Server keys only: reasons staff must never say to the person" }),
+        reasons: z
+          .array(z.string())
+          .meta({ description: "Plain words; never a sensitive trigger for publishable or vehicle keys" }),
+        sensitiveReasons: z
+          .array(z.string())
+          .optional()
+          .meta({ description: "Server keys only: reasons staff must never say to the person" }),
       }),
     ),
-    suppressed: z.array(z.object({ id: z.string(), guardrail: z.string(), reason: z.string() })).optional().meta({ description: "Only for server keys with decide and profiles:read" }),
+    suppressed: z
+      .array(z.object({ id: z.string(), guardrail: z.string(), reason: z.string() }))
+      .optional()
+      .meta({ description: "Only for server keys with decide and profiles:read" }),
     notes: z.array(z.string()),
     segment: z.string(),
     ttl: z.number().int(),
@@ -80,16 +94,32 @@ export const decide = defineOperation({
   schema: {
     tags: ["Decisions"],
     operationId: "decide",
-    summary: "Next best actions for a person or visitor, on a channel, now — with reasons, and what the guardrails held back",
+    summary:
+      "Next best actions for a person or visitor, on a channel, now — with reasons, and what the guardrails held back",
     description:
       "One database read for the person; the decision log and contact counters are written after the response. `Sec-GPC: 1` limits the decision to the request context. If the store fails or misses its deadline the answer is a safe contextual default with `degraded: true`.",
     request: {
-      headers: z.object({ "sec-gpc": z.string().nullish().meta({ description: "Global Privacy Control: 1 = contextual decisions only" }) }),
+      headers: z.object({
+        "sec-gpc": z.string().nullish().meta({ description: "Global Privacy Control: 1 = contextual decisions only" }),
+      }),
       body: { content: { "application/json": { schema: DecideRequestSchema } } },
     },
-    responses: { "200": { description: "Ranked actions with reasons", content: { "application/json": { schema: DecisionSchema } } } },
+    responses: {
+      "200": {
+        description: "Ranked actions with reasons",
+        content: { "application/json": { schema: DecisionSchema } },
+      },
+    },
   },
-  example: { body: { subject: { visitorId: "v_8f2c1e" }, channel: "web_configurator", placement: "hero", context: { page: "/configurator/ariya", model: "Ariya" }, limit: 2 } },
+  example: {
+    body: {
+      subject: { visitorId: "v_8f2c1e" },
+      channel: "web_configurator",
+      placement: "hero",
+      context: { page: "/configurator/ariya", model: "Ariya" },
+      limit: 2,
+    },
+  },
   async handle(c, { body, headers }) {
     const p = c.var.principal;
     assertSubjectAllowed(p, body.subject);
@@ -99,15 +129,40 @@ export const decide = defineOperation({
     if (field === "vin") value = deps.vins.valid(value).vin;
     const gpc = headers["sec-gpc"]?.trim() === "1";
     const out = await decideNow(
-      { store: deps.store, caches: deps.decisionCaches, principal: p, now: deps.now(), deadlineMs: deps.config.DECIDE_DEADLINE_MS, defer: (w) => defer(c, w), log: deps.decisionLog },
-      { subject: { kind: SUBJECT_KIND[field], value }, channel: body.channel, placement: body.placement, ...(body.dealerId ? { dealerId: body.dealerId } : {}), context: body.context, limit: body.limit, dryRun: body.dryRun, gpc },
+      {
+        store: deps.store,
+        caches: deps.decisionCaches,
+        principal: p,
+        now: deps.now(),
+        deadlineMs: deps.config.DECIDE_DEADLINE_MS,
+        defer: (w) => defer(c, w),
+        log: deps.decisionLog,
+      },
+      {
+        subject: { kind: SUBJECT_KIND[field], value },
+        channel: body.channel,
+        placement: body.placement,
+        ...(body.dealerId ? { dealerId: body.dealerId } : {}),
+        context: body.context,
+        limit: body.limit,
+        dryRun: body.dryRun,
+        gpc,
+      },
     );
     const r = out.result;
     const server = p.kind === "server";
     c.header("Cache-Control", "private, no-store");
     return c.json({
       decisionId: out.decisionId,
-      actions: r.actions.map((a) => ({ id: a.id, kind: a.kind, category: a.category, creative: a.creative as unknown as Record<string, unknown>, score: a.score, reasons: a.reasons, ...(server && a.sensitiveReasons.length ? { sensitiveReasons: a.sensitiveReasons } : {}) })),
+      actions: r.actions.map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        category: a.category,
+        creative: a.creative as unknown as Record<string, unknown>,
+        score: a.score,
+        reasons: a.reasons,
+        ...(server && a.sensitiveReasons.length ? { sensitiveReasons: a.sensitiveReasons } : {}),
+      })),
       ...(canSeeSuppressed(p.kind, p.scopes) ? { suppressed: r.suppressed } : {}),
       notes: r.notes,
       segment: r.segment,

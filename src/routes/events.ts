@@ -14,17 +14,28 @@ const ResultSchema = z
     id: z.string().nullable(),
     status: z.enum(["accepted", "duplicate", "rejected"]),
     personId: z.string().optional(),
-    merges: z.array(z.string()).optional().meta({ description: "Ids of merges this event caused (undo with unmergeProfiles)" }),
+    merges: z
+      .array(z.string())
+      .optional()
+      .meta({ description: "Ids of merges this event caused (undo with unmergeProfiles)" }),
     notes: z.array(z.string()).optional(),
     reasons: z.array(ReasonSchema).optional(),
   })
   .meta({ id: "EventResult" });
 const IngestResponse = z
-  .object({ accepted: z.number().int(), duplicate: z.number().int(), rejected: z.number().int(), results: z.array(ResultSchema) })
+  .object({
+    accepted: z.number().int(),
+    duplicate: z.number().int(),
+    rejected: z.number().int(),
+    results: z.array(ResultSchema),
+  })
   .meta({ id: "IngestResult" });
 
 const IdempotencyHeader = z.object({
-  "idempotency-key": z.string().min(1).max(255).nullish().meta({ description: "Makes the whole request safe to retry: the same key and body replay the first response; another body is 409" }),
+  "idempotency-key": z.string().min(1).max(255).nullish().meta({
+    description:
+      "Makes the whole request safe to retry: the same key and body replay the first response; another body is 409",
+  }),
 });
 
 /** Browser and car keys speak only for their own subject: one foreign identifier refuses the whole request. */
@@ -33,10 +44,15 @@ function assertEventSubjectsAllowed(p: Principal, events: unknown[]): void {
   for (const [i, e] of events.entries()) {
     const ids = (e as { identifiers?: Record<string, unknown> } | null)?.identifiers ?? {};
     const vin = (e as { data?: { vin?: unknown } } | null)?.data?.vin;
-    const ok = p.kind === "publishable"
-      ? Object.keys(ids).every((k) => k === "visitorId")
-      : Object.keys(ids).every((k) => k === "vin") && ids.vin === p.vin && (vin === undefined || vin === p.vin);
-    if (!ok) throw new Problem("subject-not-allowed", `events[${i}]: a ${p.kind} key may only send events for ${p.kind === "publishable" ? "an anonymous visitorId" : "its own VIN"}.`);
+    const ok =
+      p.kind === "publishable"
+        ? Object.keys(ids).every((k) => k === "visitorId")
+        : Object.keys(ids).every((k) => k === "vin") && ids.vin === p.vin && (vin === undefined || vin === p.vin);
+    if (!ok)
+      throw new Problem(
+        "subject-not-allowed",
+        `events[${i}]: a ${p.kind} key may only send events for ${p.kind === "publishable" ? "an anonymous visitorId" : "its own VIN"}.`,
+      );
   }
 }
 
@@ -57,16 +73,37 @@ export const ingestEventsOp = defineOperation({
     description: `Event types: ${EVENT_TYPES.join(", ")}. An invalid event is rejected alone with reasons; the valid ones are stored. Publishable keys send events for an anonymous visitorId only; vehicle keys for their own VIN only.`,
     request: {
       headers: IdempotencyHeader,
-      body: { content: { "application/json": { schema: z.object({ events: z.array(EventEnvelopeSchema).min(1).max(MAX_BATCH) }) } } },
+      body: {
+        content: {
+          "application/json": { schema: z.object({ events: z.array(EventEnvelopeSchema).min(1).max(MAX_BATCH) }) },
+        },
+      },
     },
-    responses: { "200": { description: "Per-event results, in request order", content: { "application/json": { schema: IngestResponse } } } },
+    responses: {
+      "200": {
+        description: "Per-event results, in request order",
+        content: { "application/json": { schema: IngestResponse } },
+      },
+    },
   },
   validateBody: z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }),
   example: {
     body: {
       events: [
-        { id: "evt-2026-11-22-0001", type: "configurator_build", occurredAt: "2026-11-22T09:30:00Z", identifiers: { visitorId: "v_8f2c1e" }, data: EVENT_EXAMPLES.configurator_build },
-        { id: "evt-2026-11-22-0002", type: "quote_request", occurredAt: "2026-11-22T09:41:00Z", identifiers: { visitorId: "v_8f2c1e", email: "ann.example@example.com" }, data: EVENT_EXAMPLES.quote_request },
+        {
+          id: "evt-2026-11-22-0001",
+          type: "configurator_build",
+          occurredAt: "2026-11-22T09:30:00Z",
+          identifiers: { visitorId: "v_8f2c1e" },
+          data: EVENT_EXAMPLES.configurator_build,
+        },
+        {
+          id: "evt-2026-11-22-0002",
+          type: "quote_request",
+          occurredAt: "2026-11-22T09:41:00Z",
+          identifiers: { visitorId: "v_8f2c1e", email: "ann.example@example.com" },
+          data: EVENT_EXAMPLES.quote_request,
+        },
       ],
     },
   },
@@ -79,20 +116,37 @@ export const ingestEventsOp = defineOperation({
     const requestHash = await sha256Hex(JSON.stringify(body.events));
     const prior = await ctx.store.idempotency.get(ctx.tenant.id, idemKey);
     if (prior) {
-      if (prior.requestHash !== requestHash) throw new Problem("idempotency-key-reused", "This Idempotency-Key was used with a different body.");
-      return c.body(prior.response, prior.status as 200, { "content-type": "application/json", "Idempotent-Replayed": "true" });
+      if (prior.requestHash !== requestHash)
+        throw new Problem("idempotency-key-reused", "This Idempotency-Key was used with a different body.");
+      return c.body(prior.response, prior.status as 200, {
+        "content-type": "application/json",
+        "Idempotent-Replayed": "true",
+      });
     }
     let responseText = "";
     await ingestEvents(ctx, body.events, (results) => {
       responseText = JSON.stringify(summary(results));
-      return [ctx.store.idempotency.put({ tenantId: ctx.tenant.id, key: idemKey, requestHash, status: 200, response: responseText, createdAt: ctx.now })];
+      return [
+        ctx.store.idempotency.put({
+          tenantId: ctx.tenant.id,
+          key: idemKey,
+          requestHash,
+          status: 200,
+          response: responseText,
+          createdAt: ctx.now,
+        }),
+      ];
     });
     return c.body(responseText, 200, { "content-type": "application/json" });
   },
 });
 
 const LinkBody = z.object({
-  id: z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/).optional().meta({ description: "Client id of the link, for safe retries" }),
+  id: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{8,128}$/)
+    .optional()
+    .meta({ description: "Client id of the link, for safe retries" }),
   identifiers: EventEnvelopeSchema.shape.identifiers,
   reason: z.string().trim().min(1).max(200),
   occurredAt: z.iso.datetime({ offset: true }).optional(),
@@ -107,16 +161,29 @@ export const linkIdentities = defineOperation({
     operationId: "linkIdentities",
     summary: "Link identifiers as one person (CRM back-office); recorded as a reversible merge",
     request: { body: { content: { "application/json": { schema: LinkBody } } } },
-    responses: { "200": { description: "The link's event result", content: { "application/json": { schema: IngestResponse } } } },
+    responses: {
+      "200": { description: "The link's event result", content: { "application/json": { schema: IngestResponse } } },
+    },
   },
-  example: { body: { identifiers: { customerId: "C-100234", email: "ann.example@example.com" }, reason: "Confirmed by phone" } },
+  example: {
+    body: { identifiers: { customerId: "C-100234", email: "ann.example@example.com" }, reason: "Confirmed by phone" },
+  },
   async handle(c, { body }) {
     const ctx = await serviceContext(c);
     const id = body.id ?? `link-${crypto.randomUUID()}`;
-    const event = { id, type: "identities_linked", occurredAt: body.occurredAt ?? new Date(ctx.now).toISOString(), identifiers: body.identifiers, data: { reason: body.reason } };
+    const event = {
+      id,
+      type: "identities_linked",
+      occurredAt: body.occurredAt ?? new Date(ctx.now).toISOString(),
+      identifiers: body.identifiers,
+      data: { reason: body.reason },
+    };
     const results = await ingestEvents(ctx, [event]);
     const r = results[0]!;
-    if (r.status === "rejected") throw new Problem("validation-failed", r.reasons.map((x) => `${x.pointer}: ${x.reason}`).join("; "), { errors: r.reasons.map((x) => ({ in: "body", ...x })) });
+    if (r.status === "rejected")
+      throw new Problem("validation-failed", r.reasons.map((x) => `${x.pointer}: ${x.reason}`).join("; "), {
+        errors: r.reasons.map((x) => ({ in: "body", ...x })),
+      });
     return c.json(summary(results));
   },
 });

@@ -6,7 +6,12 @@ const Health = z
   .object({
     status: z.enum(["ok", "degraded", "unavailable"]),
     store: z.object({ reachable: z.boolean(), kind: z.enum(["d1", "libsql"]) }),
-    schema: z.object({ applied: z.number().int(), expected: z.number().int(), latest: z.string().nullable(), upToDate: z.boolean() }),
+    schema: z.object({
+      applied: z.number().int(),
+      expected: z.number().int(),
+      latest: z.string().nullable(),
+      upToDate: z.boolean(),
+    }),
     build: z.object({ version: z.string(), runtime: z.enum(["workers", "node"]) }),
   })
   .meta({ id: "Health" });
@@ -20,7 +25,8 @@ export const getHealth = defineOperation({
     tags: ["Operations"],
     operationId: "getHealth",
     summary: "Health: store reachable, schema version, build version",
-    description: "No key needed. 200 when the store answers and its schema is current; 503 otherwise, with the same body.",
+    description:
+      "No key needed. 200 when the store answers and its schema is current; 503 otherwise, with the same body.",
     responses: {
       "200": { description: "Healthy", content: { "application/json": { schema: Health } } },
       "503": { description: "Store unreachable or schema behind", content: { "application/json": { schema: Health } } },

@@ -5,14 +5,19 @@ import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { IdParam, iso } from "./common";
 
-const Origin = z.string().max(200).regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be an origin such as https://dealer.example");
+const Origin = z
+  .string()
+  .max(200)
+  .regex(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/, "must be an origin such as https://dealer.example");
 
 export const KeyInfoSchema = z
   .object({
     id: z.string(),
     kind: z.enum(KEY_KINDS),
     name: z.string(),
-    prefix: z.string().meta({ description: "The first characters of the key, for recognising it", example: "sk_a1B2c3" }),
+    prefix: z
+      .string()
+      .meta({ description: "The first characters of the key, for recognising it", example: "sk_a1B2c3" }),
     scopes: z.array(z.string()),
     dealerId: z.string().nullable(),
     vin: z.string().nullable(),
@@ -28,16 +33,34 @@ const NewKeySchema = z
     kind: z.enum(KEY_KINDS),
     name: z.string().min(1).max(100),
     scopes: z.array(z.enum(SCOPES)).max(SCOPES.length).optional().meta({ description: "Server keys only" }),
-    dealerId: z.string().max(64).nullish().meta({ description: "Bind a server key to one dealer: it sees only that dealer's customers" }),
-    vin: z.string().regex(/^[A-HJ-NPR-Z0-9]{17}$/, "must be a 17-character VIN").nullish().meta({ description: "Vehicle keys: the one VIN it may act for" }),
-    allowedOrigins: z.array(Origin).min(1).max(20).nullish().meta({ description: "Publishable keys: origins allowed to use it" }),
+    dealerId: z
+      .string()
+      .max(64)
+      .nullish()
+      .meta({ description: "Bind a server key to one dealer: it sees only that dealer's customers" }),
+    vin: z
+      .string()
+      .regex(/^[A-HJ-NPR-Z0-9]{17}$/, "must be a 17-character VIN")
+      .nullish()
+      .meta({ description: "Vehicle keys: the one VIN it may act for" }),
+    allowedOrigins: z
+      .array(Origin)
+      .min(1)
+      .max(20)
+      .nullish()
+      .meta({ description: "Publishable keys: origins allowed to use it" }),
     expiresAt: z.iso.datetime({ offset: true }).nullish(),
   })
   .superRefine((k, ctx) => {
-    const need = (ok: boolean, path: string, message: string) => ok || ctx.addIssue({ code: "custom", path: [path], message });
+    const need = (ok: boolean, path: string, message: string) =>
+      ok || ctx.addIssue({ code: "custom", path: [path], message });
     need(k.kind !== "server" || (k.scopes?.length ?? 0) > 0, "scopes", "a server key needs at least one scope");
     need(k.kind === "server" || !k.scopes?.length, "scopes", "only server keys carry scopes");
-    need(k.kind !== "publishable" || (k.allowedOrigins?.length ?? 0) > 0, "allowedOrigins", "a publishable key needs allowed origins");
+    need(
+      k.kind !== "publishable" || (k.allowedOrigins?.length ?? 0) > 0,
+      "allowedOrigins",
+      "a publishable key needs allowed origins",
+    );
     need(k.kind !== "vehicle" || Boolean(k.vin), "vin", "a vehicle key is bound to one VIN");
     need(!(k.dealerId && k.scopes?.includes("admin")), "scopes", "a dealer-bound key cannot be an admin key");
   });
@@ -57,7 +80,12 @@ export const listKeys = defineOperation({
     tags: ["Keys"],
     operationId: "listKeys",
     summary: "List the brand's API keys (prefix and scopes, never the secret)",
-    responses: { "200": { description: "Keys", content: { "application/json": { schema: z.object({ keys: z.array(KeyInfoSchema) }) } } } },
+    responses: {
+      "200": {
+        description: "Keys",
+        content: { "application/json": { schema: z.object({ keys: z.array(KeyInfoSchema) }) } },
+      },
+    },
   },
   example: {},
   async handle(c) {
@@ -78,16 +106,22 @@ export const createKey = defineOperation({
     responses: {
       "201": {
         description: "Created. Store `key` now: only its hash is kept.",
-        content: { "application/json": { schema: KeyInfoSchema.extend({ key: z.string() }).meta({ id: "CreatedApiKey" }) } },
+        content: {
+          "application/json": { schema: KeyInfoSchema.extend({ key: z.string() }).meta({ id: "CreatedApiKey" }) },
+        },
       },
     },
   },
-  example: { body: { kind: "publishable", name: "Dealer site widget", allowedOrigins: ["https://www.autohaus-isar.example"] } },
+  example: {
+    body: { kind: "publishable", name: "Dealer site widget", allowedOrigins: ["https://www.autohaus-isar.example"] },
+  },
   async handle(c, { body }) {
     const p = c.var.principal;
     const { store, now } = c.var.deps;
     if (body.dealerId && !(await store.dealers.get({ tenantId: p.tenantId }, body.dealerId))) {
-      throw new Problem("validation-failed", "No such dealer in this brand.", { errors: [{ in: "body", pointer: "/dealerId", reason: "no such dealer" }] });
+      throw new Problem("validation-failed", "No such dealer in this brand.", {
+        errors: [{ in: "body", pointer: "/dealerId", reason: "no such dealer" }],
+      });
     }
     const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
     const { key, info } = await store.keys.create({ tenantId: p.tenantId }, { ...body, expiresAt }, now());
@@ -105,7 +139,9 @@ export const revokeKey = defineOperation({
     operationId: "revokeKey",
     summary: "Revoke an API key (idempotent)",
     request: { params: IdParam("keyId", "key", "key_4bQm2kT9xYz01AbCdEfG") },
-    responses: { "200": { description: "The revoked key", content: { "application/json": { schema: KeyInfoSchema } } } },
+    responses: {
+      "200": { description: "The revoked key", content: { "application/json": { schema: KeyInfoSchema } } },
+    },
   },
   example: {},
   async handle(c, { params }) {

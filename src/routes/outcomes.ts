@@ -6,8 +6,18 @@ import { callerScope } from "../services/context";
 import { Problem } from "../http/problems";
 import { IdParam } from "./common";
 
-const OutcomeResult = z.object({ decisionId: z.string(), actionId: z.string(), type: z.enum(OUTCOMES), recorded: z.enum(["new", "duplicate"]) }).meta({ id: "OutcomeResult" });
-const OccurredAt = z.iso.datetime({ offset: true }).optional().meta({ description: "When it happened (default: now); outcomes are accepted weeks later" });
+const OutcomeResult = z
+  .object({
+    decisionId: z.string(),
+    actionId: z.string(),
+    type: z.enum(OUTCOMES),
+    recorded: z.enum(["new", "duplicate"]),
+  })
+  .meta({ id: "OutcomeResult" });
+const OccurredAt = z.iso
+  .datetime({ offset: true })
+  .optional()
+  .meta({ description: "When it happened (default: now); outcomes are accepted weeks later" });
 
 export const recordOutcomeOp = defineOperation({
   method: "post",
@@ -20,15 +30,34 @@ export const recordOutcomeOp = defineOperation({
     summary: "Record what the person did with a shown action (idempotent)",
     request: {
       params: IdParam("decisionId", "dec", "dec_4bQm2kT9xYz01AbCdEfG"),
-      body: { content: { "application/json": { schema: z.object({ actionId: z.string().min(1).max(64), type: z.enum(OUTCOMES), occurredAt: OccurredAt }) } } },
+      body: {
+        content: {
+          "application/json": {
+            schema: z.object({ actionId: z.string().min(1).max(64), type: z.enum(OUTCOMES), occurredAt: OccurredAt }),
+          },
+        },
+      },
     },
-    responses: { "200": { description: "Recorded (or already recorded)", content: { "application/json": { schema: OutcomeResult } } } },
+    responses: {
+      "200": {
+        description: "Recorded (or already recorded)",
+        content: { "application/json": { schema: OutcomeResult } },
+      },
+    },
   },
   example: { body: { actionId: "lease-renewal", type: "click" } },
   async handle(c, { params, body }) {
     const { store, now } = c.var.deps;
     const at = body.occurredAt ? Date.parse(body.occurredAt) : now();
-    return c.json(await recordOutcome({ store, principal: c.var.principal, now: now() }, params.decisionId as string, body.actionId, body.type, at));
+    return c.json(
+      await recordOutcome(
+        { store, principal: c.var.principal, now: now() },
+        params.decisionId as string,
+        body.actionId,
+        body.type,
+        at,
+      ),
+    );
   },
 });
 
@@ -40,18 +69,50 @@ export const attributeOutcomeOp = defineOperation({
   schema: {
     tags: ["Decisions"],
     operationId: "attributeOutcome",
-    summary: "Record a late outcome by person and action (a signed lease, a booked service): attributed to the latest decision that showed it within 60 days",
+    summary:
+      "Record a late outcome by person and action (a signed lease, a booked service): attributed to the latest decision that showed it within 60 days",
     request: {
-      body: { content: { "application/json": { schema: z.object({ profileId: z.string().min(1).max(64), actionId: z.string().min(1).max(64), type: z.enum(OUTCOMES), occurredAt: OccurredAt }) } } },
+      body: {
+        content: {
+          "application/json": {
+            schema: z.object({
+              profileId: z.string().min(1).max(64),
+              actionId: z.string().min(1).max(64),
+              type: z.enum(OUTCOMES),
+              occurredAt: OccurredAt,
+            }),
+          },
+        },
+      },
     },
-    responses: { "200": { description: "Recorded (or already recorded)", content: { "application/json": { schema: OutcomeResult } } } },
+    responses: {
+      "200": {
+        description: "Recorded (or already recorded)",
+        content: { "application/json": { schema: OutcomeResult } },
+      },
+    },
   },
-  example: { body: { profileId: "prs_4bQm2kT9xYz01AbCdEfG", actionId: "lease-renewal", type: "convert", occurredAt: "2026-12-20T15:00:00Z" } },
+  example: {
+    body: {
+      profileId: "prs_4bQm2kT9xYz01AbCdEfG",
+      actionId: "lease-renewal",
+      type: "convert",
+      occurredAt: "2026-12-20T15:00:00Z",
+    },
+  },
   async handle(c, { body }) {
     const { store, now } = c.var.deps;
     const found = await store.customers.byId(callerScope(c), body.profileId);
     if (!found) throw new Problem("not-found", "No such profile.");
     const at = body.occurredAt ? Date.parse(body.occurredAt) : now();
-    return c.json(await attributeOutcome({ store, principal: c.var.principal, now: now() }, body.profileId, body.actionId, body.type, at));
+    return c.json(
+      await attributeOutcome(
+        { store, principal: c.var.principal, now: now() },
+        body.profileId,
+        body.actionId,
+        body.type,
+        at,
+      ),
+    );
   },
 });

@@ -17,9 +17,17 @@ export const ProfileResponse = z
     dealerId: z.string().nullable(),
     householdId: z.string().nullable(),
     updatedAt: z.string(),
-    profile: z.record(z.string(), z.unknown()).meta({ description: "The compact profile: stage, interest, vehicles and gates, voice of the customer, advocacy, social, consent" }),
+    profile: z.record(z.string(), z.unknown()).meta({
+      description:
+        "The compact profile: stage, interest, vehicles and gates, voice of the customer, advocacy, social, consent",
+    }),
     household: z
-      .object({ id: z.string(), members: z.array(z.string()), vehicles: z.array(z.record(z.string(), z.unknown())), openComplaints: z.number().int() })
+      .object({
+        id: z.string(),
+        members: z.array(z.string()),
+        vehicles: z.array(z.record(z.string(), z.unknown())),
+        openComplaints: z.number().int(),
+      })
       .nullable(),
   })
   .meta({ id: "ProfileView" });
@@ -61,7 +69,10 @@ const LookupQuery = z
     customerId: z.string().max(128).optional(),
     email: z.string().max(254).optional(),
   })
-  .refine((q) => [q.vin, q.visitorId, q.customerId, q.email].filter(Boolean).length === 1, "give exactly one of vin, visitorId, customerId, email");
+  .refine(
+    (q) => [q.vin, q.visitorId, q.customerId, q.email].filter(Boolean).length === 1,
+    "give exactly one of vin, visitorId, customerId, email",
+  );
 
 export const lookupProfile = defineOperation({
   method: "get",
@@ -82,9 +93,17 @@ export const lookupProfile = defineOperation({
     if (query.vin) found = await ctx.store.customers.byIdentity(callerScope(c), "vin", ctx.vins.valid(query.vin).vin);
     else if (query.email) {
       const email = normalizeEmail(query.email);
-      if (!email) throw new Problem("validation-failed", "email is not an email address", { errors: [{ in: "query", pointer: "/email", reason: "is not an email address" }] });
-      found = await ctx.store.customers.byIdentity(callerScope(c), "email", await sha256Hex(hashInput(ctx.tenant.hashSalt, "email", email)));
-    } else if (query.visitorId) found = await ctx.store.customers.byIdentity(callerScope(c), "visitor", query.visitorId);
+      if (!email)
+        throw new Problem("validation-failed", "email is not an email address", {
+          errors: [{ in: "query", pointer: "/email", reason: "is not an email address" }],
+        });
+      found = await ctx.store.customers.byIdentity(
+        callerScope(c),
+        "email",
+        await sha256Hex(hashInput(ctx.tenant.hashSalt, "email", email)),
+      );
+    } else if (query.visitorId)
+      found = await ctx.store.customers.byIdentity(callerScope(c), "visitor", query.visitorId);
     else found = await ctx.store.customers.byIdentity(callerScope(c), "customer", query.customerId!);
     if (!found?.profile.doc) throw new Problem("not-found", "No profile for that identifier.");
     return c.json(view(found.profile, found.household));
@@ -93,16 +112,33 @@ export const lookupProfile = defineOperation({
 
 const ConsentBody = z
   .object({
-    source: z.string().trim().min(1).max(64).meta({ description: "Where the change was made, kept with it", example: "preference-center" }),
-    marketing: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean(), in_vehicle: z.boolean(), web: z.boolean() }).partial().optional(),
+    source: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .meta({ description: "Where the change was made, kept with it", example: "preference-center" }),
+    marketing: z
+      .object({ email: z.boolean(), sms: z.boolean(), push: z.boolean(), in_vehicle: z.boolean(), web: z.boolean() })
+      .partial()
+      .optional(),
     profilingObjection: z.boolean().optional(),
     drivingDataConsent: z.boolean().optional(),
     locationDataConsent: z.boolean().optional(),
-    quietHours: z.object({ start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/) }).nullable().optional(),
+    quietHours: z
+      .object({
+        start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+        end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+      })
+      .nullable()
+      .optional(),
     preferredDealerId: z.string().max(64).nullable().optional(),
     preferredChannel: z.enum(["email", "sms", "push", "in_vehicle", "web", "phone"]).nullable().optional(),
     timeZone: TimeZone.optional(),
-    notInterested: z.array(z.enum(["sales", "service", "retention", "info", "safety"])).max(5).optional(),
+    notInterested: z
+      .array(z.enum(["sales", "service", "retention", "info", "safety"]))
+      .max(5)
+      .optional(),
   })
   .strict();
 
@@ -116,9 +152,19 @@ export const putConsent = defineOperation({
     operationId: "putConsent",
     summary: "Change consent and preferences; each change is kept with its time and source",
     request: { params: ProfileParam, body: { content: { "application/json": { schema: ConsentBody } } } },
-    responses: { "200": { description: "The updated profile", content: { "application/json": { schema: ProfileResponse } } } },
+    responses: {
+      "200": { description: "The updated profile", content: { "application/json": { schema: ProfileResponse } } },
+    },
   },
-  example: { body: { source: "preference-center", marketing: { email: true, sms: false }, profilingObjection: false, quietHours: { start: "21:00", end: "07:30" }, timeZone: "America/Chicago" } },
+  example: {
+    body: {
+      source: "preference-center",
+      marketing: { email: true, sms: false },
+      profilingObjection: false,
+      quietHours: { start: "21:00", end: "07:30" },
+      timeZone: "America/Chicago",
+    },
+  },
   async handle(c, { params, body }) {
     const scope = callerScope(c);
     const profileId = params.profileId as string;
@@ -130,15 +176,27 @@ export const putConsent = defineOperation({
     const consent = { marketing, profilingObjection, drivingDataConsent, locationDataConsent, source };
     const events = [];
     if ([marketing, profilingObjection, drivingDataConsent, locationDataConsent].some((x) => x !== undefined)) {
-      events.push({ id: `consent-${stamp}`, type: "consent_changed", occurredAt: at, source, data: JSON.parse(JSON.stringify(consent)) });
+      events.push({
+        id: `consent-${stamp}`,
+        type: "consent_changed",
+        occurredAt: at,
+        source,
+        data: JSON.parse(JSON.stringify(consent)),
+      });
     }
     if (Object.values(prefs).some((x) => x !== undefined)) {
       events.push({ id: `prefs-${stamp}`, type: "preference_changed", occurredAt: at, source, data: prefs });
     }
-    if (!events.length) throw new Problem("validation-failed", "Nothing to change.", { errors: [{ in: "body", pointer: "", reason: "give at least one consent or preference" }] });
+    if (!events.length)
+      throw new Problem("validation-failed", "Nothing to change.", {
+        errors: [{ in: "body", pointer: "", reason: "give at least one consent or preference" }],
+      });
     const results = await ingestEvents(ctx, events);
     const bad = results.find((r) => r.status === "rejected");
-    if (bad?.status === "rejected") throw new Problem("validation-failed", bad.reasons.map((r) => `${r.pointer}: ${r.reason}`).join("; "), { errors: bad.reasons.map((r) => ({ in: "body", ...r })) });
+    if (bad?.status === "rejected")
+      throw new Problem("validation-failed", bad.reasons.map((r) => `${r.pointer}: ${r.reason}`).join("; "), {
+        errors: bad.reasons.map((r) => ({ in: "body", ...r })),
+      });
     const found = await profileInScope(ctx, scope, profileId);
     return c.json(view(found.profile, found.household));
   },
@@ -154,7 +212,12 @@ export const exportProfileOp = defineOperation({
     operationId: "exportProfile",
     summary: "Everything held on the person, as JSON (right of access)",
     request: { params: ProfileParam },
-    responses: { "200": { description: "The export", content: { "application/json": { schema: z.record(z.string(), z.unknown()).meta({ id: "ProfileExport" }) } } } },
+    responses: {
+      "200": {
+        description: "The export",
+        content: { "application/json": { schema: z.record(z.string(), z.unknown()).meta({ id: "ProfileExport" }) } },
+      },
+    },
   },
   example: {},
   async handle(c, { params }) {
@@ -172,7 +235,16 @@ export const eraseProfile = defineOperation({
     operationId: "eraseProfile",
     summary: "Erase the person from every table, leaving only a tombstone without personal data",
     request: { params: ProfileParam },
-    responses: { "200": { description: "Erased", content: { "application/json": { schema: z.object({ erasureId: z.string(), eventsErased: z.number().int(), erasedAt: z.string() }) } } } },
+    responses: {
+      "200": {
+        description: "Erased",
+        content: {
+          "application/json": {
+            schema: z.object({ erasureId: z.string(), eventsErased: z.number().int(), erasedAt: z.string() }),
+          },
+        },
+      },
+    },
   },
   example: {},
   async handle(c, { params }) {
@@ -189,8 +261,20 @@ export const unmergeProfiles = defineOperation({
     tags: ["Identities"],
     operationId: "unmergeProfiles",
     summary: "Undo a recorded merge: both people come back with their own events",
-    request: { params: ProfileParam, body: { content: { "application/json": { schema: z.object({ mergeId: z.string().min(1).max(64) }) } } } },
-    responses: { "200": { description: "Restored", content: { "application/json": { schema: z.object({ survivorId: z.string(), restoredId: z.string(), mergeId: z.string() }) } } } },
+    request: {
+      params: ProfileParam,
+      body: { content: { "application/json": { schema: z.object({ mergeId: z.string().min(1).max(64) }) } } },
+    },
+    responses: {
+      "200": {
+        description: "Restored",
+        content: {
+          "application/json": {
+            schema: z.object({ survivorId: z.string(), restoredId: z.string(), mergeId: z.string() }),
+          },
+        },
+      },
+    },
   },
   example: { body: { mergeId: "mrg_4bQm2kT9xYz01AbCdEfG" } },
   async handle(c, { params, body }) {

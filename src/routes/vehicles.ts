@@ -3,7 +3,9 @@ import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { callerScope, serviceContext } from "../services/context";
 
-const VinParam = z.object({ vin: z.string().min(1).max(32).meta({ description: "A VIN", example: "1N4AZ0CP6GC304290" }) });
+const VinParam = z.object({
+  vin: z.string().min(1).max(32).meta({ description: "A VIN", example: "1N4AZ0CP6GC304290" }),
+});
 
 const DecodedVin = z
   .object({
@@ -25,7 +27,6 @@ const DecodedVin = z
   })
   .meta({ id: "DecodedVin" });
 
-
 export const decodeVin = defineOperation({
   method: "get",
   path: "/v1/vins/:vin",
@@ -35,9 +36,12 @@ export const decodeVin = defineOperation({
     tags: ["Vehicles"],
     operationId: "decodeVin",
     summary: "Validate and decode any VIN offline (no personal data touched)",
-    description: "Rules: length (17), lowercase (VINs are uppercase), characters (no I, O, Q), model_year (position 10), check_digit (49 CFR 565, position 9).",
+    description:
+      "Rules: length (17), lowercase (VINs are uppercase), characters (no I, O, Q), model_year (position 10), check_digit (49 CFR 565, position 9).",
     request: { params: VinParam },
-    responses: { "200": { description: "Valid, with the decode", content: { "application/json": { schema: DecodedVin } } } },
+    responses: {
+      "200": { description: "Valid, with the decode", content: { "application/json": { schema: DecodedVin } } },
+    },
   },
   example: {},
   async handle(c, { params }) {
@@ -61,7 +65,18 @@ export const getVehicle = defineOperation({
     responses: {
       "200": {
         description: "The vehicle",
-        content: { "application/json": { schema: z.object({ vin: z.string(), profileId: z.string(), householdId: z.string().nullable(), vehicle: z.record(z.string(), z.unknown()) }).meta({ id: "VehicleView" }) } },
+        content: {
+          "application/json": {
+            schema: z
+              .object({
+                vin: z.string(),
+                profileId: z.string(),
+                householdId: z.string().nullable(),
+                vehicle: z.record(z.string(), z.unknown()),
+              })
+              .meta({ id: "VehicleView" }),
+          },
+        },
       },
     },
   },
@@ -72,6 +87,11 @@ export const getVehicle = defineOperation({
     const found = await ctx.store.customers.byIdentity(callerScope(c), "vin", v.vin);
     const vehicle = found?.profile.doc?.vehicles.find((x) => x.vin === v.vin);
     if (!found || !vehicle) throw new Problem("not-found", "No such vehicle in your scope.");
-    return c.json({ vin: v.vin, profileId: found.profile.id, householdId: found.profile.householdId, vehicle: vehicle as unknown as Record<string, unknown> });
+    return c.json({
+      vin: v.vin,
+      profileId: found.profile.id,
+      householdId: found.profile.householdId,
+      vehicle: vehicle as unknown as Record<string, unknown>,
+    });
   },
 });

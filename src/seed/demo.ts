@@ -16,8 +16,26 @@ export const DEMO_VIN = "1N4AZ0CP6GC304290";
 export const DEMO_ORIGINS = ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:5173"];
 
 export const DEMO_DEALERS = [
-  { code: "SD-01", name: "Harbor Nissan", timeZone: "America/Los_Angeles", city: "San Diego", country: "US", latitude: 32.7157, longitude: -117.1611, groupId: "grp_pacific" },
-  { code: "CHI-01", name: "Lakeshore Nissan", timeZone: "America/Chicago", city: "Chicago", country: "US", latitude: 41.8781, longitude: -87.6298, groupId: null },
+  {
+    code: "SD-01",
+    name: "Harbor Nissan",
+    timeZone: "America/Los_Angeles",
+    city: "San Diego",
+    country: "US",
+    latitude: 32.7157,
+    longitude: -117.1611,
+    groupId: "grp_pacific",
+  },
+  {
+    code: "CHI-01",
+    name: "Lakeshore Nissan",
+    timeZone: "America/Chicago",
+    city: "Chicago",
+    country: "US",
+    latitude: 41.8781,
+    longitude: -87.6298,
+    groupId: null,
+  },
 ] as const;
 
 export interface DemoKeys {
@@ -45,7 +63,13 @@ export async function seedDemo(deps: { store: Store; vins: VinService }, now: nu
   for (const d of DEMO_DEALERS) dealers.push(await store.dealers.create(scope, { ...d }, now));
   for (const a of DEMO_CATALOG) {
     const action = ActionSchema.parse(a);
-    await store.decisioning.putAction({ tenantId: tenant.id, id: action.id, dealerId: action.dealerId ?? null, doc: action, updatedAt: now });
+    await store.decisioning.putAction({
+      tenantId: tenant.id,
+      id: action.id,
+      dealerId: action.dealerId ?? null,
+      doc: action,
+      updatedAt: now,
+    });
   }
   const results = await seedPopulation({ tenant, store, vins: deps.vins, now }, dealers);
   const rejected = results.filter((r) => r.status === "rejected");
@@ -57,7 +81,11 @@ export async function seedDemo(deps: { store: Store; vins: VinService }, now: nu
 export async function createDemoKeys(store: Store, tenant: Tenant, now: number): Promise<DemoKeys> {
   const scope = { tenantId: tenant.id };
   const admin = await store.keys.create(scope, { kind: "server", name: "demo admin", scopes: ["admin"] }, now);
-  const publishable = await store.keys.create(scope, { kind: "publishable", name: "demo dealer-site widget", allowedOrigins: DEMO_ORIGINS }, now);
+  const publishable = await store.keys.create(
+    scope,
+    { kind: "publishable", name: "demo dealer-site widget", allowedOrigins: DEMO_ORIGINS },
+    now,
+  );
   const vehicle = await store.keys.create(scope, { kind: "vehicle", name: "demo in-car app", vin: DEMO_VIN }, now);
   return { admin: admin.key, publishable: publishable.key, vehicle: vehicle.key };
 }

@@ -30,7 +30,11 @@ export class DecisionLogWriter {
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(private readonly store: Store, private readonly maxBatch = 64, private readonly maxDelayMs = 20) {}
+  constructor(
+    private readonly store: Store,
+    private readonly maxBatch = 64,
+    private readonly maxDelayMs = 20,
+  ) {}
 
   /** Queues a decision for the log; settles when it is written. */
   add(item: LoggedDecision): Promise<void> {
@@ -62,15 +66,33 @@ export class DecisionLogWriter {
     const { decisioning } = this.store;
     const out: Batchable[] = [];
     const shows = new Map<string, Map<string, number>>(); // tenant -> arm -> shows
-    const contacts = new Map<string, { tenantId: string; personId: string; log: ContactLog; household: { id: string; contacts: ContactLog } | null }>();
+    const contacts = new Map<
+      string,
+      { tenantId: string; personId: string; log: ContactLog; household: { id: string; contacts: ContactLog } | null }
+    >();
     for (const { tenantId, keyId, decisionId, placement, input, result, person } of items) {
       const props = estimatePropensities(result.candidates, seededRandom(`${decisionId}/propensity`), PROPENSITY_DRAWS);
       const now = input.now;
-      out.push(decisioning.logDecision({
-        tenantId, id: decisionId, personId: person?.id ?? null, keyId, channel: input.channel, placement, segment: result.segment,
-        catalogVersion: Number(result.catalogVersion), degraded: false, createdAt: now,
-        shown: result.actions.map((a, i) => ({ actionId: a.id, category: a.category, score: a.score, propensity: props[i]?.propensity ?? 0 })),
-      }));
+      out.push(
+        decisioning.logDecision({
+          tenantId,
+          id: decisionId,
+          personId: person?.id ?? null,
+          keyId,
+          channel: input.channel,
+          placement,
+          segment: result.segment,
+          catalogVersion: Number(result.catalogVersion),
+          degraded: false,
+          createdAt: now,
+          shown: result.actions.map((a, i) => ({
+            actionId: a.id,
+            category: a.category,
+            score: a.score,
+            propensity: props[i]?.propensity ?? 0,
+          })),
+        }),
+      );
       const arms = shows.get(tenantId) ?? shows.set(tenantId, new Map()).get(tenantId)!;
       for (const a of result.actions) {
         const key = statsKey(a.id, input.channel, result.segment);
@@ -79,15 +101,35 @@ export class DecisionLogWriter {
       if (person && result.actions.length) {
         const shown = result.actions.map((a) => ({ actionId: a.id, category: a.category, channel: input.channel }));
         const prev = contacts.get(person.id);
-        const householdLevel = result.actions.some((a) => input.catalog.actions.find((x) => x.id === a.id)?.householdLevel);
-        const hh = person.householdId && householdLevel ? { id: person.householdId, contacts: recordContact(prev?.household?.contacts ?? input.householdContacts, shown, now) } : (prev?.household ?? null);
-        contacts.set(person.id, { tenantId, personId: person.id, log: recordContact(prev?.log ?? input.contacts, shown, now), household: hh });
+        const householdLevel = result.actions.some(
+          (a) => input.catalog.actions.find((x) => x.id === a.id)?.householdLevel,
+        );
+        const hh =
+          person.householdId && householdLevel
+            ? {
+                id: person.householdId,
+                contacts: recordContact(prev?.household?.contacts ?? input.householdContacts, shown, now),
+              }
+            : (prev?.household ?? null);
+        contacts.set(person.id, {
+          tenantId,
+          personId: person.id,
+          log: recordContact(prev?.log ?? input.contacts, shown, now),
+          household: hh,
+        });
       }
     }
     for (const [tenantId, arms] of shows) {
-      out.push(...decisioning.statsDelta(tenantId, [...arms].map(([key, n]) => ({ key, shows: n, successes: 0 })), items[items.length - 1]!.input.now));
+      out.push(
+        ...decisioning.statsDelta(
+          tenantId,
+          [...arms].map(([key, n]) => ({ key, shows: n, successes: 0 })),
+          items[items.length - 1]!.input.now,
+        ),
+      );
     }
-    for (const c of contacts.values()) out.push(...decisioning.saveContacts(c.tenantId, c.personId, c.log, c.household));
+    for (const c of contacts.values())
+      out.push(...decisioning.saveContacts(c.tenantId, c.personId, c.log, c.household));
     return out;
   }
 }

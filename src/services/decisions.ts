@@ -39,7 +39,10 @@ export class DecisionCaches {
     const hit = this.catalogs.get(tenantId);
     if (hit && hit.version === String(version)) return hit;
     const { version: v, rows } = await store.decisioning.catalog(tenantId);
-    const compiled = compileCatalog(rows.map((r) => r.doc), String(v));
+    const compiled = compileCatalog(
+      rows.map((r) => r.doc),
+      String(v),
+    );
     this.catalogs.set(tenantId, compiled);
     return compiled;
   }
@@ -54,12 +57,20 @@ export class DecisionCaches {
     const hit = this.stats.get(tenantId);
     if (!hit || (hit.until <= now && !hit.loading)) {
       const entry: StatsEntry = hit ?? { map: new Map(), until: 0 };
-      entry.loading = store.decisioning.stats(tenantId).then((rows) => {
-        entry.map = new Map(rows.map((r) => [r.key, { alpha: r.successes, beta: Math.max(0, r.shows - r.successes) } satisfies ArmStats]));
-        entry.until = now + STATS_TTL_MS;
-      }).finally(() => {
-        entry.loading = undefined;
-      });
+      entry.loading = store.decisioning
+        .stats(tenantId)
+        .then((rows) => {
+          entry.map = new Map(
+            rows.map((r) => [
+              r.key,
+              { alpha: r.successes, beta: Math.max(0, r.shows - r.successes) } satisfies ArmStats,
+            ]),
+          );
+          entry.until = now + STATS_TTL_MS;
+        })
+        .finally(() => {
+          entry.loading = undefined;
+        });
       this.stats.set(tenantId, entry);
       defer(entry.loading);
     }
@@ -96,7 +107,10 @@ async function readWithDeadline(deps: DecideDeps, req: DecideRequest): Promise<D
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), deps.deadlineMs)));
   try {
-    return await Promise.race([deps.store.decisioning.decisionRead(scope, req.subject.kind, req.subject.value), deadline]);
+    return await Promise.race([
+      deps.store.decisioning.decisionRead(scope, req.subject.kind, req.subject.value),
+      deadline,
+    ]);
   } catch (e) {
     console.error(JSON.stringify({ level: "error", msg: "decide: store read failed, degraded", error: String(e) }));
     return null;
@@ -119,7 +133,13 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
   const degraded = (catalog: CompiledCatalog | null): DecisionResponse => ({
     decisionId,
     degraded: true,
-    result: safeDefault(catalog ?? caches.cachedCatalog(tenantId) ?? compileCatalog([], "0"), req.channel, { ...req.context, placement: req.placement }, now, req.limit),
+    result: safeDefault(
+      catalog ?? caches.cachedCatalog(tenantId) ?? compileCatalog([], "0"),
+      req.channel,
+      { ...req.context, placement: req.placement },
+      now,
+      req.limit,
+    ),
   });
   const read = await readWithDeadline(deps, req);
   if (!read) return degraded(null);
@@ -131,7 +151,8 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     return degraded(null);
   }
 
-  if (principal.dealerId && req.dealerId && req.dealerId !== principal.dealerId) throw new Problem("not-found", "No such dealer.");
+  if (principal.dealerId && req.dealerId && req.dealerId !== principal.dealerId)
+    throw new Problem("not-found", "No such dealer.");
   const dealerId = principal.dealerId ?? req.dealerId ?? read.person?.dealerId ?? null;
   let dealer: Dealer | undefined;
   let dealerKnown = true;
@@ -169,38 +190,77 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     console.error(JSON.stringify({ level: "error", msg: "decide: engine failed, degraded", error: String(e) }));
     return degraded(catalog);
   }
-  if (!req.dryRun) deps.defer(deps.log.add({ tenantId, keyId: principal.keyId, decisionId, placement: req.placement, input, result, person }));
+  if (!req.dryRun)
+    deps.defer(
+      deps.log.add({ tenantId, keyId: principal.keyId, decisionId, placement: req.placement, input, result, person }),
+    );
   return { decisionId, result, degraded: false };
 }
 
 /** Records an outcome of a shown action, once; teaches the learner and the person's contact log. */
-export async function recordOutcome(deps: OutcomeDeps, decisionId: string, actionId: string, type: OutcomeType, occurredAt: number) {
+export async function recordOutcome(
+  deps: OutcomeDeps,
+  decisionId: string,
+  actionId: string,
+  type: OutcomeType,
+  occurredAt: number,
+) {
   const { store, principal, now } = deps;
   const tenantId = principal.tenantId;
   const d = await store.decisioning.decision(tenantId, decisionId);
-  if (!d || (principal.kind !== "server" && d.keyId !== principal.keyId)) throw new Problem("not-found", "No such decision.");
+  if (!d || (principal.kind !== "server" && d.keyId !== principal.keyId))
+    throw new Problem("not-found", "No such decision.");
   const shown = d.shown.find((s) => s.actionId === actionId);
-  if (!shown) throw new Problem("validation-failed", "That action was not shown in this decision.", { errors: [{ in: "body", pointer: "/actionId", reason: "not shown in this decision" }] });
+  if (!shown)
+    throw new Problem("validation-failed", "That action was not shown in this decision.", {
+      errors: [{ in: "body", pointer: "/actionId", reason: "not shown in this decision" }],
+    });
   const prior = await store.decisioning.outcomesOf(tenantId, decisionId);
-  if (prior.some((o) => o.actionId === actionId && o.type === type)) return { decisionId, actionId, type, recorded: "duplicate" as const };
+  if (prior.some((o) => o.actionId === actionId && o.type === type))
+    return { decisionId, actionId, type, recorded: "duplicate" as const };
   const extra = [];
   if (POSITIVE.has(type) && !prior.some((o) => o.actionId === actionId && POSITIVE.has(o.type as OutcomeType))) {
-    extra.push(...store.decisioning.statsDelta(tenantId, [{ key: statsKey(actionId, d.channel as DecisionChannel, d.segment as Segment), shows: 0, successes: 1 }], now));
+    extra.push(
+      ...store.decisioning.statsDelta(
+        tenantId,
+        [{ key: statsKey(actionId, d.channel as DecisionChannel, d.segment as Segment), shows: 0, successes: 1 }],
+        now,
+      ),
+    );
   }
   if (d.personId && type !== "impression") {
     const found = await store.customers.byId({ tenantId }, d.personId);
     if (found) {
-      const log = applyOutcome((found.profile.contacts as ContactLog | null) ?? null, { type, actionId, category: shown.category as Category }, now);
+      const log = applyOutcome(
+        (found.profile.contacts as ContactLog | null) ?? null,
+        { type, actionId, category: shown.category as Category },
+        now,
+      );
       extra.push(...store.decisioning.saveContacts(tenantId, d.personId, log, null));
     }
   }
-  const fresh = await store.decisioning.recordOutcome({ tenantId, decisionId, actionId, type, personId: d.personId, occurredAt, receivedAt: now }, extra);
+  const fresh = await store.decisioning.recordOutcome(
+    { tenantId, decisionId, actionId, type, personId: d.personId, occurredAt, receivedAt: now },
+    extra,
+  );
   return { decisionId, actionId, type, recorded: fresh ? ("new" as const) : ("duplicate" as const) };
 }
 
 /** Attribution by person and action: the latest decision that showed the action within the window. */
-export async function attributeOutcome(deps: OutcomeDeps, personId: string, actionId: string, type: OutcomeType, occurredAt: number) {
-  const d = await deps.store.decisioning.latestShowing(deps.principal.tenantId, personId, actionId, occurredAt - ATTRIBUTION_WINDOW_MS);
-  if (!d) throw new Problem("not-found", "No decision showed that action to this person within the attribution window.");
+export async function attributeOutcome(
+  deps: OutcomeDeps,
+  personId: string,
+  actionId: string,
+  type: OutcomeType,
+  occurredAt: number,
+) {
+  const d = await deps.store.decisioning.latestShowing(
+    deps.principal.tenantId,
+    personId,
+    actionId,
+    occurredAt - ATTRIBUTION_WINDOW_MS,
+  );
+  if (!d)
+    throw new Problem("not-found", "No decision showed that action to this person within the attribution window.");
   return recordOutcome(deps, d.id, actionId, type, occurredAt);
 }

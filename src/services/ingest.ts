@@ -4,8 +4,21 @@
  * and household, all written in one atomic batch. A batch of N events costs a handful of round trips.
  */
 import type { z } from "zod";
-import { EVENT_DATA, EventEnvelopeSchema, SubjectEventEnvelopeSchema, type DomainEvent, type EventType } from "../domain/profile/events";
-import { FIELD_KIND, HASHED_KINDS, hashInput, normalizeEmail, normalizePhone, type IdentityKind } from "../domain/profile/identity";
+import {
+  EVENT_DATA,
+  EventEnvelopeSchema,
+  SubjectEventEnvelopeSchema,
+  type DomainEvent,
+  type EventType,
+} from "../domain/profile/events";
+import {
+  FIELD_KIND,
+  HASHED_KINDS,
+  hashInput,
+  normalizeEmail,
+  normalizePhone,
+  type IdentityKind,
+} from "../domain/profile/identity";
 import { applyEvent, eventKey, project, type ProjectionContext } from "../domain/profile/project";
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
 import type { Principal } from "../http/context";
@@ -63,7 +76,12 @@ function issuesToReasons(issues: z.core.$ZodIssue[], prefix = ""): Reason[] {
 }
 
 /** Validates and normalizes one event; identifiers leave as stored values (emails/phones hashed). */
-async function prepare(raw: unknown, index: number, ctx: IngestContext, dealers: ReadonlyMap<string, unknown>): Promise<Prepared | Reason[]> {
+async function prepare(
+  raw: unknown,
+  index: number,
+  ctx: IngestContext,
+  dealers: ReadonlyMap<string, unknown>,
+): Promise<Prepared | Reason[]> {
   const env = (ctx.subject ? SubjectEventEnvelopeSchema : EventEnvelopeSchema).safeParse(raw);
   if (!env.success) return issuesToReasons(env.error.issues);
   const e = env.data;
@@ -72,16 +90,23 @@ async function prepare(raw: unknown, index: number, ctx: IngestContext, dealers:
   const data = dataParsed.data as Record<string, unknown>;
   const reasons: Reason[] = [];
   const occurredAt = Date.parse(e.occurredAt);
-  if (occurredAt > ctx.now + FUTURE_TOLERANCE_MS) reasons.push({ pointer: "/occurredAt", reason: "is more than 5 minutes in the future" });
+  if (occurredAt > ctx.now + FUTURE_TOLERANCE_MS)
+    reasons.push({ pointer: "/occurredAt", reason: "is more than 5 minutes in the future" });
 
   const p = ctx.principal; // publishable and vehicle keys were held to their subject by the route
   let dealerId = (data.dealerId as string | undefined) ?? e.dealerId ?? null;
   if (p.dealerId) {
-    if (dealerId && dealerId !== p.dealerId) reasons.push({ pointer: "/dealerId", reason: "a dealer-bound key may only send events for its own dealer" });
+    if (dealerId && dealerId !== p.dealerId)
+      reasons.push({ pointer: "/dealerId", reason: "a dealer-bound key may only send events for its own dealer" });
     dealerId = p.dealerId;
   }
-  for (const [ptr, d] of [["/dealerId", e.dealerId], ["/data/dealerId", data.dealerId], ["/data/preferredDealerId", data.preferredDealerId]] as const) {
-    if (typeof d === "string" && !dealers.has(d)) reasons.push({ pointer: ptr, reason: "no such dealer in this brand" });
+  for (const [ptr, d] of [
+    ["/dealerId", e.dealerId],
+    ["/data/dealerId", data.dealerId],
+    ["/data/preferredDealerId", data.preferredDealerId],
+  ] as const) {
+    if (typeof d === "string" && !dealers.has(d))
+      reasons.push({ pointer: ptr, reason: "no such dealer in this brand" });
   }
 
   const ids: Ident[] = [];
@@ -99,10 +124,16 @@ async function prepare(raw: unknown, index: number, ctx: IngestContext, dealers:
       }
     }
     if (value === null) {
-      reasons.push({ pointer: `/identifiers/${field}`, reason: kind === "email" ? "is not an email address" : "is not an E.164 phone number such as +4930123456" });
+      reasons.push({
+        pointer: `/identifiers/${field}`,
+        reason: kind === "email" ? "is not an email address" : "is not an E.164 phone number such as +4930123456",
+      });
       continue;
     }
-    ids.push({ kind, value: HASHED_KINDS.has(kind) ? await sha256Hex(hashInput(ctx.tenant.hashSalt, kind, value)) : value });
+    ids.push({
+      kind,
+      value: HASHED_KINDS.has(kind) ? await sha256Hex(hashInput(ctx.tenant.hashSalt, kind, value)) : value,
+    });
   }
   const vins = ids.filter((i) => i.kind === "vin").map((i) => i.value);
   if (typeof data.vin === "string") {
@@ -112,12 +143,26 @@ async function prepare(raw: unknown, index: number, ctx: IngestContext, dealers:
   }
   if (reasons.length) return reasons;
   const event = { id: e.id, type: e.type, occurredAt, receivedAt: ctx.now, dealerId, data } as DomainEvent;
-  return { index, event, ...(e.householdRef ? { householdRef: e.householdRef } : {}), ...(e.source ? { source: e.source } : {}), ids, vins };
+  return {
+    index,
+    event,
+    ...(e.householdRef ? { householdRef: e.householdRef } : {}),
+    ...(e.source ? { source: e.source } : {}),
+    ids,
+    vins,
+  };
 }
 
 /** A stored event row back to the projection's form. */
 export function toDomainEvent(r: EventRow): DomainEvent {
-  return { id: r.id, type: r.type, occurredAt: r.occurredAt, receivedAt: r.receivedAt, dealerId: r.dealerId, data: r.payload!.data } as DomainEvent;
+  return {
+    id: r.id,
+    type: r.type,
+    occurredAt: r.occurredAt,
+    receivedAt: r.receivedAt,
+    dealerId: r.dealerId,
+    data: r.payload!.data,
+  } as DomainEvent;
 }
 
 function vinsOf(e: DomainEvent): string[] {
@@ -143,7 +188,8 @@ function referencedDealers(raws: readonly unknown[]): string[] {
   const out: string[] = [];
   for (const r of raws) {
     const e = r as { dealerId?: unknown; data?: { dealerId?: unknown; preferredDealerId?: unknown } } | null;
-    for (const d of [e?.dealerId, e?.data?.dealerId, e?.data?.preferredDealerId]) if (typeof d === "string") out.push(d);
+    for (const d of [e?.dealerId, e?.data?.dealerId, e?.data?.preferredDealerId])
+      if (typeof d === "string") out.push(d);
   }
   return out;
 }
@@ -170,12 +216,21 @@ export async function ingestEvents(
   }
 
   // At most once per tenant, forever: earlier requests, and repeats within this batch.
-  const known = await repo.eventStatuses(tenantId, prepared.map((p) => p.event.id));
+  const known = await repo.eventStatuses(
+    tenantId,
+    prepared.map((p) => p.event.id),
+  );
   const seen = new Set<string>();
   const fresh: Prepared[] = [];
   for (const p of prepared) {
     const status = known.get(p.event.id);
-    if (status === "erased") results[p.index] = { index: p.index, id: p.event.id, status: "rejected", reasons: [{ pointer: "/id", reason: "this event belonged to an erased person and is refused" }] };
+    if (status === "erased")
+      results[p.index] = {
+        index: p.index,
+        id: p.event.id,
+        status: "rejected",
+        reasons: [{ pointer: "/id", reason: "this event belonged to an erased person and is refused" }],
+      };
     else if (status || seen.has(p.event.id)) results[p.index] = { index: p.index, id: p.event.id, status: "duplicate" };
     else {
       seen.add(p.event.id);
@@ -190,7 +245,9 @@ export async function ingestEvents(
 
   // Resolve identifiers to people.
   const idMap = new Map<string, string>(); // ident key -> person
-  for (const r of await repo.identitiesByValues(tenantId, [...new Set(fresh.flatMap((p) => [...p.ids.map((i) => i.value), ...p.vins]))])) {
+  for (const r of await repo.identitiesByValues(tenantId, [
+    ...new Set(fresh.flatMap((p) => [...p.ids.map((i) => i.value), ...p.vins])),
+  ])) {
     idMap.set(key({ kind: r.kind, value: r.value }), r.personId);
   }
   const people = new Map<string, PersonState>();
@@ -200,19 +257,38 @@ export async function ingestEvents(
     const rows = await repo.profilesByIds(tenantId, missing);
     for (const id of missing) {
       const row = rows.find((r) => r.id === id);
-      people.set(id, { id, row, householdId: row?.householdId ?? null, createdAt: row?.createdAt ?? now, newEvents: [], replay: false, added: { customer: false, strong: 0 } });
+      people.set(id, {
+        id,
+        row,
+        householdId: row?.householdId ?? null,
+        createdAt: row?.createdAt ?? now,
+        newEvents: [],
+        replay: false,
+        added: { customer: false, strong: 0 },
+      });
     }
   };
   const facts = async (...states: PersonState[]) => {
     const unknown = states.filter((s) => !s.stored && s.row);
-    const idents = unknown.length ? await repo.identitiesOf(tenantId, unknown.map((s) => s.id)) : [];
+    const idents = unknown.length
+      ? await repo.identitiesOf(
+          tenantId,
+          unknown.map((s) => s.id),
+        )
+      : [];
     for (const s of states) {
       if (!s.stored) {
         const own = idents.filter((i) => i.personId === s.id);
-        s.stored = { hasCustomer: own.some((i) => i.kind === "customer"), strongIds: own.filter((i) => i.kind !== "vin").length };
+        s.stored = {
+          hasCustomer: own.some((i) => i.kind === "customer"),
+          strongIds: own.filter((i) => i.kind !== "vin").length,
+        };
       }
     }
-    return states.map((s) => ({ hasCustomer: s.stored!.hasCustomer || s.added.customer, strongIds: s.stored!.strongIds + s.added.strong }));
+    return states.map((s) => ({
+      hasCustomer: s.stored!.hasCustomer || s.added.customer,
+      strongIds: s.stored!.strongIds + s.added.strong,
+    }));
   };
   await loadPeople([...new Set(idMap.values())]);
 
@@ -231,12 +307,13 @@ export async function ingestEvents(
 
   const merge = async (survivor: PersonState, absorbed: PersonState, p: Prepared, reason: string) => {
     const moved = (await repo.identitiesOf(tenantId, [absorbed.id])).map((i) => ({ kind: i.kind, value: i.value }));
-    for (const [k, person] of idMap) if (person === absorbed.id) {
-      idMap.set(k, survivor.id);
-      const [kind, value] = k.split("\u0000") as [IdentityKind, string];
-      if (!moved.some((m) => m.kind === kind && m.value === value)) moved.push({ kind, value });
-      identityWrites.set(k, { kind, value });
-    }
+    for (const [k, person] of idMap)
+      if (person === absorbed.id) {
+        idMap.set(k, survivor.id);
+        const [kind, value] = k.split("\u0000") as [IdentityKind, string];
+        if (!moved.some((m) => m.kind === kind && m.value === value)) moved.push({ kind, value });
+        identityWrites.set(k, { kind, value });
+      }
     mergedInto.set(absorbed.id, survivor.id);
     const [a] = await facts(absorbed);
     survivor.added.customer ||= a!.hasCustomer;
@@ -245,7 +322,17 @@ export async function ingestEvents(
     absorbed.newEvents = [];
     survivor.replay = true;
     const mergeId = newId("mrg");
-    mergeRows.push({ id: mergeId, tenantId, survivorId: survivor.id, absorbedId: absorbed.id, eventId: p.event.id, reason, moved, createdAt: now, undoneAt: null });
+    mergeRows.push({
+      id: mergeId,
+      tenantId,
+      survivorId: survivor.id,
+      absorbedId: absorbed.id,
+      eventId: p.event.id,
+      reason,
+      moved,
+      createdAt: now,
+      undoneAt: null,
+    });
     mergeIdsOf.set(p, [...(mergeIdsOf.get(p) ?? []), mergeId]);
     note(p, `merged ${absorbed.id} into ${survivor.id}`);
   };
@@ -257,10 +344,26 @@ export async function ingestEvents(
   };
 
   for (const p of fresh.sort((a, b) => a.index - b.index)) {
-    const strong = p.ids.filter((i) => i.kind !== "vin").sort((a, b) => STRENGTH.indexOf(a.kind) - STRENGTH.indexOf(b.kind));
+    const strong = p.ids
+      .filter((i) => i.kind !== "vin")
+      .sort((a, b) => STRENGTH.indexOf(a.kind) - STRENGTH.indexOf(b.kind));
     const vinIds: Ident[] = p.vins.map((value) => ({ kind: "vin", value }));
-    const strongPeople = [...new Set(strong.map((i) => idMap.get(key(i))).filter((x): x is string => !!x).map(live))];
-    const vinPeople = [...new Set(vinIds.map((i) => idMap.get(key(i))).filter((x): x is string => !!x).map(live))];
+    const strongPeople = [
+      ...new Set(
+        strong
+          .map((i) => idMap.get(key(i)))
+          .filter((x): x is string => !!x)
+          .map(live),
+      ),
+    ];
+    const vinPeople = [
+      ...new Set(
+        vinIds
+          .map((i) => idMap.get(key(i)))
+          .filter((x): x is string => !!x)
+          .map(live),
+      ),
+    ];
     await loadPeople([...strongPeople, ...vinPeople]);
 
     let target: PersonState;
@@ -271,7 +374,16 @@ export async function ingestEvents(
       target = people.get(vinPeople[0]!)!; // a car speaking for itself
     } else if (strongPeople.length === 0) {
       const id = newId("prs");
-      target = { id, row: undefined, householdId: null, createdAt: now, newEvents: [], replay: false, stored: { hasCustomer: false, strongIds: 0 }, added: { customer: false, strong: 0 } };
+      target = {
+        id,
+        row: undefined,
+        householdId: null,
+        createdAt: now,
+        newEvents: [],
+        replay: false,
+        stored: { hasCustomer: false, strongIds: 0 },
+        added: { customer: false, strong: 0 },
+      };
       people.set(id, target);
     } else {
       target = people.get(strongPeople[0]!)!;
@@ -334,9 +446,14 @@ export async function ingestEvents(
     const doc = s.row?.doc;
     s.replay ||= !!doc && s.newEvents.some((e) => eventKey(e) < doc.lastKey);
   }
-  const replayIds = affected.filter((s) => s.replay).flatMap((s) => [s.id, ...[...mergedInto].filter(([, to]) => live(to) === s.id).map(([from]) => from)]);
+  const replayIds = affected
+    .filter((s) => s.replay)
+    .flatMap((s) => [s.id, ...[...mergedInto].filter(([, to]) => live(to) === s.id).map(([from]) => from)]);
   const history = replayIds.length ? await repo.eventsOf(tenantId, replayIds) : [];
-  const vinSet = new Set<string>([...fresh.flatMap((p) => vinsOf(p.event)), ...history.flatMap((r) => vinsOf(toDomainEvent(r)))]);
+  const vinSet = new Set<string>([
+    ...fresh.flatMap((p) => vinsOf(p.event)),
+    ...history.flatMap((r) => vinsOf(toDomainEvent(r))),
+  ]);
   const decodes = await ctx.vins.decodeMany([...vinSet]);
   const pctx = projectionContext(tenant, decodes);
 
@@ -356,27 +473,82 @@ export async function ingestEvents(
   for (const [k, person] of idMap) if (mergedInto.has(person)) idMap.set(k, live(person));
   for (let i = 0; i < raws.length; i++) {
     const p = fresh.find((f) => f.index === i);
-    if (p) results[i] = { index: i, id: p.event.id, status: "accepted", personId: live(origin.get(p)!), ...(mergeIdsOf.get(p) ? { merges: mergeIdsOf.get(p)! } : {}), ...(notes.get(p) ? { notes: notes.get(p)! } : {}) };
+    if (p)
+      results[i] = {
+        index: i,
+        id: p.event.id,
+        status: "accepted",
+        personId: live(origin.get(p)!),
+        ...(mergeIdsOf.get(p) ? { merges: mergeIdsOf.get(p)! } : {}),
+        ...(notes.get(p) ? { notes: notes.get(p)! } : {}),
+      };
   }
 
   const statements: Batchable[] = [];
   statements.push(
-    ...repo.insertEvents(fresh.map((p) => ({
-      tenantId, id: p.event.id, type: p.event.type, status: "stored" as const, personId: live(origin.get(p)!), originPersonId: origin.get(p)!,
-      occurredAt: p.event.occurredAt, receivedAt: now, dealerId: p.event.dealerId,
-      payload: { identifiers: p.ids, data: p.event.data, ...(p.householdRef ? { householdRef: p.householdRef } : {}), ...(p.source ? { source: p.source } : {}) },
-    }))),
+    ...repo.insertEvents(
+      fresh.map((p) => ({
+        tenantId,
+        id: p.event.id,
+        type: p.event.type,
+        status: "stored" as const,
+        personId: live(origin.get(p)!),
+        originPersonId: origin.get(p)!,
+        occurredAt: p.event.occurredAt,
+        receivedAt: now,
+        dealerId: p.event.dealerId,
+        payload: {
+          identifiers: p.ids,
+          data: p.event.data,
+          ...(p.householdRef ? { householdRef: p.householdRef } : {}),
+          ...(p.source ? { source: p.source } : {}),
+        },
+      })),
+    ),
   );
   for (const [absorbed, survivor] of mergedInto) {
-    statements.push(repo.moveEvents(tenantId, absorbed, live(survivor)), repo.moveIdentities(tenantId, absorbed, live(survivor)));
+    statements.push(
+      repo.moveEvents(tenantId, absorbed, live(survivor)),
+      repo.moveIdentities(tenantId, absorbed, live(survivor)),
+    );
   }
-  statements.push(...repo.upsertIdentities([...identityWrites.entries()].map(([k, i]) => ({ tenantId, kind: i.kind, value: i.value, personId: live(idMap.get(k)!), createdAt: now }))));
+  statements.push(
+    ...repo.upsertIdentities(
+      [...identityWrites.entries()].map(([k, i]) => ({
+        tenantId,
+        kind: i.kind,
+        value: i.value,
+        personId: live(idMap.get(k)!),
+        createdAt: now,
+      })),
+    ),
+  );
   for (const m of mergeRows) statements.push(repo.insertMerge(m));
   const saveRows = [
-    ...affected.map((s) => ({ id: s.id, tenantId, dealerId: docs.get(s.id)!.dealerId, householdId: s.householdId, mergedInto: null, doc: docs.get(s.id)!, createdAt: s.row?.createdAt ?? now, updatedAt: now, expectedVersion: s.row?.version ?? 0 })),
+    ...affected.map((s) => ({
+      id: s.id,
+      tenantId,
+      dealerId: docs.get(s.id)!.dealerId,
+      householdId: s.householdId,
+      mergedInto: null,
+      doc: docs.get(s.id)!,
+      createdAt: s.row?.createdAt ?? now,
+      updatedAt: now,
+      expectedVersion: s.row?.version ?? 0,
+    })),
     ...[...mergedInto.keys()].map((absorbed) => {
       const s = people.get(absorbed)!;
-      return { id: s.id, tenantId, dealerId: null, householdId: null, mergedInto: live(absorbed), doc: null, createdAt: s.createdAt, updatedAt: now, expectedVersion: s.row?.version ?? 0 };
+      return {
+        id: s.id,
+        tenantId,
+        dealerId: null,
+        householdId: null,
+        mergedInto: live(absorbed),
+        doc: null,
+        createdAt: s.createdAt,
+        updatedAt: now,
+        expectedVersion: s.row?.version ?? 0,
+      };
     }),
   ];
   const saveStatements = repo.saveProfiles(saveRows);
@@ -386,8 +558,14 @@ export async function ingestEvents(
   statements.push(...extra(results));
 
   const out = await store.database.batch(statements);
-  const saved = out.slice(firstSave, firstSave + saveStatements.length).reduce((n: number, r) => n + store.database.changes(r), 0);
-  if (saved < saveRows.length) await rebuildProfiles(ctx, affected.map((s) => s.id));
+  const saved = out
+    .slice(firstSave, firstSave + saveStatements.length)
+    .reduce((n: number, r) => n + store.database.changes(r), 0);
+  if (saved < saveRows.length)
+    await rebuildProfiles(
+      ctx,
+      affected.map((s) => s.id),
+    );
   return results;
 }
 
@@ -414,7 +592,8 @@ async function householdStatements(
     const ref = stored.find((h) => h.id === hid)?.ref ?? [...hhByRef.values()].find((h) => h.id === hid)?.ref;
     if (!ref) continue;
     const rows = new Map<string, Profile>();
-    for (const m of members) if (m.doc && (people.get(m.id)?.householdId ?? m.householdId) === hid) rows.set(m.id, docs.get(m.id) ?? m.doc);
+    for (const m of members)
+      if (m.doc && (people.get(m.id)?.householdId ?? m.householdId) === hid) rows.set(m.id, docs.get(m.id) ?? m.doc);
     for (const [id, s] of people) if (s.householdId === hid && docs.has(id)) rows.set(id, docs.get(id)!);
     out.push(repo.upsertHousehold({ id: hid, tenantId, ref, doc: householdDoc(rows), updatedAt: ctx.now }));
   }
@@ -426,7 +605,17 @@ export function householdDoc(members: Map<string, Profile>): HouseholdDoc {
   const ids = [...members.keys()].sort();
   return {
     members: ids,
-    vehicles: ids.flatMap((id) => members.get(id)!.vehicles.map((v) => ({ vin: v.vin, make: v.make, model: v.model, year: v.year, powertrain: v.powertrain, onBrand: v.onBrand, personId: id }))),
+    vehicles: ids.flatMap((id) =>
+      members.get(id)!.vehicles.map((v) => ({
+        vin: v.vin,
+        make: v.make,
+        model: v.model,
+        year: v.year,
+        powertrain: v.powertrain,
+        onBrand: v.onBrand,
+        personId: id,
+      })),
+    ),
     openComplaints: ids.reduce((n, id) => n + members.get(id)!.voice.openComplaints.length, 0),
   };
 }
@@ -436,13 +625,18 @@ export async function rebuildProfiles(ctx: IngestContext, personIds: string[], a
   const repo = ctx.store.customers;
   const tenantId = ctx.tenant.id;
   const rows = (await repo.profilesByIds(tenantId, personIds)).filter((r) => !r.mergedInto);
-  const history = await repo.eventsOf(tenantId, rows.map((r) => r.id));
+  const history = await repo.eventsOf(
+    tenantId,
+    rows.map((r) => r.id),
+  );
   const decodes = await ctx.vins.decodeMany([...new Set(history.flatMap((r) => vinsOf(toDomainEvent(r))))]);
   const pctx = projectionContext(ctx.tenant, decodes);
   // Household membership is a function of the events too: the latest householdRef a person's events carry.
   const lastRef = new Map<string, string>();
   for (const h of history) if (h.personId && h.payload?.householdRef) lastRef.set(h.personId, h.payload.householdRef);
-  const byRef = new Map((await repo.householdsByRefs(tenantId, [...new Set(lastRef.values())])).map((h) => [h.ref, h.id]));
+  const byRef = new Map(
+    (await repo.householdsByRefs(tenantId, [...new Set(lastRef.values())])).map((h) => [h.ref, h.id]),
+  );
   const docs = new Map<string, Profile>();
   const statements: Batchable[] = [];
   const people = new Map<string, { id: string; householdId: string | null }>();
@@ -454,11 +648,27 @@ export async function rebuildProfiles(ctx: IngestContext, personIds: string[], a
     people.set(r.id, { id: r.id, householdId });
     for (const h of [r.householdId, householdId]) if (h) hh.add(h);
   }
-  statements.push(...repo.saveProfiles(rows.map(({ contacts: _c, version, ...r }) => ({ ...r, householdId: people.get(r.id)!.householdId, dealerId: docs.get(r.id)!.dealerId, doc: docs.get(r.id)!, updatedAt: ctx.now, expectedVersion: version }))));
+  statements.push(
+    ...repo.saveProfiles(
+      rows.map(({ contacts: _c, version, ...r }) => ({
+        ...r,
+        householdId: people.get(r.id)!.householdId,
+        dealerId: docs.get(r.id)!.dealerId,
+        doc: docs.get(r.id)!,
+        updatedAt: ctx.now,
+        expectedVersion: version,
+      })),
+    ),
+  );
   const saveCount = statements.length;
   statements.push(...(await householdStatements(ctx, [...hh], docs, people, new Map())));
   if (!statements.length) return;
   const out = await ctx.store.database.batch(statements);
   const saved = out.slice(0, saveCount).reduce((n: number, r) => n + ctx.store.database.changes(r), 0);
-  if (saved < rows.length && attempt < 3) await rebuildProfiles(ctx, rows.map((r) => r.id), attempt + 1);
+  if (saved < rows.length && attempt < 3)
+    await rebuildProfiles(
+      ctx,
+      rows.map((r) => r.id),
+      attempt + 1,
+    );
 }

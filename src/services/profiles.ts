@@ -18,7 +18,8 @@ export async function unmerge(ctx: IngestContext, scope: Scope, profileId: strin
   await profileInScope(ctx, scope, profileId);
   const repo = ctx.store.customers;
   const m = await repo.merge(scope.tenantId, mergeId);
-  if (!m || m.undoneAt !== null || m.survivorId !== profileId) throw new Problem("not-found", "No such merge into this profile that is still in effect.");
+  if (!m || m.undoneAt !== null || m.survivorId !== profileId)
+    throw new Problem("not-found", "No such merge into this profile that is still in effect.");
   const statements: Batchable[] = [
     repo.reassignIdentities(scope.tenantId, m.moved, m.absorbedId, m.survivorId),
     repo.moveEventsByOrigin(scope.tenantId, m.absorbedId, m.absorbedId),
@@ -47,14 +48,52 @@ export async function exportProfile(ctx: IngestContext, scope: Scope, profileId:
     exportedAt: new Date(ctx.now).toISOString(),
     profile: profile.doc,
     contacts: profile.contacts ?? null,
-    identifiers: identities.map((i) => ({ kind: i.kind, value: i.kind === "email" || i.kind === "phone" ? `sha256:${i.value}` : i.value, since: new Date(i.createdAt).toISOString() })),
-    household: household ? { id: household.id, ref: household.ref, members: household.doc.members.length, vehicles: household.doc.vehicles.filter((v) => v.personId === profileId) } : null,
-    events: events.map((e) => ({ id: e.id, type: e.type, occurredAt: new Date(e.occurredAt).toISOString(), receivedAt: new Date(e.receivedAt).toISOString(), dealerId: e.dealerId, data: e.payload?.data, source: e.payload?.source ?? null })),
-    merges: merges.map((m) => ({ id: m.id, survivorId: m.survivorId, absorbedId: m.absorbedId, eventId: m.eventId, reason: m.reason, at: new Date(m.createdAt).toISOString(), undoneAt: m.undoneAt ? new Date(m.undoneAt).toISOString() : null })),
-    decisions: decisions.map((d) => ({ id: d.id, at: new Date(d.createdAt).toISOString(), channel: d.channel, placement: d.placement, shown: d.shown })),
+    identifiers: identities.map((i) => ({
+      kind: i.kind,
+      value: i.kind === "email" || i.kind === "phone" ? `sha256:${i.value}` : i.value,
+      since: new Date(i.createdAt).toISOString(),
+    })),
+    household: household
+      ? {
+          id: household.id,
+          ref: household.ref,
+          members: household.doc.members.length,
+          vehicles: household.doc.vehicles.filter((v) => v.personId === profileId),
+        }
+      : null,
+    events: events.map((e) => ({
+      id: e.id,
+      type: e.type,
+      occurredAt: new Date(e.occurredAt).toISOString(),
+      receivedAt: new Date(e.receivedAt).toISOString(),
+      dealerId: e.dealerId,
+      data: e.payload?.data,
+      source: e.payload?.source ?? null,
+    })),
+    merges: merges.map((m) => ({
+      id: m.id,
+      survivorId: m.survivorId,
+      absorbedId: m.absorbedId,
+      eventId: m.eventId,
+      reason: m.reason,
+      at: new Date(m.createdAt).toISOString(),
+      undoneAt: m.undoneAt ? new Date(m.undoneAt).toISOString() : null,
+    })),
+    decisions: decisions.map((d) => ({
+      id: d.id,
+      at: new Date(d.createdAt).toISOString(),
+      channel: d.channel,
+      placement: d.placement,
+      shown: d.shown,
+    })),
     consentHistory: events
       .filter((e) => e.type === "consent_changed" || e.type === "preference_changed")
-      .map((e) => ({ at: new Date(e.occurredAt).toISOString(), type: e.type, source: e.payload?.source ?? (e.payload?.data as { source?: string })?.source ?? null, change: e.payload?.data })),
+      .map((e) => ({
+        at: new Date(e.occurredAt).toISOString(),
+        type: e.type,
+        source: e.payload?.source ?? (e.payload?.data as { source?: string })?.source ?? null,
+        change: e.payload?.data,
+      })),
   };
 }
 
@@ -73,7 +112,13 @@ export async function erase(ctx: IngestContext, scope: Scope, profileId: string)
     const members = (await repo.membersOf(scope.tenantId, [household.id])).filter((m) => !ids.includes(m.id) && m.doc);
     statements.push(
       members.length
-        ? repo.upsertHousehold({ id: household.id, tenantId: scope.tenantId, ref: household.ref, doc: householdDoc(new Map(members.map((m) => [m.id, m.doc as Profile]))), updatedAt: ctx.now })
+        ? repo.upsertHousehold({
+            id: household.id,
+            tenantId: scope.tenantId,
+            ref: household.ref,
+            doc: householdDoc(new Map(members.map((m) => [m.id, m.doc as Profile]))),
+            updatedAt: ctx.now,
+          })
         : repo.deleteHousehold(scope.tenantId, household.id),
     );
   }

@@ -17,7 +17,11 @@ export function vinPattern(vin: string): string {
 
 export class VinService {
   private readonly memo = new Map<string, Decoded | null>();
-  constructor(private readonly repo: CustomerRepo, private readonly decoder: VinDecoder | null, private readonly now: () => number) {}
+  constructor(
+    private readonly repo: CustomerRepo,
+    private readonly decoder: VinDecoder | null,
+    private readonly now: () => number,
+  ) {}
 
   validate(vin: string): VinValidation {
     return validateVin(vin);
@@ -60,7 +64,9 @@ export class VinService {
         if (d || this.decoder) this.memo.set(p, d);
       }
       await this.repo.putVinDecodes(fresh, this.now());
-      for (const vin of new Set(vins)) if (!out.has(vin)) out.set(vin, this.memo.get(vinPattern(vin)) ?? (cached.get(vinPattern(vin)) as Decoded | undefined) ?? null);
+      for (const vin of new Set(vins))
+        if (!out.has(vin))
+          out.set(vin, this.memo.get(vinPattern(vin)) ?? (cached.get(vinPattern(vin)) as Decoded | undefined) ?? null);
     }
     return out;
   }

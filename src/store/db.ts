@@ -30,7 +30,9 @@ export const MIGRATION_TAGS: readonly string[] = journal.entries.map((e) => e.ta
 
 /** Rows in a migrator's bookkeeping table (`d1_migrations` for wrangler, `__drizzle_migrations` for Drizzle); 0 before the first. */
 export async function countMigrations(db: Db, table: "d1_migrations" | "__drizzle_migrations"): Promise<number> {
-  const [exists] = await db.all<{ n: number }>(sql`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`);
+  const [exists] = await db.all<{ n: number }>(
+    sql`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`,
+  );
   if (!exists?.n) return 0;
   const [row] = await db.all<{ n: number }>(sql.raw(`select count(*) as n from ${table}`));
   return Number(row?.n ?? 0);

@@ -28,10 +28,18 @@ export class DealerRepo {
   }
 
   async get(scope: Scope, id: string): Promise<Dealer | undefined> {
-    return this.d.db.select().from(dealers).where(and(this.where(scope), eq(dealers.id, id))).get();
+    return this.d.db
+      .select()
+      .from(dealers)
+      .where(and(this.where(scope), eq(dealers.id, id)))
+      .get();
   }
 
   async byCode(scope: Scope, code: string): Promise<Dealer | undefined> {
-    return this.d.db.select().from(dealers).where(and(this.where(scope), eq(dealers.code, code))).get();
+    return this.d.db
+      .select()
+      .from(dealers)
+      .where(and(this.where(scope), eq(dealers.code, code)))
+      .get();
   }
 }

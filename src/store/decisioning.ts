@@ -11,7 +11,15 @@ export type StatsRow = typeof learnerStats.$inferSelect;
 
 export interface DecisionRead {
   catalogVersion: number;
-  person: { id: string; dealerId: string | null; householdId: string | null; doc: Profile; contacts: unknown; household: HouseholdDoc | null; householdContacts: unknown } | null;
+  person: {
+    id: string;
+    dealerId: string | null;
+    householdId: string | null;
+    doc: Profile;
+    contacts: unknown;
+    household: HouseholdDoc | null;
+    householdContacts: unknown;
+  } | null;
 }
 
 const parse = <T>(v: unknown): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : ((v as T) ?? null));
@@ -38,22 +46,50 @@ export class DecisioningRepo {
     const doc = parse<Profile>(r.doc);
     return {
       catalogVersion: Number(r.catalog_version ?? 0),
-      person: r.id && doc
-        ? { id: String(r.id), dealerId: (r.dealer_id as string) ?? null, householdId: (r.household_id as string) ?? null, doc, contacts: parse(r.contacts), household: parse<HouseholdDoc>(r.hdoc), householdContacts: parse(r.hcontacts) }
-        : null,
+      person:
+        r.id && doc
+          ? {
+              id: String(r.id),
+              dealerId: (r.dealer_id as string) ?? null,
+              householdId: (r.household_id as string) ?? null,
+              doc,
+              contacts: parse(r.contacts),
+              household: parse<HouseholdDoc>(r.hdoc),
+              householdContacts: parse(r.hcontacts),
+            }
+          : null,
     };
   }
 
   /** Writes a person's (and household's) contact logs after a decision or an outcome. */
-  saveContacts(tenantId: string, personId: string, contacts: unknown, household: { id: string; contacts: unknown } | null): Batchable[] {
+  saveContacts(
+    tenantId: string,
+    personId: string,
+    contacts: unknown,
+    household: { id: string; contacts: unknown } | null,
+  ): Batchable[] {
     return [
-      this.d.db.update(profiles).set({ contacts }).where(and(eq(profiles.tenantId, tenantId), eq(profiles.id, personId))),
-      ...(household ? [this.d.db.update(households).set({ contacts: household.contacts }).where(and(eq(households.tenantId, tenantId), eq(households.id, household.id)))] : []),
+      this.d.db
+        .update(profiles)
+        .set({ contacts })
+        .where(and(eq(profiles.tenantId, tenantId), eq(profiles.id, personId))),
+      ...(household
+        ? [
+            this.d.db
+              .update(households)
+              .set({ contacts: household.contacts })
+              .where(and(eq(households.tenantId, tenantId), eq(households.id, household.id))),
+          ]
+        : []),
     ];
   }
 
   async catalogVersion(tenantId: string): Promise<number> {
-    const row = await this.d.db.select({ v: catalogVersions.version }).from(catalogVersions).where(eq(catalogVersions.tenantId, tenantId)).get();
+    const row = await this.d.db
+      .select({ v: catalogVersions.version })
+      .from(catalogVersions)
+      .where(eq(catalogVersions.tenantId, tenantId))
+      .get();
     return row?.v ?? 0;
   }
 
@@ -67,20 +103,33 @@ export class DecisioningRepo {
   }
 
   async action(tenantId: string, id: string): Promise<ActionRow | undefined> {
-    return this.d.db.select().from(actions).where(and(eq(actions.tenantId, tenantId), eq(actions.id, id))).get();
+    return this.d.db
+      .select()
+      .from(actions)
+      .where(and(eq(actions.tenantId, tenantId), eq(actions.id, id)))
+      .get();
   }
 
   /** Upserts an action and bumps the catalogue version, atomically. */
   async putAction(row: ActionRow): Promise<number> {
     await this.d.batch([
-      this.d.db.insert(actions).values(row).onConflictDoUpdate({ target: [actions.tenantId, actions.id], set: { doc: row.doc, dealerId: row.dealerId, updatedAt: row.updatedAt } }),
+      this.d.db
+        .insert(actions)
+        .values(row)
+        .onConflictDoUpdate({
+          target: [actions.tenantId, actions.id],
+          set: { doc: row.doc, dealerId: row.dealerId, updatedAt: row.updatedAt },
+        }),
       this.bump(row.tenantId, row.updatedAt),
     ]);
     return this.catalogVersion(row.tenantId);
   }
 
   async deleteAction(tenantId: string, id: string, now: number): Promise<boolean> {
-    const [res] = await this.d.batch([this.d.db.delete(actions).where(and(eq(actions.tenantId, tenantId), eq(actions.id, id))), this.bump(tenantId, now)]);
+    const [res] = await this.d.batch([
+      this.d.db.delete(actions).where(and(eq(actions.tenantId, tenantId), eq(actions.id, id))),
+      this.bump(tenantId, now),
+    ]);
     return this.d.changes(res) > 0;
   }
 
@@ -88,7 +137,10 @@ export class DecisioningRepo {
     return this.d.db
       .insert(catalogVersions)
       .values({ tenantId, version: 1, updatedAt: now })
-      .onConflictDoUpdate({ target: catalogVersions.tenantId, set: { version: sql`${catalogVersions.version} + 1`, updatedAt: now } });
+      .onConflictDoUpdate({
+        target: catalogVersions.tenantId,
+        set: { version: sql`${catalogVersions.version} + 1`, updatedAt: now },
+      });
   }
 
   async stats(tenantId: string): Promise<StatsRow[]> {
@@ -103,7 +155,11 @@ export class DecisioningRepo {
         .values(part.map((d) => ({ tenantId, ...d, updatedAt: now })))
         .onConflictDoUpdate({
           target: [learnerStats.tenantId, learnerStats.key],
-          set: { shows: sql`${learnerStats.shows} + excluded.shows`, successes: sql`${learnerStats.successes} + excluded.successes`, updatedAt: sql`excluded.updated_at` },
+          set: {
+            shows: sql`${learnerStats.shows} + excluded.shows`,
+            successes: sql`${learnerStats.successes} + excluded.successes`,
+            updatedAt: sql`excluded.updated_at`,
+          },
         }),
     );
   }
@@ -113,11 +169,20 @@ export class DecisioningRepo {
   }
 
   async decision(tenantId: string, id: string): Promise<DecisionRow | undefined> {
-    return this.d.db.select().from(decisions).where(and(eq(decisions.tenantId, tenantId), eq(decisions.id, id))).get();
+    return this.d.db
+      .select()
+      .from(decisions)
+      .where(and(eq(decisions.tenantId, tenantId), eq(decisions.id, id)))
+      .get();
   }
 
   /** The latest decision that showed `actionId` to the person since `since`. */
-  async latestShowing(tenantId: string, personId: string, actionId: string, since: number): Promise<DecisionRow | undefined> {
+  async latestShowing(
+    tenantId: string,
+    personId: string,
+    actionId: string,
+    since: number,
+  ): Promise<DecisionRow | undefined> {
     const rows = await this.d.db
       .select()
       .from(decisions)
@@ -134,11 +199,17 @@ export class DecisioningRepo {
   }
 
   async outcomesOf(tenantId: string, decisionId: string) {
-    return this.d.db.select().from(outcomes).where(and(eq(outcomes.tenantId, tenantId), eq(outcomes.decisionId, decisionId)));
+    return this.d.db
+      .select()
+      .from(outcomes)
+      .where(and(eq(outcomes.tenantId, tenantId), eq(outcomes.decisionId, decisionId)));
   }
 
   async decisionsOf(tenantId: string, personIds: string[]) {
-    return this.d.db.select().from(decisions).where(and(eq(decisions.tenantId, tenantId), inArray(decisions.personId, personIds)));
+    return this.d.db
+      .select()
+      .from(decisions)
+      .where(and(eq(decisions.tenantId, tenantId), inArray(decisions.personId, personIds)));
   }
 
   /** Erasure: a person's decision log and outcomes. */

@@ -9,7 +9,11 @@ export class IdempotencyRepo {
   constructor(private readonly d: Database) {}
 
   get(tenantId: string, key: string): Promise<IdempotencyRow | undefined> {
-    return this.d.db.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key))).get();
+    return this.d.db
+      .select()
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.tenantId, tenantId), eq(idempotencyKeys.key, key)))
+      .get();
   }
 
   /** A statement for the request's own batch, so the record and the effects commit together. */

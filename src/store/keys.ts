@@ -50,7 +50,11 @@ export class KeyRepo {
   }
 
   async list(scope: Scope): Promise<ApiKeyInfo[]> {
-    const rows = await this.d.db.select().from(apiKeys).where(eq(apiKeys.tenantId, scope.tenantId)).orderBy(desc(apiKeys.createdAt));
+    const rows = await this.d.db
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.tenantId, scope.tenantId))
+      .orderBy(desc(apiKeys.createdAt));
     return rows.map(({ hash: _hash, ...info }) => info);
   }
 

@@ -8,155 +8,208 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
 
 /** An OEM brand: the unit of data ownership. */
-export const tenants = sqliteTable("tenants", {
-  id: text("id").primaryKey(),
-  slug: text("slug").notNull(),
-  name: text("name").notNull(),
-  /** Per-tenant salt for hashing emails and phone numbers: the same address is unlinkable across brands. */
-  hashSalt: text("hash_salt").notNull(),
-  /** The brand's makes as decoded from VINs (uppercase); other makes are off-brand vehicles. */
-  makes: text("makes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
-  createdAt: integer("created_at").notNull(),
-}, (t) => [
-  // CLI: find a tenant by its slug
-  uniqueIndex("tenants_slug_uq").on(t.slug),
-]);
+export const tenants = sqliteTable(
+  "tenants",
+  {
+    id: text("id").primaryKey(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    /** Per-tenant salt for hashing emails and phone numbers: the same address is unlinkable across brands. */
+    hashSalt: text("hash_salt").notNull(),
+    /** The brand's makes as decoded from VINs (uppercase); other makes are off-brand vehicles. */
+    makes: text("makes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    // CLI: find a tenant by its slug
+    uniqueIndex("tenants_slug_uq").on(t.slug),
+  ],
+);
 
 /** A rooftop of one brand. A multi-brand group has one record per brand, linked by groupId. */
-export const dealers = sqliteTable("dealers", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  code: text("code").notNull(),
-  name: text("name").notNull(),
-  timeZone: text("time_zone").notNull(),
-  city: text("city"),
-  country: text("country"),
-  latitude: real("latitude"),
-  longitude: real("longitude"),
-  groupId: text("group_id"),
-  createdAt: integer("created_at").notNull(),
-}, (t) => [
-  // listDealers: a tenant's dealers by name; the code is unique within a brand
-  uniqueIndex("dealers_tenant_code_uq").on(t.tenantId, t.code),
-  // dealers of one group within a brand (never across brands)
-  index("dealers_tenant_group_idx").on(t.tenantId, t.groupId),
-]);
+export const dealers = sqliteTable(
+  "dealers",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    code: text("code").notNull(),
+    name: text("name").notNull(),
+    timeZone: text("time_zone").notNull(),
+    city: text("city"),
+    country: text("country"),
+    latitude: real("latitude"),
+    longitude: real("longitude"),
+    groupId: text("group_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    // listDealers: a tenant's dealers by name; the code is unique within a brand
+    uniqueIndex("dealers_tenant_code_uq").on(t.tenantId, t.code),
+    // dealers of one group within a brand (never across brands)
+    index("dealers_tenant_group_idx").on(t.tenantId, t.groupId),
+  ],
+);
 
 /** API keys: only the SHA-256 of the key is stored; the prefix is for display. */
-export const apiKeys = sqliteTable("api_keys", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  kind: text("kind", { enum: ["server", "publishable", "vehicle"] }).notNull(),
-  name: text("name").notNull(),
-  prefix: text("prefix").notNull(),
-  hash: text("hash").notNull(),
-  scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
-  dealerId: text("dealer_id").references(() => dealers.id),
-  vin: text("vin"),
-  allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>(),
-  createdAt: integer("created_at").notNull(),
-  expiresAt: integer("expires_at"),
-  revokedAt: integer("revoked_at"),
-}, (t) => [
-  // authenticate: every request looks its key up by hash
-  uniqueIndex("api_keys_hash_uq").on(t.hash),
-  // listKeys: a tenant's keys, newest first
-  index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt),
-]);
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    kind: text("kind", { enum: ["server", "publishable", "vehicle"] }).notNull(),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    hash: text("hash").notNull(),
+    scopes: text("scopes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    dealerId: text("dealer_id").references(() => dealers.id),
+    vin: text("vin"),
+    allowedOrigins: text("allowed_origins", { mode: "json" }).$type<string[]>(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [
+    // authenticate: every request looks its key up by hash
+    uniqueIndex("api_keys_hash_uq").on(t.hash),
+    // listKeys: a tenant's keys, newest first
+    index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt),
+  ],
+);
 
 /**
  * One row per person: the compact profile (`doc`), the contact log written after decisions, and the scope
  * columns every read filters on. A merged-away person keeps its row (doc null, mergedInto set) for unmerge.
  */
-export const profiles = sqliteTable("profiles", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  dealerId: text("dealer_id"),
-  householdId: text("household_id"),
-  mergedInto: text("merged_into"),
-  doc: text("doc", { mode: "json" }).$type<Profile>(),
-  contacts: text("contacts", { mode: "json" }).$type<unknown>(),
-  version: integer("version").notNull().default(0),
-  createdAt: integer("created_at").notNull(),
-  updatedAt: integer("updated_at").notNull(),
-}, (t) => [
-  // household recompute: the members of a household
-  index("profiles_tenant_household_idx").on(t.tenantId, t.householdId),
-]);
+export const profiles = sqliteTable(
+  "profiles",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    dealerId: text("dealer_id"),
+    householdId: text("household_id"),
+    mergedInto: text("merged_into"),
+    doc: text("doc", { mode: "json" }).$type<Profile>(),
+    contacts: text("contacts", { mode: "json" }).$type<unknown>(),
+    version: integer("version").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // household recompute: the members of a household
+    index("profiles_tenant_household_idx").on(t.tenantId, t.householdId),
+  ],
+);
 
 /** A household: people and their vehicles (off-brand included), keyed by the CRM's household reference. */
-export const households = sqliteTable("households", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  ref: text("ref").notNull(),
-  doc: text("doc", { mode: "json" }).$type<HouseholdDoc>().notNull(),
-  contacts: text("contacts", { mode: "json" }).$type<unknown>(),
-  updatedAt: integer("updated_at").notNull(),
-}, (t) => [
-  // ingestion: find a household by the CRM reference carried on events
-  uniqueIndex("households_tenant_ref_uq").on(t.tenantId, t.ref),
-]);
+export const households = sqliteTable(
+  "households",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    ref: text("ref").notNull(),
+    doc: text("doc", { mode: "json" }).$type<HouseholdDoc>().notNull(),
+    contacts: text("contacts", { mode: "json" }).$type<unknown>(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // ingestion: find a household by the CRM reference carried on events
+    uniqueIndex("households_tenant_ref_uq").on(t.tenantId, t.ref),
+  ],
+);
 
 /** The identity graph: every identifier of a person. Emails and phones are salted SHA-256 values. */
-export const identities = sqliteTable("identities", {
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  value: text("value").notNull(),
-  kind: text("kind", { enum: ["visitor", "customer", "email", "phone", "device", "vin"] }).notNull(),
-  personId: text("person_id").notNull(),
-  createdAt: integer("created_at").notNull(),
-}, (t) => [
-  // resolve: (tenant, value[, kind]) -> person, for decide and for a batch of events (value IN ...)
-  primaryKey({ columns: [t.tenantId, t.value, t.kind] }),
-  // export, erasure and merges: all identifiers of a person
-  index("identities_tenant_person_idx").on(t.tenantId, t.personId),
-]);
+export const identities = sqliteTable(
+  "identities",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    value: text("value").notNull(),
+    kind: text("kind", { enum: ["visitor", "customer", "email", "phone", "device", "vin"] }).notNull(),
+    personId: text("person_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    // resolve: (tenant, value[, kind]) -> person, for decide and for a batch of events (value IN ...)
+    primaryKey({ columns: [t.tenantId, t.value, t.kind] }),
+    // export, erasure and merges: all identifiers of a person
+    index("identities_tenant_person_idx").on(t.tenantId, t.personId),
+  ],
+);
 
 /**
  * Events, stored once per tenant forever (the primary key is the client's id). Erasure scrubs a row to a
  * tombstone (status "erased", no person, no payload) so that a replay of the same event is refused.
  */
-export const events = sqliteTable("events", {
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  id: text("id").notNull(),
-  type: text("type").notNull(),
-  status: text("status", { enum: ["stored", "erased"] }).notNull(),
-  personId: text("person_id"),
-  /** The person the event first resolved to; unmerge gives the event back to it. */
-  originPersonId: text("origin_person_id"),
-  occurredAt: integer("occurred_at").notNull(),
-  receivedAt: integer("received_at").notNull(),
-  dealerId: text("dealer_id"),
-  payload: text("payload", { mode: "json" }).$type<{ identifiers: { kind: string; value: string }[]; data: unknown; householdRef?: string; source?: string }>(),
-}, (t) => [
-  // idempotency: one row per (tenant, event id)
-  primaryKey({ columns: [t.tenantId, t.id] }),
-  // profile replay and export: a person's events in time order
-  index("events_tenant_person_time_idx").on(t.tenantId, t.personId, t.occurredAt),
-  // unmerge: events that first belonged to a person
-  index("events_tenant_origin_idx").on(t.tenantId, t.originPersonId),
-]);
+export const events = sqliteTable(
+  "events",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    type: text("type").notNull(),
+    status: text("status", { enum: ["stored", "erased"] }).notNull(),
+    personId: text("person_id"),
+    /** The person the event first resolved to; unmerge gives the event back to it. */
+    originPersonId: text("origin_person_id"),
+    occurredAt: integer("occurred_at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    dealerId: text("dealer_id"),
+    payload: text("payload", { mode: "json" }).$type<{
+      identifiers: { kind: string; value: string }[];
+      data: unknown;
+      householdRef?: string;
+      source?: string;
+    }>(),
+  },
+  (t) => [
+    // idempotency: one row per (tenant, event id)
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // profile replay and export: a person's events in time order
+    index("events_tenant_person_time_idx").on(t.tenantId, t.personId, t.occurredAt),
+    // unmerge: events that first belonged to a person
+    index("events_tenant_origin_idx").on(t.tenantId, t.originPersonId),
+  ],
+);
 
 /** Recorded merges: when, which event, which identifiers moved; reversible by unmerge. */
-export const merges = sqliteTable("merges", {
-  id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  survivorId: text("survivor_id").notNull(),
-  absorbedId: text("absorbed_id").notNull(),
-  eventId: text("event_id"),
-  reason: text("reason").notNull(),
-  moved: text("moved", { mode: "json" }).$type<{ kind: string; value: string }[]>().notNull(),
-  createdAt: integer("created_at").notNull(),
-  undoneAt: integer("undone_at"),
-}, (t) => [
-  // export/erasure/unmerge: merges a person took part in
-  index("merges_tenant_survivor_idx").on(t.tenantId, t.survivorId),
-  index("merges_tenant_absorbed_idx").on(t.tenantId, t.absorbedId),
-]);
+export const merges = sqliteTable(
+  "merges",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    survivorId: text("survivor_id").notNull(),
+    absorbedId: text("absorbed_id").notNull(),
+    eventId: text("event_id"),
+    reason: text("reason").notNull(),
+    moved: text("moved", { mode: "json" }).$type<{ kind: string; value: string }[]>().notNull(),
+    createdAt: integer("created_at").notNull(),
+    undoneAt: integer("undone_at"),
+  },
+  (t) => [
+    // export/erasure/unmerge: merges a person took part in
+    index("merges_tenant_survivor_idx").on(t.tenantId, t.survivorId),
+    index("merges_tenant_absorbed_idx").on(t.tenantId, t.absorbedId),
+  ],
+);
 
 /** Erasure tombstones: that a person was erased and when; no personal data. */
 export const erasures = sqliteTable("erasures", {
   id: text("id").primaryKey(),
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
+  tenantId: text("tenant_id")
+    .notNull()
+    .references(() => tenants.id),
   erasedAt: integer("erased_at").notNull(),
   eventsScrubbed: integer("events_scrubbed").notNull(),
 });
@@ -172,82 +225,116 @@ export const vinDecodes = sqliteTable("vin_decodes", {
 });
 
 /** Idempotency-Key replays for POST /v1/events: the request's hash and the response given. */
-export const idempotencyKeys = sqliteTable("idempotency_keys", {
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  key: text("key").notNull(),
-  requestHash: text("request_hash").notNull(),
-  status: integer("status").notNull(),
-  response: text("response").notNull(),
-  createdAt: integer("created_at").notNull(),
-}, (t) => [
-  // replay lookup by (tenant, key)
-  primaryKey({ columns: [t.tenantId, t.key] }),
-]);
+export const idempotencyKeys = sqliteTable(
+  "idempotency_keys",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    key: text("key").notNull(),
+    requestHash: text("request_hash").notNull(),
+    status: integer("status").notNull(),
+    response: text("response").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    // replay lookup by (tenant, key)
+    primaryKey({ columns: [t.tenantId, t.key] }),
+  ],
+);
 
 /** The action catalogue: one row per action (tenant-wide, or owned by one dealer). */
-export const actions = sqliteTable("actions", {
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  id: text("id").notNull(),
-  dealerId: text("dealer_id"),
-  doc: text("doc", { mode: "json" }).$type<unknown>().notNull(),
-  updatedAt: integer("updated_at").notNull(),
-}, (t) => [
-  // listActions and the catalogue load: a tenant's actions
-  primaryKey({ columns: [t.tenantId, t.id] }),
-]);
+export const actions = sqliteTable(
+  "actions",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    dealerId: text("dealer_id"),
+    doc: text("doc", { mode: "json" }).$type<unknown>().notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // listActions and the catalogue load: a tenant's actions
+    primaryKey({ columns: [t.tenantId, t.id] }),
+  ],
+);
 
 /** Per-tenant versions of what decisions cache per isolate: the catalogue. Read with the person, in one query. */
 export const catalogVersions = sqliteTable("catalog_versions", {
-  tenantId: text("tenant_id").primaryKey().references(() => tenants.id),
+  tenantId: text("tenant_id")
+    .primaryKey()
+    .references(() => tenants.id),
   version: integer("version").notNull(),
   updatedAt: integer("updated_at").notNull(),
 });
 
 /** Learner statistics per (action, channel, segment): shows and successes, added to the catalogue's prior. */
-export const learnerStats = sqliteTable("learner_stats", {
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  key: text("key").notNull(),
-  shows: integer("shows").notNull().default(0),
-  successes: integer("successes").notNull().default(0),
-  updatedAt: integer("updated_at").notNull(),
-}, (t) => [
-  // the learner cache loads a tenant's rows; updates address one key
-  primaryKey({ columns: [t.tenantId, t.key] }),
-]);
+export const learnerStats = sqliteTable(
+  "learner_stats",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    key: text("key").notNull(),
+    shows: integer("shows").notNull().default(0),
+    successes: integer("successes").notNull().default(0),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // the learner cache loads a tenant's rows; updates address one key
+    primaryKey({ columns: [t.tenantId, t.key] }),
+  ],
+);
 
 /** The decision log: what was shown, why, and with what probability (for off-policy evaluation). */
-export const decisions = sqliteTable("decisions", {
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  id: text("id").notNull(),
-  personId: text("person_id"),
-  /** The key that asked: browser and car keys may report outcomes only of their own decisions. */
-  keyId: text("key_id").notNull(),
-  channel: text("channel").notNull(),
-  placement: text("placement").notNull(),
-  segment: text("segment").notNull(),
-  catalogVersion: integer("catalog_version").notNull(),
-  degraded: integer("degraded", { mode: "boolean" }).notNull(),
-  shown: text("shown", { mode: "json" }).$type<{ actionId: string; category: string; score: number; propensity: number }[]>().notNull(),
-  createdAt: integer("created_at").notNull(),
-}, (t) => [
-  // recordOutcome: a decision by id within the tenant
-  primaryKey({ columns: [t.tenantId, t.id] }),
-  // attribution by person and action within a window; erasure of a person's decisions
-  index("decisions_tenant_person_time_idx").on(t.tenantId, t.personId, t.createdAt),
-]);
+export const decisions = sqliteTable(
+  "decisions",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    id: text("id").notNull(),
+    personId: text("person_id"),
+    /** The key that asked: browser and car keys may report outcomes only of their own decisions. */
+    keyId: text("key_id").notNull(),
+    channel: text("channel").notNull(),
+    placement: text("placement").notNull(),
+    segment: text("segment").notNull(),
+    catalogVersion: integer("catalog_version").notNull(),
+    degraded: integer("degraded", { mode: "boolean" }).notNull(),
+    shown: text("shown", { mode: "json" })
+      .$type<{ actionId: string; category: string; score: number; propensity: number }[]>()
+      .notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    // recordOutcome: a decision by id within the tenant
+    primaryKey({ columns: [t.tenantId, t.id] }),
+    // attribution by person and action within a window; erasure of a person's decisions
+    index("decisions_tenant_person_time_idx").on(t.tenantId, t.personId, t.createdAt),
+  ],
+);
 
 /** Outcomes of shown actions; one per (decision, action, type), so a retry changes nothing. */
-export const outcomes = sqliteTable("outcomes", {
-  tenantId: text("tenant_id").notNull().references(() => tenants.id),
-  decisionId: text("decision_id").notNull(),
-  actionId: text("action_id").notNull(),
-  type: text("type").notNull(),
-  personId: text("person_id"),
-  occurredAt: integer("occurred_at").notNull(),
-  receivedAt: integer("received_at").notNull(),
-}, (t) => [
-  // idempotency of recordOutcome
-  primaryKey({ columns: [t.tenantId, t.decisionId, t.actionId, t.type] }),
-  // erasure: a person's outcomes
-  index("outcomes_tenant_person_idx").on(t.tenantId, t.personId),
-]);
+export const outcomes = sqliteTable(
+  "outcomes",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    decisionId: text("decision_id").notNull(),
+    actionId: text("action_id").notNull(),
+    type: text("type").notNull(),
+    personId: text("person_id"),
+    occurredAt: integer("occurred_at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+  },
+  (t) => [
+    // idempotency of recordOutcome
+    primaryKey({ columns: [t.tenantId, t.decisionId, t.actionId, t.type] }),
+    // erasure: a person's outcomes
+    index("outcomes_tenant_person_idx").on(t.tenantId, t.personId),
+  ],
+);

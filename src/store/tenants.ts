@@ -11,7 +11,14 @@ export class TenantRepo {
 
   async create(input: { slug: string; name: string; makes?: string[] }, now: number): Promise<Tenant> {
     const makes = [...new Set((input.makes ?? []).map((m) => m.trim().toUpperCase()).filter(Boolean))];
-    const row: Tenant = { id: newId("tnt"), slug: input.slug, name: input.name, hashSalt: randomToken(32), makes, createdAt: now };
+    const row: Tenant = {
+      id: newId("tnt"),
+      slug: input.slug,
+      name: input.name,
+      hashSalt: randomToken(32),
+      makes,
+      createdAt: now,
+    };
     await this.d.db.insert(tenants).values(row);
     return row;
   }

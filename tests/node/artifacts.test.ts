@@ -16,12 +16,20 @@ describe("artefacts", () => {
   }, 120_000);
 
   it("passes the linter and the formatter (biome ci: style, layering rules, no clock in src/domain)", async () => {
-    const r = await run("npx", ["biome", "ci", ".", "--reporter=summary"], { env, maxBuffer: 10e6 }).catch((e: { stdout: string; stderr: string }) => e);
-    expect((r as { code?: number }).code ?? 0, `${(r as { stdout: string }).stdout}${(r as { stderr: string }).stderr}`).toBe(0);
+    const r = await run("npx", ["biome", "ci", ".", "--reporter=summary"], { env, maxBuffer: 10e6 }).catch(
+      (e: { stdout: string; stderr: string }) => e,
+    );
+    expect(
+      (r as { code?: number }).code ?? 0,
+      `${(r as { stdout: string }).stdout}${(r as { stderr: string }).stderr}`,
+    ).toBe(0);
   }, 120_000);
 
   it("openapi/openapi.json passes redocly lint with no warnings", async () => {
-    const r = await run("npx", ["redocly", "lint", "openapi/openapi.json", "--format", "json"], { env, maxBuffer: 10e6 });
+    const r = await run("npx", ["redocly", "lint", "openapi/openapi.json", "--format", "json"], {
+      env,
+      maxBuffer: 10e6,
+    });
     const report = JSON.parse(r.stdout) as { totals: { errors: number; warnings: number }; problems: unknown[] };
     expect(report.problems).toEqual([]);
     expect(report.totals).toMatchObject({ errors: 0, warnings: 0 });

@@ -7,9 +7,16 @@ import { migrateLibsql, openLibsql } from "../../src/store/libsql";
 import type { Harness } from "../shared/harness";
 
 /** A real Node server on an ephemeral port over a fresh libSQL file with the migrations applied. */
-export async function startNodeHarness(env: Record<string, string> = {}): Promise<Harness & { server: NodeServer; close(): Promise<void> }> {
+export async function startNodeHarness(
+  env: Record<string, string> = {},
+): Promise<Harness & { server: NodeServer; close(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "pitwall-test-"));
-  const config = parseConfig(NodeConfigSchema, { DATABASE_URL: `file:${join(dir, "test.db")}`, PORT: "0", RATE_LIMIT_PER_MINUTE: "1000000", ...env });
+  const config = parseConfig(NodeConfigSchema, {
+    DATABASE_URL: `file:${join(dir, "test.db")}`,
+    PORT: "0",
+    RATE_LIMIT_PER_MINUTE: "1000000",
+    ...env,
+  });
   const database = await openLibsql(config.DATABASE_URL);
   await migrateLibsql(database);
   const server = await startNode(config, database);

@@ -47,9 +47,37 @@ describe("admin CLI", () => {
   it("creates a tenant, a dealer and keys, lists them by prefix only, and revokes", async () => {
     const db = `file:${join(mkdtempSync(join(tmpdir(), "pitwall-cli-")), "cli.db")}`;
     expect(await runCli(["migrate", "--db", db])).toMatch(/migrations applied/);
-    expect(await runCli(["tenant-create", "--db", db, "--slug", "acme", "--name", "Acme Motors"])).toContain('"slug":"acme"');
-    expect(await runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A1", "--name", "Acme North", "--tz", "Europe/Berlin"])).toContain("A1");
-    const out = await runCli(["key-create", "--db", db, "--tenant", "acme", "--kind", "server", "--name", "ops", "--scopes", "decide,profiles:read"]);
+    expect(await runCli(["tenant-create", "--db", db, "--slug", "acme", "--name", "Acme Motors"])).toContain(
+      '"slug":"acme"',
+    );
+    expect(
+      await runCli([
+        "dealer-create",
+        "--db",
+        db,
+        "--tenant",
+        "acme",
+        "--code",
+        "A1",
+        "--name",
+        "Acme North",
+        "--tz",
+        "Europe/Berlin",
+      ]),
+    ).toContain("A1");
+    const out = await runCli([
+      "key-create",
+      "--db",
+      db,
+      "--tenant",
+      "acme",
+      "--kind",
+      "server",
+      "--name",
+      "ops",
+      "--scopes",
+      "decide,profiles:read",
+    ]);
     const key = out.split("\n")[0]!;
     expect(key).toMatch(/^sk_[0-9A-Za-z]{32}$/);
     const listed = await runCli(["key-list", "--db", db, "--tenant", "acme"]);
@@ -59,8 +87,12 @@ describe("admin CLI", () => {
     const id = /id (key_\w+)/.exec(out)![1]!;
     expect(await runCli(["key-revoke", "--db", db, "--tenant", "acme", "--id", id])).toContain("revoked");
     expect(await runCli(["key-list", "--db", db, "--tenant", "acme"])).toContain("revoked");
-    await expect(runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A2", "--name", "X", "--tz", "Nowhere/Land"])).rejects.toThrow(/IANA/);
-    await expect(runCli(["key-create", "--db", db, "--tenant", "nope", "--kind", "server", "--name", "x", "--scopes", "decide"])).rejects.toThrow(/no tenant/);
+    await expect(
+      runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A2", "--name", "X", "--tz", "Nowhere/Land"]),
+    ).rejects.toThrow(/IANA/);
+    await expect(
+      runCli(["key-create", "--db", db, "--tenant", "nope", "--kind", "server", "--name", "x", "--scopes", "decide"]),
+    ).rejects.toThrow(/no tenant/);
   });
 
   it("imports a catalogue from YAML, validated like the API, all or nothing", async () => {
@@ -71,16 +103,22 @@ describe("admin CLI", () => {
     const good = `- id: winter-tyres\n  kind: offer\n  category: service\n  value: 300\n  rule: { powertrain_is: [ice] }\n  channels:\n    email: { subject: Winter tyres, body: "Book a fitting at {{dealer.name}}." }\n`;
     const bad = `${good}- id: creepy\n  kind: offer\n  category: sales\n  value: 1\n  channels:\n    email: { subject: Hi, body: "About {{profile.loanPayoffInquiryAt}}" }\n`;
     writeFileSync(join(dir, "bad.yaml"), bad);
-    await expect(runCli(["actions-import", "--db", db, "--tenant", "acme", "--file", join(dir, "bad.yaml")])).rejects.toThrow(/creepy.*loanPayoff/s);
+    await expect(
+      runCli(["actions-import", "--db", db, "--tenant", "acme", "--file", join(dir, "bad.yaml")]),
+    ).rejects.toThrow(/creepy.*loanPayoff/s);
     writeFileSync(join(dir, "good.yaml"), good);
-    expect(await runCli(["actions-import", "--db", db, "--tenant", "acme", "--file", join(dir, "good.yaml")])).toMatch(/imported 1 actions into acme \(catalogue version 1\)/);
+    expect(await runCli(["actions-import", "--db", db, "--tenant", "acme", "--file", join(dir, "good.yaml")])).toMatch(
+      /imported 1 actions into acme \(catalogue version 1\)/,
+    );
   });
 });
 
 describe("startup", () => {
   it("refuses to serve with a bad config, naming the variable", async () => {
     const run = promisify(execFile);
-    const err = await run("npx", ["tsx", "src/node.ts"], { env: { ...process.env, PORT: "99999", DATABASE_URL: "mysql://x" } }).catch((e: { code: number; stderr: string }) => e);
+    const err = await run("npx", ["tsx", "src/node.ts"], {
+      env: { ...process.env, PORT: "99999", DATABASE_URL: "mysql://x" },
+    }).catch((e: { code: number; stderr: string }) => e);
     expect((err as { code: number }).code).toBe(78);
     expect((err as { stderr: string }).stderr).toMatch(/PORT/);
     expect((err as { stderr: string }).stderr).toMatch(/DATABASE_URL/);
@@ -97,7 +135,10 @@ describe("degraded mode", () => {
     expect(((await ok.json()) as { degraded: boolean }).degraded).toBe(false);
     await h.server.database.client.execute("ALTER TABLE identities RENAME TO identities_gone");
     for (const channel of ["dealer_site", "in_vehicle"]) {
-      const res = await h.fetch("/v1/decide", json("POST", { ...body, channel, context: { driveState: "parked" } }, auth(a.keys.full)));
+      const res = await h.fetch(
+        "/v1/decide",
+        json("POST", { ...body, channel, context: { driveState: "parked" } }, auth(a.keys.full)),
+      );
       expect(res.status).toBe(200);
       const d = (await res.json()) as { degraded: boolean; actions: { id: string }[]; notes: string[] };
       expect(d.degraded).toBe(true);

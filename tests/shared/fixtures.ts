@@ -4,8 +4,18 @@ let seq = 0;
 
 /** An always-eligible, non-marketing action on every channel: the fixture catalogue. */
 export const WELCOME_ACTION = {
-  id: "welcome-content", kind: "content", category: "info", value: 1, lever: 1, intrusiveness: "low", rule: null,
-  caps: {}, householdLevel: false, offBrandService: false, newVehicleSales: false, prior: { alpha: 1, beta: 30 },
+  id: "welcome-content",
+  kind: "content",
+  category: "info",
+  value: 1,
+  lever: 1,
+  intrusiveness: "low",
+  rule: null,
+  caps: {},
+  householdLevel: false,
+  offBrandService: false,
+  newVehicleSales: false,
+  prior: { alpha: 1, beta: 30 },
   channels: {
     dealer_site: { title: "Welcome", body: "Browse the range.", cta: "Browse" },
     web_configurator: { title: "Welcome", body: "Build your car.", cta: "Start" },
@@ -21,17 +31,43 @@ const uniq = () => `${Date.now().toString(36)}${(seq++).toString(36)}${Math.rand
 export async function makeTenant(h: Harness, opts: { vin?: string; origin?: string; groupId?: string } = {}) {
   const now = Date.now();
   const id = uniq();
-  const tenant = await h.store.tenants.create({ slug: `t-${id}`, name: `Brand ${id}`, makes: ["NISSAN", "INFINITI"] }, now);
+  const tenant = await h.store.tenants.create(
+    { slug: `t-${id}`, name: `Brand ${id}`, makes: ["NISSAN", "INFINITI"] },
+    now,
+  );
   const scope = { tenantId: tenant.id };
-  const dealer = await h.store.dealers.create(scope, {
-    code: "D1", name: "North Motors", timeZone: "Europe/Berlin", city: "Berlin", country: "DE", latitude: 52.5, longitude: 13.4, groupId: opts.groupId ?? null,
-  }, now);
-  const dealer2 = await h.store.dealers.create(scope, {
-    code: "D2", name: "South Motors", timeZone: "America/Chicago", city: "Chicago", country: "US", latitude: null, longitude: null, groupId: null,
-  }, now);
+  const dealer = await h.store.dealers.create(
+    scope,
+    {
+      code: "D1",
+      name: "North Motors",
+      timeZone: "Europe/Berlin",
+      city: "Berlin",
+      country: "DE",
+      latitude: 52.5,
+      longitude: 13.4,
+      groupId: opts.groupId ?? null,
+    },
+    now,
+  );
+  const dealer2 = await h.store.dealers.create(
+    scope,
+    {
+      code: "D2",
+      name: "South Motors",
+      timeZone: "America/Chicago",
+      city: "Chicago",
+      country: "US",
+      latitude: null,
+      longitude: null,
+      groupId: null,
+    },
+    now,
+  );
   const vin = opts.vin ?? "1N4AZ0CP6GC304290";
   const origin = opts.origin ?? `https://dealer-${id}.example`;
-  const key = async (input: Parameters<Harness["store"]["keys"]["create"]>[1]) => h.store.keys.create(scope, input, now);
+  const key = async (input: Parameters<Harness["store"]["keys"]["create"]>[1]) =>
+    h.store.keys.create(scope, input, now);
   const allScopes = ["decide", "events:write", "profiles:read", "profiles:erase", "catalog:write"];
   const admin = await key({ kind: "server", name: "admin", scopes: ["admin"] });
   const full = await key({ kind: "server", name: "all but admin", scopes: allScopes });
@@ -48,21 +84,59 @@ export async function makeTenant(h: Harness, opts: { vin?: string; origin?: stri
   const customerId = `C-${id}`;
   const visitorId = `v-${id}`;
   const at = new Date(now - 3600_000).toISOString();
-  const ingest = await h.fetch("/v1/events", json("POST", { events: [
-    { id: `fx-${id}-1`, type: "purchase", occurredAt: at, identifiers: { customerId }, dealerId: dealer.id, data: { vin, condition: "new", dealerId: dealer.id } },
-    { id: `fx-${id}-2`, type: "page_view", occurredAt: at, identifiers: { visitorId }, data: { url: "https://example.com/" } },
-    { id: `fx-${id}-3`, type: "quote_request", occurredAt: at, identifiers: { visitorId, customerId }, data: {} },
-  ] }, auth(admin.key)));
+  const ingest = await h.fetch(
+    "/v1/events",
+    json(
+      "POST",
+      {
+        events: [
+          {
+            id: `fx-${id}-1`,
+            type: "purchase",
+            occurredAt: at,
+            identifiers: { customerId },
+            dealerId: dealer.id,
+            data: { vin, condition: "new", dealerId: dealer.id },
+          },
+          {
+            id: `fx-${id}-2`,
+            type: "page_view",
+            occurredAt: at,
+            identifiers: { visitorId },
+            data: { url: "https://example.com/" },
+          },
+          { id: `fx-${id}-3`, type: "quote_request", occurredAt: at, identifiers: { visitorId, customerId }, data: {} },
+        ],
+      },
+      auth(admin.key),
+    ),
+  );
   const ingested = (await ingest.json()) as { results: { status: string; personId?: string; merges?: string[] }[] };
-  if (ingest.status !== 200 || ingested.results.some((r) => r.status !== "accepted")) throw new Error(`fixture ingest failed: ${JSON.stringify(ingested)}`);
+  if (ingest.status !== 200 || ingested.results.some((r) => r.status !== "accepted"))
+    throw new Error(`fixture ingest failed: ${JSON.stringify(ingested)}`);
   const profileId = ingested.results[0]!.personId!;
-  await h.store.decisioning.putAction({ tenantId: tenant.id, id: "welcome-content", dealerId: null, doc: WELCOME_ACTION, updatedAt: now });
+  await h.store.decisioning.putAction({
+    tenantId: tenant.id,
+    id: "welcome-content",
+    dealerId: null,
+    doc: WELCOME_ACTION,
+    updatedAt: now,
+  });
   const ownActionId = `only-${id.toLowerCase().replace(/[^a-z0-9]/g, "")}`;
-  await h.store.decisioning.putAction({ tenantId: tenant.id, id: ownActionId, dealerId: null, doc: { ...WELCOME_ACTION, id: ownActionId }, updatedAt: now });
+  await h.store.decisioning.putAction({
+    tenantId: tenant.id,
+    id: ownActionId,
+    dealerId: null,
+    doc: { ...WELCOME_ACTION, id: ownActionId },
+    updatedAt: now,
+  });
   const mergeId = ingested.results[2]!.merges?.[0];
   if (!mergeId) throw new Error(`fixture: no merge: ${JSON.stringify(ingested)}`);
   // A logged decision that showed the welcome content, for outcome routes.
-  const decided = await h.fetch("/v1/decide", json("POST", { subject: { customerId }, channel: "dealer_site", placement: "hero" }, auth(admin.key)));
+  const decided = await h.fetch(
+    "/v1/decide",
+    json("POST", { subject: { customerId }, channel: "dealer_site", placement: "hero" }, auth(admin.key)),
+  );
   const decision = (await decided.json()) as { decisionId: string; actions: { id: string }[] };
   const decisionId = decision.decisionId;
   const shownActionId = decision.actions[0]?.id;
@@ -73,10 +147,29 @@ export async function makeTenant(h: Harness, opts: { vin?: string; origin?: stri
     await new Promise((r) => setTimeout(r, 5));
   }
   return {
-    tenant, scope, dealer, dealer2, vin, origin, customerId, visitorId, profileId, mergeId, decisionId, shownActionId, ownActionId,
+    tenant,
+    scope,
+    dealer,
+    dealer2,
+    vin,
+    origin,
+    customerId,
+    visitorId,
+    profileId,
+    mergeId,
+    decisionId,
+    shownActionId,
+    ownActionId,
     keys: {
-      admin: admin.key, full: full.key, decideOnly: decideOnly.key, readOnly: readOnly.key, dealerBound: dealerBound.key,
-      publishable: publishable.key, vehicle: vehicle.key, revoked: revoked.key, expired: expired.key,
+      admin: admin.key,
+      full: full.key,
+      decideOnly: decideOnly.key,
+      readOnly: readOnly.key,
+      dealerBound: dealerBound.key,
+      publishable: publishable.key,
+      vehicle: vehicle.key,
+      revoked: revoked.key,
+      expired: expired.key,
     },
     spareKeyId: spare.info.id,
   };
@@ -97,9 +190,11 @@ export function json(method: string, body: unknown, headers: Record<string, stri
 export async function expectProblem(res: Response, status: number, type: string): Promise<Record<string, unknown>> {
   const text = await res.text();
   if (res.status !== status) throw new Error(`expected ${status} ${type}, got ${res.status}: ${text}`);
-  if (!res.headers.get("content-type")?.startsWith("application/problem+json")) throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
+  if (!res.headers.get("content-type")?.startsWith("application/problem+json"))
+    throw new Error(`not problem+json: ${res.headers.get("content-type")}`);
   const body = JSON.parse(text) as Record<string, unknown>;
-  if (body.type !== `https://pitwall.dev/problems/${type}`) throw new Error(`expected type ${type}, got ${String(body.type)}: ${text}`);
+  if (body.type !== `https://pitwall.dev/problems/${type}`)
+    throw new Error(`expected type ${type}, got ${String(body.type)}: ${text}`);
   if (body.status !== status) throw new Error(`problem status ${String(body.status)} != ${status}`);
   if (typeof body.requestId !== "string") throw new Error("problem without requestId");
   return body;

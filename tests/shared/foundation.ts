@@ -10,7 +10,11 @@ export function foundationSuite(getHarness: () => Harness) {
       const res = await getHarness().fetch("/health");
       expect(res.status).toBe(200);
       expect(res.headers.get("x-request-id")).toMatch(/.{8,}/);
-      const body = (await res.json()) as { status: string; store: { reachable: boolean }; schema: { upToDate: boolean; latest: string } };
+      const body = (await res.json()) as {
+        status: string;
+        store: { reachable: boolean };
+        schema: { upToDate: boolean; latest: string };
+      };
       expect(body.status).toBe("ok");
       expect(body.store.reachable).toBe(true);
       expect(body.schema.upToDate).toBe(true);
@@ -40,14 +44,22 @@ export function foundationSuite(getHarness: () => Harness) {
 
     it("malformed JSON is 400 and names the syntax error", async () => {
       const a = await makeTenant(getHarness());
-      const res = await getHarness().fetch("/v1/dealers", { method: "POST", headers: { ...auth(a.keys.admin), "content-type": "application/json" }, body: '{"code": ' });
+      const res = await getHarness().fetch("/v1/dealers", {
+        method: "POST",
+        headers: { ...auth(a.keys.admin), "content-type": "application/json" },
+        body: '{"code": ',
+      });
       const p = await expectProblem(res, 400, "malformed-json");
       expect(String(p.detail)).toMatch(/JSON|Unexpected|Expected/i);
     });
 
     it("a body that is not JSON is 415", async () => {
       const a = await makeTenant(getHarness());
-      const res = await getHarness().fetch("/v1/dealers", { method: "POST", headers: { ...auth(a.keys.admin), "content-type": "text/plain" }, body: "hello" });
+      const res = await getHarness().fetch("/v1/dealers", {
+        method: "POST",
+        headers: { ...auth(a.keys.admin), "content-type": "text/plain" },
+        body: "hello",
+      });
       await expectProblem(res, 415, "unsupported-media-type");
     });
 
@@ -55,14 +67,21 @@ export function foundationSuite(getHarness: () => Harness) {
       const h = getHarness();
       const a = await makeTenant(h);
       const big = { code: "BIG", name: "x".repeat(1_100_000), timeZone: "Europe/Berlin" };
-      await expectProblem(await h.fetch("/v1/dealers", json("POST", big, auth(a.keys.admin))), 413, "payload-too-large");
+      await expectProblem(
+        await h.fetch("/v1/dealers", json("POST", big, auth(a.keys.admin))),
+        413,
+        "payload-too-large",
+      );
       expect(await h.store.dealers.byCode(a.scope, "BIG")).toBeUndefined();
     });
 
     it("validation names the failing field and stores nothing", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
-      const res = await h.fetch("/v1/dealers", json("POST", { code: "TZ1", name: "Bad Zone", timeZone: "Mars/Olympus" }, auth(a.keys.admin)));
+      const res = await h.fetch(
+        "/v1/dealers",
+        json("POST", { code: "TZ1", name: "Bad Zone", timeZone: "Mars/Olympus" }, auth(a.keys.admin)),
+      );
       const p = await expectProblem(res, 400, "validation-failed");
       expect(p.errors).toEqual([expect.objectContaining({ in: "body", pointer: "/timeZone" })]);
       expect(await h.store.dealers.byCode(a.scope, "TZ1")).toBeUndefined();
@@ -80,7 +99,10 @@ export function foundationSuite(getHarness: () => Harness) {
     });
 
     it("keeps an incoming X-Request-Id and echoes it in the problem", async () => {
-      const res = await getHarness().fetch("/v1/decide", { ...json("POST", {}), headers: { "content-type": "application/json", "x-request-id": "trace-abc-123" } });
+      const res = await getHarness().fetch("/v1/decide", {
+        ...json("POST", {}),
+        headers: { "content-type": "application/json", "x-request-id": "trace-abc-123" },
+      });
       expect(res.headers.get("x-request-id")).toBe("trace-abc-123");
       expect((await expectProblem(res, 401, "missing-api-key")).requestId).toBe("trace-abc-123");
     });
@@ -90,37 +112,64 @@ export function foundationSuite(getHarness: () => Harness) {
     it("creates, lists and gets dealers of the brand", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
-      const res = await h.fetch("/v1/dealers", json("POST", { code: "NEW-1", name: "Fjord Motors", timeZone: "Europe/Oslo", country: "no" }, auth(a.keys.admin)));
+      const res = await h.fetch(
+        "/v1/dealers",
+        json(
+          "POST",
+          { code: "NEW-1", name: "Fjord Motors", timeZone: "Europe/Oslo", country: "no" },
+          auth(a.keys.admin),
+        ),
+      );
       expect(res.status).toBe(201);
       const created = (await res.json()) as { id: string; country: string; timeZone: string };
       expect(created.country).toBe("NO");
-      const list = (await (await h.fetch("/v1/dealers", { headers: auth(a.keys.full) })).json()) as { dealers: { id: string }[] };
+      const list = (await (await h.fetch("/v1/dealers", { headers: auth(a.keys.full) })).json()) as {
+        dealers: { id: string }[];
+      };
       expect(list.dealers.map((d) => d.id).sort()).toEqual([a.dealer.id, a.dealer2.id, created.id].sort());
-      const one = (await (await h.fetch(`/v1/dealers/${created.id}`, { headers: auth(a.keys.full) })).json()) as { timeZone: string };
+      const one = (await (await h.fetch(`/v1/dealers/${created.id}`, { headers: auth(a.keys.full) })).json()) as {
+        timeZone: string;
+      };
       expect(one.timeZone).toBe("Europe/Oslo");
     });
 
     it("a dealer-bound key sees only its own rooftop", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
-      const list = (await (await h.fetch("/v1/dealers", { headers: auth(a.keys.dealerBound) })).json()) as { dealers: { id: string }[] };
+      const list = (await (await h.fetch("/v1/dealers", { headers: auth(a.keys.dealerBound) })).json()) as {
+        dealers: { id: string }[];
+      };
       expect(list.dealers.map((d) => d.id)).toEqual([a.dealer.id]);
-      await expectProblem(await h.fetch(`/v1/dealers/${a.dealer2.id}`, { headers: auth(a.keys.dealerBound) }), 404, "not-found");
+      await expectProblem(
+        await h.fetch(`/v1/dealers/${a.dealer2.id}`, { headers: auth(a.keys.dealerBound) }),
+        404,
+        "not-found",
+      );
     });
 
     it("a multi-brand group's records stay apart: one brand never sees the other brand's record", async () => {
       const h = getHarness();
       const a = await makeTenant(h, { groupId: "grp_shared" });
       const b = await makeTenant(h, { groupId: "grp_shared" });
-      const list = (await (await h.fetch("/v1/dealers", { headers: auth(a.keys.admin) })).json()) as { dealers: { id: string }[] };
+      const list = (await (await h.fetch("/v1/dealers", { headers: auth(a.keys.admin) })).json()) as {
+        dealers: { id: string }[];
+      };
       expect(list.dealers.map((d) => d.id)).not.toContain(b.dealer.id);
-      await expectProblem(await h.fetch(`/v1/dealers/${b.dealer.id}`, { headers: auth(a.keys.admin) }), 404, "not-found");
+      await expectProblem(
+        await h.fetch(`/v1/dealers/${b.dealer.id}`, { headers: auth(a.keys.admin) }),
+        404,
+        "not-found",
+      );
     });
 
     it("refuses a duplicate dealer code", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
-      const p = await expectProblem(await h.fetch("/v1/dealers", json("POST", { code: "D1", name: "Dup", timeZone: "UTC" }, auth(a.keys.admin))), 400, "validation-failed");
+      const p = await expectProblem(
+        await h.fetch("/v1/dealers", json("POST", { code: "D1", name: "Dup", timeZone: "UTC" }, auth(a.keys.admin))),
+        400,
+        "validation-failed",
+      );
       expect(p.errors).toEqual([expect.objectContaining({ pointer: "/code" })]);
     });
   });
@@ -129,7 +178,10 @@ export function foundationSuite(getHarness: () => Harness) {
     it("shows a new key once, stores only its hash, and the key works at once", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
-      const res = await h.fetch("/v1/keys", json("POST", { kind: "server", name: "ci", scopes: ["profiles:read"] }, auth(a.keys.admin)));
+      const res = await h.fetch(
+        "/v1/keys",
+        json("POST", { kind: "server", name: "ci", scopes: ["profiles:read"] }, auth(a.keys.admin)),
+      );
       expect(res.status).toBe(201);
       const created = (await res.json()) as { id: string; key: string; prefix: string };
       expect(created.key).toMatch(/^sk_[0-9A-Za-z]{32}$/);
@@ -144,12 +196,16 @@ export function foundationSuite(getHarness: () => Harness) {
     it("revocation takes effect at once and is idempotent", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
-      const created = (await (await h.fetch("/v1/keys", json("POST", { kind: "server", name: "tmp", scopes: ["decide"] }, auth(a.keys.admin)))).json()) as { id: string; key: string };
+      const created = (await (
+        await h.fetch("/v1/keys", json("POST", { kind: "server", name: "tmp", scopes: ["decide"] }, auth(a.keys.admin)))
+      ).json()) as { id: string; key: string };
       expect((await h.fetch("/v1/dealers", { headers: auth(created.key) })).status).toBe(200);
       const r1 = await h.fetch(`/v1/keys/${created.id}`, { method: "DELETE", headers: auth(a.keys.admin) });
       expect(r1.status).toBe(200);
       const revokedAt = ((await r1.json()) as { revokedAt: string }).revokedAt;
-      const r2 = (await (await h.fetch(`/v1/keys/${created.id}`, { method: "DELETE", headers: auth(a.keys.admin) })).json()) as { revokedAt: string };
+      const r2 = (await (
+        await h.fetch(`/v1/keys/${created.id}`, { method: "DELETE", headers: auth(a.keys.admin) })
+      ).json()) as { revokedAt: string };
       expect(r2.revokedAt).toBe(revokedAt);
       await expectProblem(await h.fetch("/v1/dealers", { headers: auth(created.key) }), 401, "revoked-api-key");
     });
@@ -164,13 +220,35 @@ export function foundationSuite(getHarness: () => Harness) {
         { kind: "server", name: "dealer admin", scopes: ["admin"], dealerId: a.dealer.id },
         { kind: "publishable", name: "bad origin", allowedOrigins: ["javascript:alert(1)"] },
       ];
-      for (const body of bad) await expectProblem(await h.fetch("/v1/keys", json("POST", body, auth(a.keys.admin))), 400, "validation-failed");
+      for (const body of bad)
+        await expectProblem(
+          await h.fetch("/v1/keys", json("POST", body, auth(a.keys.admin))),
+          400,
+          "validation-failed",
+        );
       const other = await makeTenant(h);
       await expectProblem(
-        await h.fetch("/v1/keys", json("POST", { kind: "server", name: "x", scopes: ["decide"], dealerId: other.dealer.id }, auth(a.keys.admin))),
-        400, "validation-failed",
+        await h.fetch(
+          "/v1/keys",
+          json(
+            "POST",
+            { kind: "server", name: "x", scopes: ["decide"], dealerId: other.dealer.id },
+            auth(a.keys.admin),
+          ),
+        ),
+        400,
+        "validation-failed",
       );
-      const expiring = (await (await h.fetch("/v1/keys", json("POST", { kind: "server", name: "exp", scopes: ["decide"], expiresAt: new Date(Date.now() - 1).toISOString() }, auth(a.keys.admin)))).json()) as { key: string };
+      const expiring = (await (
+        await h.fetch(
+          "/v1/keys",
+          json(
+            "POST",
+            { kind: "server", name: "exp", scopes: ["decide"], expiresAt: new Date(Date.now() - 1).toISOString() },
+            auth(a.keys.admin),
+          ),
+        )
+      ).json()) as { key: string };
       await expectProblem(await h.fetch("/v1/dealers", { headers: auth(expiring.key) }), 401, "expired-api-key");
     });
   });
@@ -179,10 +257,20 @@ export function foundationSuite(getHarness: () => Harness) {
     it("answers preflight and echoes an allowed origin on the actual request", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
-      const pre = await h.fetch("/v1/decide", { method: "OPTIONS", headers: { origin: a.origin, "access-control-request-method": "POST" } });
+      const pre = await h.fetch("/v1/decide", {
+        method: "OPTIONS",
+        headers: { origin: a.origin, "access-control-request-method": "POST" },
+      });
       expect(pre.status).toBe(204);
       expect(pre.headers.get("access-control-allow-headers")).toContain("Authorization");
-      const res = await h.fetch("/v1/decide", json("POST", { subject: { visitorId: "v1" }, channel: "dealer_site", placement: "hero" }, auth(a.keys.publishable, { origin: a.origin })));
+      const res = await h.fetch(
+        "/v1/decide",
+        json(
+          "POST",
+          { subject: { visitorId: "v1" }, channel: "dealer_site", placement: "hero" },
+          auth(a.keys.publishable, { origin: a.origin }),
+        ),
+      );
       expect(res.headers.get("access-control-allow-origin")).toBe(a.origin);
     });
 
@@ -190,7 +278,14 @@ export function foundationSuite(getHarness: () => Harness) {
       const h = getHarness();
       const a = await makeTenant(h);
       for (const subject of [{ customerId: "c1" }, { vin: a.vin }]) {
-        const res = await h.fetch("/v1/decide", json("POST", { subject, channel: "dealer_site", placement: "hero" }, auth(a.keys.publishable, { origin: a.origin })));
+        const res = await h.fetch(
+          "/v1/decide",
+          json(
+            "POST",
+            { subject, channel: "dealer_site", placement: "hero" },
+            auth(a.keys.publishable, { origin: a.origin }),
+          ),
+        );
         await expectProblem(res, 403, "subject-not-allowed");
       }
     });

@@ -13,7 +13,11 @@ import type { Harness } from "./harness";
 const OTHER_VIN = "1G1RB6S56HU172687";
 
 /** How to address each operation for tenant A: path parameters and a body for each kind of key. */
-type RequestSpec = (a: TenantFixture, kind: "server" | "publishable" | "vehicle", vin: string) => {
+type RequestSpec = (
+  a: TenantFixture,
+  kind: "server" | "publishable" | "vehicle",
+  vin: string,
+) => {
   params?: Record<string, string>;
   query?: Record<string, string>;
   body?: unknown;
@@ -31,34 +35,75 @@ const uid = () => `sec-${Date.now().toString(36)}-${(n++).toString(36)}`;
 
 export const REQUESTS: Record<string, RequestSpec> = {
   listDealers: () => ({}),
-  createDealer: (_a) => ({ body: { code: `SEC-${Math.random().toString(36).slice(2, 8)}`, name: "Sec Motors", timeZone: "Europe/Paris" } }),
+  createDealer: (_a) => ({
+    body: { code: `SEC-${Math.random().toString(36).slice(2, 8)}`, name: "Sec Motors", timeZone: "Europe/Paris" },
+  }),
   getDealer: (a) => ({ params: { dealerId: a.dealer.id } }),
   listKeys: () => ({}),
   createKey: () => ({ body: { kind: "server", name: "sec", scopes: ["decide"] } }),
   revokeKey: (a) => ({ params: { keyId: a.spareKeyId } }),
   ingestEvents: (_a, kind, vin) => ({
-    body: { events: [{ id: uid(), type: "page_view", occurredAt: new Date().toISOString(), identifiers: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" }, data: { url: "https://example.com/" } }] },
+    body: {
+      events: [
+        {
+          id: uid(),
+          type: "page_view",
+          occurredAt: new Date().toISOString(),
+          identifiers: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" },
+          data: { url: "https://example.com/" },
+        },
+      ],
+    },
   }),
-  linkIdentities: () => ({ body: { identifiers: { customerId: `C-${uid()}`, visitorId: `v-${uid()}` }, reason: "security suite" } }),
+  linkIdentities: () => ({
+    body: { identifiers: { customerId: `C-${uid()}`, visitorId: `v-${uid()}` }, reason: "security suite" },
+  }),
   lookupProfile: (a) => ({ query: { customerId: a.customerId }, addressed: true }),
   getProfile: (a) => ({ params: { profileId: a.profileId } }),
-  putConsent: (a) => ({ params: { profileId: a.profileId }, body: { source: "security-suite", marketing: { email: false } } }),
+  putConsent: (a) => ({
+    params: { profileId: a.profileId },
+    body: { source: "security-suite", marketing: { email: false } },
+  }),
   exportProfile: (a) => ({ params: { profileId: a.profileId } }),
   eraseProfile: (a) => ({ params: { profileId: a.profileId } }),
   unmergeProfiles: (a) => ({ params: { profileId: a.profileId }, body: { mergeId: a.mergeId } }),
   decodeVin: () => ({ params: { vin: "1N4AZ0CP6GC304290" }, tenantFree: true }),
   getVehicle: (a) => ({ params: { vin: a.vin } }),
   listActions: () => ({}),
-  upsertAction: () => ({ params: { actionId: "sec-action" }, body: { kind: "content", category: "info", value: 1, channels: { dealer_site: { title: "Hi", body: "Hello.", cta: "Go" } } }, namespaced: true }),
+  upsertAction: () => ({
+    params: { actionId: "sec-action" },
+    body: {
+      kind: "content",
+      category: "info",
+      value: 1,
+      channels: { dealer_site: { title: "Hi", body: "Hello.", cta: "Go" } },
+    },
+    namespaced: true,
+  }),
   deleteAction: (a) => ({ params: { actionId: a.ownActionId } }),
-  recordOutcome: (a) => ({ params: { decisionId: a.decisionId }, body: { actionId: a.shownActionId, type: "click" }, foreignVehicle: [404, "not-found"] }),
-  attributeOutcome: (a) => ({ body: { profileId: a.profileId, actionId: a.shownActionId, type: "convert" }, addressed: true }),
+  recordOutcome: (a) => ({
+    params: { decisionId: a.decisionId },
+    body: { actionId: a.shownActionId, type: "click" },
+    foreignVehicle: [404, "not-found"],
+  }),
+  attributeOutcome: (a) => ({
+    body: { profileId: a.profileId, actionId: a.shownActionId, type: "convert" },
+    addressed: true,
+  }),
   decide: (_a, kind, vin) => ({
-    body: { subject: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" }, channel: kind === "vehicle" ? "in_vehicle" : "dealer_site", placement: "slot" },
+    body: {
+      subject: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" },
+      channel: kind === "vehicle" ? "in_vehicle" : "dealer_site",
+      placement: "slot",
+    },
   }),
 };
 
-function buildRequest(op: Operation, spec: ReturnType<RequestSpec>, headers: Record<string, string>): [string, RequestInit] {
+function buildRequest(
+  op: Operation,
+  spec: ReturnType<RequestSpec>,
+  headers: Record<string, string>,
+): [string, RequestInit] {
   const path = op.path.replace(/:(\w+)/g, (_, name: string) => {
     const v = spec.params?.[name];
     if (!v) throw new Error(`security suite: no value for :${name} of ${op.schema.operationId}`);
@@ -93,7 +138,13 @@ export function securitySuite(getHarness: () => Harness) {
       const id = op.schema.operationId as string;
       const kinds = op.auth!.kinds;
       describe(`${op.method.toUpperCase()} ${op.path} (${id})`, () => {
-        const call = async (a: TenantFixture, key: string | null, kind: "server" | "publishable" | "vehicle", extra: Record<string, string> = {}, vin = a.vin) => {
+        const call = async (
+          a: TenantFixture,
+          key: string | null,
+          kind: "server" | "publishable" | "vehicle",
+          extra: Record<string, string> = {},
+          vin = a.vin,
+        ) => {
           const spec = REQUESTS[id]!(a, kind, vin);
           const headers = key === null ? extra : auth(key, extra);
           const [path, init] = buildRequest(op, spec, headers);
@@ -120,11 +171,17 @@ export function securitySuite(getHarness: () => Harness) {
         it("refuses a key without the scope or of the wrong kind with 403", async () => {
           const a = await makeTenant(getHarness());
           const noScope = keyWithoutScope(op, a);
-          if (noScope && kinds.includes("server")) await expectProblem(await call(a, noScope, "server"), 403, "insufficient-scope");
+          if (noScope && kinds.includes("server"))
+            await expectProblem(await call(a, noScope, "server"), 403, "insufficient-scope");
           if (!kinds.includes("publishable")) {
-            await expectProblem(await call(a, a.keys.publishable, "publishable", { origin: a.origin }), 403, "key-kind-not-allowed");
+            await expectProblem(
+              await call(a, a.keys.publishable, "publishable", { origin: a.origin }),
+              403,
+              "key-kind-not-allowed",
+            );
           }
-          if (!kinds.includes("vehicle")) await expectProblem(await call(a, a.keys.vehicle, "vehicle"), 403, "key-kind-not-allowed");
+          if (!kinds.includes("vehicle"))
+            await expectProblem(await call(a, a.keys.vehicle, "vehicle"), 403, "key-kind-not-allowed");
         });
 
         it("refuses a publishable key from a foreign origin", async () => {
@@ -136,7 +193,9 @@ export function securitySuite(getHarness: () => Harness) {
         it("refuses a vehicle key for another VIN", async () => {
           const a = await makeTenant(getHarness());
           const res = await call(a, a.keys.vehicle, "vehicle", {}, OTHER_VIN);
-          const [status, type] = !kinds.includes("vehicle") ? [403, "key-kind-not-allowed"] : (REQUESTS[id]!(a, "vehicle", OTHER_VIN).foreignVehicle ?? [403, "subject-not-allowed"]);
+          const [status, type] = !kinds.includes("vehicle")
+            ? [403, "key-kind-not-allowed"]
+            : (REQUESTS[id]!(a, "vehicle", OTHER_VIN).foreignVehicle ?? [403, "subject-not-allowed"]);
           await expectProblem(res, status, type);
         });
 
@@ -149,8 +208,19 @@ export function securitySuite(getHarness: () => Harness) {
           const res = await call(a, bKey, kind, kind === "publishable" ? { origin: b.origin } : {});
           const text = await res.text();
           const spec = REQUESTS[id]!(a, kind, a.vin);
-          if ((/:\w+/.test(op.path) || spec.addressed) && !spec.tenantFree && !spec.namespaced) expect(res.status, text).toBe(404);
-          for (const secret of [a.tenant.id, a.dealer.id, a.dealer2.id, a.spareKeyId, a.profileId, a.customerId, a.mergeId, a.decisionId]) expect(text).not.toContain(secret);
+          if ((/:\w+/.test(op.path) || spec.addressed) && !spec.tenantFree && !spec.namespaced)
+            expect(res.status, text).toBe(404);
+          for (const secret of [
+            a.tenant.id,
+            a.dealer.id,
+            a.dealer2.id,
+            a.spareKeyId,
+            a.profileId,
+            a.customerId,
+            a.mergeId,
+            a.decisionId,
+          ])
+            expect(text).not.toContain(secret);
         });
       });
     }

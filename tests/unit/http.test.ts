@@ -38,7 +38,13 @@ describe("key format", () => {
 describe("problem table", () => {
   it("renders RFC 9457 members from the table", () => {
     const body = problemBody(new Problem("rate-limited", "Retry in 3 s."), "req-1");
-    expect(body).toEqual({ type: "https://pitwall.dev/problems/rate-limited", title: "Too many requests", status: 429, detail: "Retry in 3 s.", requestId: "req-1" });
+    expect(body).toEqual({
+      type: "https://pitwall.dev/problems/rate-limited",
+      title: "Too many requests",
+      status: 429,
+      detail: "Retry in 3 s.",
+      requestId: "req-1",
+    });
   });
 
   it("derives OpenAPI responses grouped by status", () => {
@@ -72,8 +78,13 @@ describe("config", () => {
   });
 
   it("needs a token for Turso", () => {
-    expect(() => parseConfig(NodeConfigSchema, { DATABASE_URL: "libsql://db-org.turso.io" })).toThrow(/DATABASE_AUTH_TOKEN/);
-    expect(parseConfig(NodeConfigSchema, { DATABASE_URL: "libsql://db-org.turso.io", DATABASE_AUTH_TOKEN: "t" }).DATABASE_AUTH_TOKEN).toBe("t");
+    expect(() => parseConfig(NodeConfigSchema, { DATABASE_URL: "libsql://db-org.turso.io" })).toThrow(
+      /DATABASE_AUTH_TOKEN/,
+    );
+    expect(
+      parseConfig(NodeConfigSchema, { DATABASE_URL: "libsql://db-org.turso.io", DATABASE_AUTH_TOKEN: "t" })
+        .DATABASE_AUTH_TOKEN,
+    ).toBe("t");
   });
 });
 

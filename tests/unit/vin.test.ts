@@ -72,7 +72,11 @@ describe("validateVin rules", () => {
     expect(computeCheckDigit(LEAF)).toBe("6");
     expect(computeCheckDigit("1M8GDM9AXKP042788")).toBe("X");
     expect(validateVin("1M8GDM9AXKP042788")).toMatchObject({ ok: true, modelYears: [1989, 2019] });
-    expect(validateVin("1N4AZ0CP7GC304290")).toMatchObject({ ok: false, rule: "check_digit", message: expect.stringMatching(/expected "6"/) });
+    expect(validateVin("1N4AZ0CP7GC304290")).toMatchObject({
+      ok: false,
+      rule: "check_digit",
+      message: expect.stringMatching(/expected "6"/),
+    });
   });
 
   it("model years: a digit in position 7 means 1980-2009 first, a letter 2010-2039 first", () => {
@@ -128,8 +132,19 @@ describe("corgi decoder on vins.csv", () => {
   }, 120_000);
 
   it("decodes the Leaf as an EV and the Volt as a plug-in hybrid", () => {
-    expect(decoded.get("1N4AZ0CP6GC304290")).toMatchObject({ make: "Nissan", model: "Leaf", modelYear: 2016, powertrain: "ev", wmiKnown: true });
-    expect(decoded.get("1G1RB6S56HU172687")).toMatchObject({ make: "Chevrolet", model: "Volt", modelYear: 2017, powertrain: "phev" });
+    expect(decoded.get("1N4AZ0CP6GC304290")).toMatchObject({
+      make: "Nissan",
+      model: "Leaf",
+      modelYear: 2016,
+      powertrain: "ev",
+      wmiKnown: true,
+    });
+    expect(decoded.get("1G1RB6S56HU172687")).toMatchObject({
+      make: "Chevrolet",
+      model: "Volt",
+      modelYear: 2017,
+      powertrain: "phev",
+    });
   });
 
   it.each(validRows)("decodes $vin to make $make and year $year", ({ vin, make, year }) => {
@@ -143,13 +158,20 @@ describe("corgi decoder on vins.csv", () => {
     const agree = validRows.length - mismatches.length;
     console.log(
       `model agreement ${agree}/${validRows.length} (${((100 * agree) / validRows.length).toFixed(1)}%); mismatches:\n` +
-        mismatches.map((r) => `  ${r.vin} source "${r.model}" decoded "${decoded.get(r.vin)?.model ?? "-"}"`).join("\n"),
+        mismatches
+          .map((r) => `  ${r.vin} source "${r.model}" decoded "${decoded.get(r.vin)?.model ?? "-"}"`)
+          .join("\n"),
     );
     expect(agree / validRows.length).toBeGreaterThanOrEqual(0.94);
   });
 
   it("edge rows: an unknown WMI decodes with wmiKnown false; corgi cannot read the NHTSA exceptions", () => {
-    expect(decoded.get("11111111111111111")).toMatchObject({ make: null, model: null, modelYear: 2001, wmiKnown: false });
+    expect(decoded.get("11111111111111111")).toMatchObject({
+      make: null,
+      model: null,
+      modelYear: 2001,
+      wmiKnown: false,
+    });
     expect(decoded.get("KMTGA4SCDRU227656")).toBeNull();
     expect(decoded.get("KMTGB4SDDRU227655")).toBeNull();
   });

@@ -14,7 +14,13 @@ interface DecodedVin {
   vin: string;
   valid: true;
   modelYearCandidates: number[];
-  decoded: { make: string | null; model: string | null; modelYear: number; powertrain: string; wmiKnown: boolean } | null;
+  decoded: {
+    make: string | null;
+    model: string | null;
+    modelYear: number;
+    powertrain: string;
+    wmiKnown: boolean;
+  } | null;
 }
 
 describe("VIN decoding on Workers (D1 vPIC)", () => {
@@ -28,11 +34,15 @@ describe("VIN decoding on Workers (D1 vPIC)", () => {
     key = (await store.keys.create({ tenantId: tenant.id }, { kind: "server", name: "vins" }, now)).key;
     const started = performance.now();
     for (const { vin } of validRows) {
-      const res = await SELF.fetch(`http://pitwall.test/v1/vins/${vin}`, { headers: { authorization: `Bearer ${key}` } });
+      const res = await SELF.fetch(`http://pitwall.test/v1/vins/${vin}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
       if (res.status !== 200) throw new Error(`${vin}: ${res.status} ${await res.text()}`);
       got.set(vin, (await res.json()) as DecodedVin);
     }
-    console.log(`decoded ${validRows.length} VINs through the Worker in ${(performance.now() - started).toFixed(0)} ms`);
+    console.log(
+      `decoded ${validRows.length} VINs through the Worker in ${(performance.now() - started).toFixed(0)} ms`,
+    );
   }, 120_000);
 
   it("has the 157 valid rows", () => {
@@ -46,14 +56,31 @@ describe("VIN decoding on Workers (D1 vPIC)", () => {
   });
 
   it("agrees with the csv on make and model year for every valid row", () => {
-    const agree = validRows.filter((r) => got.get(r.vin)?.decoded?.make?.toLowerCase() === r.make.toLowerCase() && got.get(r.vin)?.decoded?.modelYear === r.year);
+    const agree = validRows.filter(
+      (r) =>
+        got.get(r.vin)?.decoded?.make?.toLowerCase() === r.make.toLowerCase() &&
+        got.get(r.vin)?.decoded?.modelYear === r.year,
+    );
     const exactCase = validRows.filter((r) => got.get(r.vin)?.decoded?.make === r.make);
-    console.log(`make and model year agree: ${agree.length}/${validRows.length}; make spelled exactly as in the csv: ${exactCase.length}/${validRows.length}`);
+    console.log(
+      `make and model year agree: ${agree.length}/${validRows.length}; make spelled exactly as in the csv: ${exactCase.length}/${validRows.length}`,
+    );
     expect(agree.length).toBe(validRows.length);
   });
 
   it("decodes the Leaf as an EV and the Volt as a plug-in hybrid, like Node", () => {
-    expect(got.get("1N4AZ0CP6GC304290")?.decoded).toMatchObject({ make: "Nissan", model: "Leaf", modelYear: 2016, powertrain: "ev", wmiKnown: true });
-    expect(got.get("1G1RB6S56HU172687")?.decoded).toMatchObject({ make: "Chevrolet", model: "Volt", modelYear: 2017, powertrain: "phev" });
+    expect(got.get("1N4AZ0CP6GC304290")?.decoded).toMatchObject({
+      make: "Nissan",
+      model: "Leaf",
+      modelYear: 2016,
+      powertrain: "ev",
+      wmiKnown: true,
+    });
+    expect(got.get("1G1RB6S56HU172687")?.decoded).toMatchObject({
+      make: "Chevrolet",
+      model: "Volt",
+      modelYear: 2017,
+      powertrain: "phev",
+    });
   });
 });

@@ -8,7 +8,15 @@ const Count = z.number().int().min(1).max(1000);
 const DealerId = z.string().min(1).max(64);
 
 export const WebCreativeSchema = z
-  .object({ title: Text(90), body: Text(500), cta: Text(30), imageUrl: z.url({ protocol: /^https$/ }).max(512).optional() })
+  .object({
+    title: Text(90),
+    body: Text(500),
+    cta: Text(30),
+    imageUrl: z
+      .url({ protocol: /^https$/ })
+      .max(512)
+      .optional(),
+  })
   .strict()
   .meta({ id: "WebCreative", description: "web_configurator, dealer_site, app and service_lane" });
 
@@ -20,7 +28,10 @@ export const InVehicleCreativeSchema = z
   .strict()
   .meta({ id: "InVehicleCreative" });
 
-export const EmailCreativeSchema = z.object({ subject: Text(120), body: Text(5000) }).strict().meta({ id: "EmailCreative" });
+export const EmailCreativeSchema = z
+  .object({ subject: Text(120), body: Text(5000) })
+  .strict()
+  .meta({ id: "EmailCreative" });
 
 const Window = z.object({ perDay: Count.optional(), perWeek: Count.optional() }).strict();
 
@@ -35,7 +46,10 @@ export const CapsSchema = z
 
 export const ActionSchema = z
   .object({
-    id: z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, "a lowercase slug").max(64),
+    id: z
+      .string()
+      .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, "a lowercase slug")
+      .max(64),
     kind: z.enum(ACTION_KINDS),
     category: z.enum(CATEGORIES),
     channels: z
@@ -52,7 +66,9 @@ export const ActionSchema = z
     rule: z
       .union([z.record(z.string(), z.unknown()), z.boolean(), z.null()])
       .default(null)
-      .meta({ description: "JsonLogic over {profile, vehicle, vehicles, household, gates, context}; null = always eligible" }),
+      .meta({
+        description: "JsonLogic over {profile, vehicle, vehicles, household, gates, context}; null = always eligible",
+      }),
     value: z.number().positive().max(10_000_000).meta({ description: "Business value of a conversion" }),
     lever: z.number().positive().max(100).default(1).meta({ description: "Priority multiplier" }),
     validFrom: z.iso.datetime({ offset: true }).optional(),
@@ -60,15 +76,35 @@ export const ActionSchema = z
     intrusiveness: z.enum(["low", "medium", "high"]).default("medium"),
     caps: CapsSchema.default({}),
     householdLevel: z.boolean().default(false).meta({ description: "Caps count the whole household's contacts" }),
-    powertrains: z.array(z.enum(POWERTRAINS)).min(1).optional().meta({ description: "Only for people with a vehicle of one of these" }),
-    offBrandService: z.boolean().default(false).meta({ description: "A service this dealer also performs on other brands' vehicles" }),
+    powertrains: z
+      .array(z.enum(POWERTRAINS))
+      .min(1)
+      .optional()
+      .meta({ description: "Only for people with a vehicle of one of these" }),
+    offBrandService: z
+      .boolean()
+      .default(false)
+      .meta({ description: "A service this dealer also performs on other brands' vehicles" }),
     newVehicleSales: z.boolean().default(false).meta({ description: "Held back during post-purchase cooling" }),
-    prior: z.object({ alpha: z.number().positive().max(1e6), beta: z.number().positive().max(1e6) }).strict().default({ alpha: 1, beta: 30 }),
-    dealerOverrides: z.record(DealerId, z.object({ disabled: z.boolean().optional(), lever: z.number().positive().max(100).optional() }).strict()).optional(),
-    dealerId: DealerId.optional().meta({ description: "A dealer-owned action, decided only on that dealer's rooftops" }),
+    prior: z
+      .object({ alpha: z.number().positive().max(1e6), beta: z.number().positive().max(1e6) })
+      .strict()
+      .default({ alpha: 1, beta: 30 }),
+    dealerOverrides: z
+      .record(
+        DealerId,
+        z.object({ disabled: z.boolean().optional(), lever: z.number().positive().max(100).optional() }).strict(),
+      )
+      .optional(),
+    dealerId: DealerId.optional().meta({
+      description: "A dealer-owned action, decided only on that dealer's rooftops",
+    }),
   })
   .strict()
-  .refine((a) => !a.validFrom || !a.validTo || Date.parse(a.validFrom) < Date.parse(a.validTo), { message: "validFrom must be before validTo", path: ["validTo"] })
+  .refine((a) => !a.validFrom || !a.validTo || Date.parse(a.validFrom) < Date.parse(a.validTo), {
+    message: "validFrom must be before validTo",
+    path: ["validTo"],
+  })
   .meta({ id: "Action" });
 
 export type Action = z.output<typeof ActionSchema>;

@@ -34,7 +34,12 @@ export function needsDiversity(channel: DecisionChannel): boolean {
 }
 
 /** The context weight of an action kind on a channel; safety recalls are never down-weighted for intrusiveness. */
-export function contextWeight(kind: ActionKind, intrusiveness: Intrusiveness, channel: DecisionChannel, small: boolean): number {
+export function contextWeight(
+  kind: ActionKind,
+  intrusiveness: Intrusiveness,
+  channel: DecisionChannel,
+  small: boolean,
+): number {
   const fit = FIT[kind][channel] ?? 1;
   return kind === "safety_recall" ? fit : fit * INTRUSION[small ? "small" : "large"][intrusiveness];
 }
@@ -83,6 +88,11 @@ export function selectSlate(
 }
 
 /** Whether candidate `i` may still fill a slot after `earlier` (indices) were placed. */
-export function allowedAfter(i: number, earlier: readonly number[], categories: readonly Category[], diverse: boolean): boolean {
+export function allowedAfter(
+  i: number,
+  earlier: readonly number[],
+  categories: readonly Category[],
+  diverse: boolean,
+): boolean {
   return !earlier.includes(i) && !(diverse && earlier.some((j) => categories[j] === categories[i]));
 }

@@ -85,7 +85,11 @@ export function compileCatalog(actions: readonly unknown[], version: string): Co
   const count = new Map<string, number>();
   for (const a of accepted) count.set(a.id, (count.get(a.id) ?? 0) + 1);
   for (const [id, n] of count) {
-    if (n > 1) rejected.push({ id, faults: [{ type: "invalid", pointer: "/id", reason: `${n} actions share this id; all are set aside` }] });
+    if (n > 1)
+      rejected.push({
+        id,
+        faults: [{ type: "invalid", pointer: "/id", reason: `${n} actions share this id; all are set aside` }],
+      });
   }
   const unique = accepted.filter((a) => count.get(a.id) === 1).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const { tests, heads } = compileRules(unique.map((a) => a.rule));
@@ -94,7 +98,12 @@ export function compileCatalog(actions: readonly unknown[], version: string): Co
   const headOrder = new Map(heads.filter(Boolean).map((h, i) => [h, i] as const));
   const rank = (a: CompiledAction) => (a.head === null ? -1 : headOrder.get(a.head)!);
   const byChannel = Object.fromEntries(
-    DECISION_CHANNELS.map((c) => [c, Object.freeze(compiled.filter((a) => a.creatives[c] !== undefined).sort((x, y) => rank(x) - rank(y) || x.index - y.index))]),
+    DECISION_CHANNELS.map((c) => [
+      c,
+      Object.freeze(
+        compiled.filter((a) => a.creatives[c] !== undefined).sort((x, y) => rank(x) - rank(y) || x.index - y.index),
+      ),
+    ]),
   ) as unknown as Record<DecisionChannel, readonly CompiledAction[]>;
   return Object.freeze({
     version,
@@ -106,10 +115,18 @@ export function compileCatalog(actions: readonly unknown[], version: string): Co
   });
 }
 
-function compileAction(a: Action, test: ((data: unknown) => unknown) | null, head: ((data: unknown) => unknown) | null, index: number): CompiledAction {
+function compileAction(
+  a: Action,
+  test: ((data: unknown) => unknown) | null,
+  head: ((data: unknown) => unknown) | null,
+  index: number,
+): CompiledAction {
   const signals = ruleSignals(a.rule);
   const creatives: Partial<Record<DecisionChannel, CompiledCreative>> = {};
-  const weights = DECISION_CHANNELS.flatMap((c) => [contextWeight(a.kind, a.intrusiveness, c, false), contextWeight(a.kind, a.intrusiveness, c, true)]);
+  const weights = DECISION_CHANNELS.flatMap((c) => [
+    contextWeight(a.kind, a.intrusiveness, c, false),
+    contextWeight(a.kind, a.intrusiveness, c, true),
+  ]);
   for (const c of DECISION_CHANNELS) {
     const src = a.channels[c];
     if (!src) continue;

@@ -87,7 +87,9 @@ export const DEFAULT_CONFIG: Readonly<DecideConfig> = Object.freeze<DecideConfig
   deferredTtlSeconds: 30,
 });
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+type DeepPartial<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
+};
 
 /** Defaults with overrides merged in (objects merged, arrays replaced); build once at start, not per decision. */
 export function resolveConfig(overrides: DeepPartial<DecideConfig> = {}): DecideConfig {
@@ -97,7 +99,10 @@ export function resolveConfig(overrides: DeepPartial<DecideConfig> = {}): Decide
 function merge(base: any, over: any): any {
   for (const [k, v] of Object.entries(over ?? {})) {
     if (v === undefined) continue;
-    base[k] = v !== null && typeof v === "object" && !Array.isArray(v) && typeof base[k] === "object" ? merge(base[k] ?? {}, v) : v;
+    base[k] =
+      v !== null && typeof v === "object" && !Array.isArray(v) && typeof base[k] === "object"
+        ? merge(base[k] ?? {}, v)
+        : v;
   }
   return base;
 }

@@ -32,7 +32,13 @@ export interface Outcome {
   category: Category;
 }
 
-export const EMPTY_CONTACT_LOG: ContactLog = Object.freeze({ shown: [], dismissals: {}, notInterested: {}, ignoredStreak: 0, lastEngagedAt: null });
+export const EMPTY_CONTACT_LOG: ContactLog = Object.freeze({
+  shown: [],
+  dismissals: {},
+  notInterested: {},
+  ignoredStreak: 0,
+  lastEngagedAt: null,
+});
 
 const KEEP_SHOWN = 31 * DAY;
 /** Enough for any monthly cap a catalogue sets; bounds the row a decision reads and writes. */
@@ -44,7 +50,11 @@ const KEEP_DISMISSALS = 180 * DAY;
  * grown by one when the channel reaches out. Example:
  * `recordContact(log, [{actionId: "lease-renewal", category: "sales", channel: "email"}], now)`.
  */
-export function recordContact(log: ContactLog | null, shown: readonly Omit<ShownContact, "at">[], now: number): ContactLog {
+export function recordContact(
+  log: ContactLog | null,
+  shown: readonly Omit<ShownContact, "at">[],
+  now: number,
+): ContactLog {
   const base = log ?? EMPTY_CONTACT_LOG;
   const kept = base.shown.filter((c) => now - c.at < KEEP_SHOWN).slice(-(MAX_SHOWN - shown.length));
   const added = shown.map((s) => ({ actionId: s.actionId, category: s.category, channel: s.channel, at: now }));

@@ -16,11 +16,29 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     caps: { perWeek: 2, perMonth: 4, perChannel: { email: { perWeek: 1 } } },
     prior: { alpha: 2, beta: 40 },
     channels: {
-      dealer_site: { title: "Your lease ends in {{gates.leaseEndsIn}}", body: "See renewal options for your {{vehicle.model}} at {{dealer.name}}: new models, loyalty pricing and an easy return.", cta: "See renewal options" },
-      email: { subject: "Your lease ends in {{gates.leaseEndsIn}}: let's plan what's next", body: "Your {{vehicle.model}} lease ends in {{gates.leaseEndsIn}}. {{dealer.name}} can walk you through renewing, buying out or returning, whenever suits you." },
-      app: { title: "Lease ending in {{gates.leaseEndsIn}}", body: "Compare renewal options for your {{vehicle.model}}.", cta: "Compare options" },
-      in_vehicle: { text: "Your lease ends in {{gates.leaseEndsIn}}. Want {{dealer.name}} to send renewal options to your phone?", buttons: ["Send options", "Not now"] },
-      service_lane: { title: "Lease ends in {{gates.leaseEndsIn}}", body: "Offer a renewal walk-through while the {{vehicle.model}} is in for service.", cta: "Start renewal quote" },
+      dealer_site: {
+        title: "Your lease ends in {{gates.leaseEndsIn}}",
+        body: "See renewal options for your {{vehicle.model}} at {{dealer.name}}: new models, loyalty pricing and an easy return.",
+        cta: "See renewal options",
+      },
+      email: {
+        subject: "Your lease ends in {{gates.leaseEndsIn}}: let's plan what's next",
+        body: "Your {{vehicle.model}} lease ends in {{gates.leaseEndsIn}}. {{dealer.name}} can walk you through renewing, buying out or returning, whenever suits you.",
+      },
+      app: {
+        title: "Lease ending in {{gates.leaseEndsIn}}",
+        body: "Compare renewal options for your {{vehicle.model}}.",
+        cta: "Compare options",
+      },
+      in_vehicle: {
+        text: "Your lease ends in {{gates.leaseEndsIn}}. Want {{dealer.name}} to send renewal options to your phone?",
+        buttons: ["Send options", "Not now"],
+      },
+      service_lane: {
+        title: "Lease ends in {{gates.leaseEndsIn}}",
+        body: "Offer a renewal walk-through while the {{vehicle.model}} is in for service.",
+        cta: "Start renewal quote",
+      },
     },
   },
   {
@@ -39,10 +57,21 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     caps: { perWeek: 1, perMonth: 3 },
     prior: { alpha: 2, beta: 50 },
     channels: {
-      dealer_site: { title: "A loyalty bonus for {{vehicle.model}} owners", body: "Owners qualify for $1,000 toward a new model at {{dealer.name}}. See what's new this season.", cta: "See loyalty offers" },
-      email: { subject: "$1,000 loyalty bonus for {{vehicle.model}} owners", body: "Thank you for driving with us. As an owner you qualify for $1,000 toward your next new model at {{dealer.name}}." },
+      dealer_site: {
+        title: "A loyalty bonus for {{vehicle.model}} owners",
+        body: "Owners qualify for $1,000 toward a new model at {{dealer.name}}. See what's new this season.",
+        cta: "See loyalty offers",
+      },
+      email: {
+        subject: "$1,000 loyalty bonus for {{vehicle.model}} owners",
+        body: "Thank you for driving with us. As an owner you qualify for $1,000 toward your next new model at {{dealer.name}}.",
+      },
       app: { title: "Owner loyalty bonus", body: "$1,000 toward your next new model.", cta: "See offers" },
-      service_lane: { title: "Owner loyalty bonus", body: "Mention the $1,000 owner loyalty bonus toward a new model.", cta: "Open loyalty offer" },
+      service_lane: {
+        title: "Owner loyalty bonus",
+        body: "Mention the $1,000 owner loyalty bonus toward a new model.",
+        cta: "Open loyalty offer",
+      },
     },
   },
   {
@@ -55,27 +84,58 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     intrusiveness: "low",
     caps: { perMonth: 2 },
     channels: {
-      app: { title: "Charge for less", body: "Scheduled charging at off-peak hours can cut your charging cost.", cta: "Set a schedule" },
-      email: { subject: "Three ways to charge your {{vehicle.model}} for less", body: "Scheduled off-peak charging, home charger rebates and public charging plans: a quick guide." },
-      in_vehicle: { text: "Tip: scheduled off-peak charging can lower your cost. Set it up in the app later.", buttons: ["Remind me"] },
-      dealer_site: { title: "Charging made simple", body: "Home chargers, public networks and off-peak schedules for your {{vehicle.model}}.", cta: "Read the guide" },
+      app: {
+        title: "Charge for less",
+        body: "Scheduled charging at off-peak hours can cut your charging cost.",
+        cta: "Set a schedule",
+      },
+      email: {
+        subject: "Three ways to charge your {{vehicle.model}} for less",
+        body: "Scheduled off-peak charging, home charger rebates and public charging plans: a quick guide.",
+      },
+      in_vehicle: {
+        text: "Tip: scheduled off-peak charging can lower your cost. Set it up in the app later.",
+        buttons: ["Remind me"],
+      },
+      dealer_site: {
+        title: "Charging made simple",
+        body: "Home chargers, public networks and off-peak schedules for your {{vehicle.model}}.",
+        cta: "Read the guide",
+      },
     },
   },
   {
     id: "oil-change",
     kind: "offer",
     category: "service",
-    rule: { or: [{ service_due: [] }, { var: "gates.offBrandServiceDue" }, { ">=": [{ var: "gates.daysSinceService" }, 180] }] },
+    rule: {
+      or: [
+        { service_due: [] },
+        { var: "gates.offBrandServiceDue" },
+        { ">=": [{ var: "gates.daysSinceService" }, 180] },
+      ],
+    },
     powertrains: ["ice", "hybrid", "phev"],
     offBrandService: true,
     value: 90,
     intrusiveness: "low",
     caps: { perWeek: 1, perMonth: 2 },
     channels: {
-      email: { subject: "$20 off your next oil change", body: "Book an oil and filter change at {{dealer.name}}, any make, with three open slots this week." },
+      email: {
+        subject: "$20 off your next oil change",
+        body: "Book an oil and filter change at {{dealer.name}}, any make, with three open slots this week.",
+      },
       app: { title: "$20 off an oil change", body: "Any make, at {{dealer.name}}.", cta: "Book a slot" },
-      dealer_site: { title: "Oil change special", body: "$20 off an oil and filter change for any make at {{dealer.name}}.", cta: "Book now" },
-      service_lane: { title: "Oil change due", body: "Offer the $20 oil change special while the vehicle is here.", cta: "Add to order" },
+      dealer_site: {
+        title: "Oil change special",
+        body: "$20 off an oil and filter change for any make at {{dealer.name}}.",
+        cta: "Book now",
+      },
+      service_lane: {
+        title: "Oil change due",
+        body: "Offer the $20 oil change special while the vehicle is here.",
+        cta: "Add to order",
+      },
     },
   },
   {
@@ -87,26 +147,57 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     intrusiveness: "low",
     caps: { perWeek: 2 },
     channels: {
-      email: { subject: "Your {{vehicle.model}} is due for {{gates.nextServiceKind}}", body: "Book a time at {{dealer.name}}: three open slots this week are one click away." },
-      app: { title: "{{gates.nextServiceKind}} due in {{gates.serviceDueInDays}} days", body: "Pick a slot at {{dealer.name}}.", cta: "Book a slot" },
-      in_vehicle: { text: "Your {{vehicle.model}} is due for {{gates.nextServiceKind}}. You can book later from the app.", buttons: ["Remind me later"] },
-      service_lane: { title: "{{gates.nextServiceKind}} due", body: "Due in {{gates.serviceDueInDays}} days: offer to do it today.", cta: "Add to order" },
-      dealer_site: { title: "Time for {{gates.nextServiceKind}}", body: "Your {{vehicle.model}} is due soon. Book online in a minute.", cta: "Book service" },
+      email: {
+        subject: "Your {{vehicle.model}} is due for {{gates.nextServiceKind}}",
+        body: "Book a time at {{dealer.name}}: three open slots this week are one click away.",
+      },
+      app: {
+        title: "{{gates.nextServiceKind}} due in {{gates.serviceDueInDays}} days",
+        body: "Pick a slot at {{dealer.name}}.",
+        cta: "Book a slot",
+      },
+      in_vehicle: {
+        text: "Your {{vehicle.model}} is due for {{gates.nextServiceKind}}. You can book later from the app.",
+        buttons: ["Remind me later"],
+      },
+      service_lane: {
+        title: "{{gates.nextServiceKind}} due",
+        body: "Due in {{gates.serviceDueInDays}} days: offer to do it today.",
+        cta: "Add to order",
+      },
+      dealer_site: {
+        title: "Time for {{gates.nextServiceKind}}",
+        body: "Your {{vehicle.model}} is due soon. Book online in a minute.",
+        cta: "Book service",
+      },
     },
   },
   {
     id: "brake-service",
     kind: "offer",
     category: "service",
-    rule: { and: [{ var: "gates.expensiveServiceAhead" }, { "==": [{ var: "gates.nextServiceKind" }, "brake_service"] }] },
+    rule: {
+      and: [{ var: "gates.expensiveServiceAhead" }, { "==": [{ var: "gates.nextServiceKind" }, "brake_service"] }],
+    },
     value: 640,
     intrusiveness: "medium",
     caps: { perWeek: 1 },
     channels: {
-      email: { subject: "Brake service: 10% off this month", body: "Your {{vehicle.model}} has brake service coming up. Book at {{dealer.name}} this month for 10% off." },
+      email: {
+        subject: "Brake service: 10% off this month",
+        body: "Your {{vehicle.model}} has brake service coming up. Book at {{dealer.name}} this month for 10% off.",
+      },
       app: { title: "10% off brake service", body: "Book this month at {{dealer.name}}.", cta: "Book" },
-      dealer_site: { title: "Brake service special", body: "10% off brake service at {{dealer.name}} this month.", cta: "Book brake service" },
-      service_lane: { title: "Brakes coming due", body: "Quote the 10% brake special; pads and rotors inspection included.", cta: "Quote brakes" },
+      dealer_site: {
+        title: "Brake service special",
+        body: "10% off brake service at {{dealer.name}} this month.",
+        cta: "Book brake service",
+      },
+      service_lane: {
+        title: "Brakes coming due",
+        body: "Quote the 10% brake special; pads and rotors inspection included.",
+        cta: "Quote brakes",
+      },
     },
   },
   {
@@ -118,12 +209,34 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     lever: 3,
     intrusiveness: "high",
     channels: {
-      email: { subject: "Safety recall for your {{vehicle.model}}: free repair", body: "A safety recall applies to your {{vehicle.model}}. The repair is free; book it with {{dealer.name}}." },
-      app: { title: "Safety recall: free repair", body: "A safety recall applies to your {{vehicle.model}}.", cta: "Book the repair" },
-      in_vehicle: { text: "Safety recall on this vehicle: the repair is free. Book it with {{dealer.name}} from the app.", buttons: ["Remind me"] },
-      dealer_site: { title: "Safety recall: free repair", body: "Your {{vehicle.model}} has an open safety recall. Book the free repair.", cta: "Book the repair" },
-      service_lane: { title: "Open safety recall", body: "Perform the recall repair during this visit if parts are in stock.", cta: "Open recall" },
-      web_configurator: { title: "Safety recall: free repair", body: "Your {{vehicle.model}} has an open safety recall.", cta: "Book the repair" },
+      email: {
+        subject: "Safety recall for your {{vehicle.model}}: free repair",
+        body: "A safety recall applies to your {{vehicle.model}}. The repair is free; book it with {{dealer.name}}.",
+      },
+      app: {
+        title: "Safety recall: free repair",
+        body: "A safety recall applies to your {{vehicle.model}}.",
+        cta: "Book the repair",
+      },
+      in_vehicle: {
+        text: "Safety recall on this vehicle: the repair is free. Book it with {{dealer.name}} from the app.",
+        buttons: ["Remind me"],
+      },
+      dealer_site: {
+        title: "Safety recall: free repair",
+        body: "Your {{vehicle.model}} has an open safety recall. Book the free repair.",
+        cta: "Book the repair",
+      },
+      service_lane: {
+        title: "Open safety recall",
+        body: "Perform the recall repair during this visit if parts are in stock.",
+        cta: "Open recall",
+      },
+      web_configurator: {
+        title: "Safety recall: free repair",
+        body: "Your {{vehicle.model}} has an open safety recall.",
+        cta: "Book the repair",
+      },
     },
   },
   {
@@ -135,9 +248,19 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     intrusiveness: "low",
     caps: { perWeek: 1 },
     channels: {
-      in_vehicle: { text: "A software update is ready for your {{vehicle.model}}. Install it next time you park for 20 minutes.", buttons: ["Schedule", "Later"] },
-      app: { title: "Software update ready", body: "New features and fixes for your {{vehicle.model}}.", cta: "See what's new" },
-      email: { subject: "A software update is ready for your {{vehicle.model}}", body: "Install it next time you park for 20 minutes; here is what's new." },
+      in_vehicle: {
+        text: "A software update is ready for your {{vehicle.model}}. Install it next time you park for 20 minutes.",
+        buttons: ["Schedule", "Later"],
+      },
+      app: {
+        title: "Software update ready",
+        body: "New features and fixes for your {{vehicle.model}}.",
+        cta: "See what's new",
+      },
+      email: {
+        subject: "A software update is ready for your {{vehicle.model}}",
+        body: "Install it next time you park for 20 minutes; here is what's new.",
+      },
     },
   },
   {
@@ -150,9 +273,20 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     newVehicleSales: true,
     caps: { perWeek: 3 },
     channels: {
-      web_configurator: { title: "Drive the {{gates.configuredModel}} you built", body: "Book a test drive at {{dealer.name}}; we'll have your build ready.", cta: "Book a test drive" },
-      dealer_site: { title: "Test drive the {{gates.configuredModel}}", body: "Your build is saved. Pick a time at {{dealer.name}}.", cta: "Pick a time" },
-      email: { subject: "Ready to drive the {{gates.configuredModel}}?", body: "Your build is saved. Book a test drive at {{dealer.name}} in two clicks." },
+      web_configurator: {
+        title: "Drive the {{gates.configuredModel}} you built",
+        body: "Book a test drive at {{dealer.name}}; we'll have your build ready.",
+        cta: "Book a test drive",
+      },
+      dealer_site: {
+        title: "Test drive the {{gates.configuredModel}}",
+        body: "Your build is saved. Pick a time at {{dealer.name}}.",
+        cta: "Pick a time",
+      },
+      email: {
+        subject: "Ready to drive the {{gates.configuredModel}}?",
+        body: "Your build is saved. Book a test drive at {{dealer.name}} in two clicks.",
+      },
       app: { title: "Test drive the {{gates.configuredModel}}", body: "Your build is saved.", cta: "Book" },
     },
   },
@@ -164,20 +298,33 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     value: 800,
     intrusiveness: "low",
     channels: {
-      web_configurator: { title: "See the {{context.model}} in person", body: "Book a test drive at a dealer near you.", cta: "Book a test drive" },
-      dealer_site: { title: "Test drive the {{context.model}}", body: "Pick a time that suits you at {{dealer.name}}.", cta: "Pick a time" },
+      web_configurator: {
+        title: "See the {{context.model}} in person",
+        body: "Book a test drive at a dealer near you.",
+        cta: "Book a test drive",
+      },
+      dealer_site: {
+        title: "Test drive the {{context.model}}",
+        body: "Pick a time that suits you at {{dealer.name}}.",
+        cta: "Pick a time",
+      },
     },
   },
   {
     id: "service-survey",
     kind: "survey",
     category: "info",
-    rule: { and: [{ "!=": [{ var: "gates.daysSinceService" }, null] }, { "<=": [{ var: "gates.daysSinceService" }, 14] }] },
+    rule: {
+      and: [{ "!=": [{ var: "gates.daysSinceService" }, null] }, { "<=": [{ var: "gates.daysSinceService" }, 14] }],
+    },
     value: 20,
     intrusiveness: "low",
     caps: { perMonth: 1 },
     channels: {
-      email: { subject: "How was your visit to {{dealer.name}}?", body: "Two questions, one minute. Your words go straight to the service manager." },
+      email: {
+        subject: "How was your visit to {{dealer.name}}?",
+        body: "Two questions, one minute. Your words go straight to the service manager.",
+      },
       app: { title: "How was your visit?", body: "Two questions, one minute.", cta: "Answer" },
     },
   },
@@ -190,8 +337,15 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     lever: 1.5,
     intrusiveness: "low",
     channels: {
-      service_lane: { title: "Priority care", body: "Greet personally, offer a courtesy inspection and a loaner car; the service manager follows up today.", cta: "Open customer case" },
-      email: { subject: "We'd like to make things right", body: "The service manager at {{dealer.name}} will call you personally. Your next visit includes a loaner car." },
+      service_lane: {
+        title: "Priority care",
+        body: "Greet personally, offer a courtesy inspection and a loaner car; the service manager follows up today.",
+        cta: "Open customer case",
+      },
+      email: {
+        subject: "We'd like to make things right",
+        body: "The service manager at {{dealer.name}} will call you personally. Your next visit includes a loaner car.",
+      },
     },
   },
   {
@@ -204,9 +358,20 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     intrusiveness: "low",
     caps: { perMonth: 2 },
     channels: {
-      email: { subject: "Tires for every car in your driveway", body: "{{dealer.name}} fits and balances tires for every make. Book a seasonal tire change." },
-      dealer_site: { title: "Tires for every make", body: "Seasonal tire change and storage at {{dealer.name}}, whatever you drive.", cta: "Book a tire change" },
-      service_lane: { title: "Other cars at home?", body: "Offer tire service for the household's other vehicles, any make.", cta: "Quote tires" },
+      email: {
+        subject: "Tires for every car in your driveway",
+        body: "{{dealer.name}} fits and balances tires for every make. Book a seasonal tire change.",
+      },
+      dealer_site: {
+        title: "Tires for every make",
+        body: "Seasonal tire change and storage at {{dealer.name}}, whatever you drive.",
+        cta: "Book a tire change",
+      },
+      service_lane: {
+        title: "Other cars at home?",
+        body: "Offer tire service for the household's other vehicles, any make.",
+        cta: "Quote tires",
+      },
     },
   },
   {
@@ -219,10 +384,25 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     newVehicleSales: true,
     caps: { perWeek: 1, perMonth: 2 },
     channels: {
-      dealer_site: { title: "What's your {{vehicle.model}} worth?", body: "Get a free trade-in appraisal at {{dealer.name}} in 20 minutes.", cta: "Get an appraisal" },
-      email: { subject: "What's your {{vehicle.model}} worth today?", body: "A free 20-minute trade-in appraisal at {{dealer.name}}, no obligation." },
-      web_configurator: { title: "Trade in your {{vehicle.model}}", body: "Get a trade-in estimate to use toward your build.", cta: "Estimate my trade-in" },
-      service_lane: { title: "Trade-in appraisal", body: "Offer a free appraisal while the {{vehicle.model}} is in the shop.", cta: "Start appraisal" },
+      dealer_site: {
+        title: "What's your {{vehicle.model}} worth?",
+        body: "Get a free trade-in appraisal at {{dealer.name}} in 20 minutes.",
+        cta: "Get an appraisal",
+      },
+      email: {
+        subject: "What's your {{vehicle.model}} worth today?",
+        body: "A free 20-minute trade-in appraisal at {{dealer.name}}, no obligation.",
+      },
+      web_configurator: {
+        title: "Trade in your {{vehicle.model}}",
+        body: "Get a trade-in estimate to use toward your build.",
+        cta: "Estimate my trade-in",
+      },
+      service_lane: {
+        title: "Trade-in appraisal",
+        body: "Offer a free appraisal while the {{vehicle.model}} is in the shop.",
+        cta: "Start appraisal",
+      },
     },
   },
 ];

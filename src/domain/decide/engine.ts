@@ -46,7 +46,8 @@ export function decide(input: DecisionInput): DecisionResult {
     input,
     cfg,
     gates,
-    local: () => (local ??= localTime([profile?.consent.timeZone, input.dealer?.timeZone, input.context.timeZone], now)),
+    local: () =>
+      (local ??= localTime([profile?.consent.timeZone, input.dealer?.timeZone, input.context.timeZone], now)),
     templateData: () => (td ??= templateDataFor(input, gates)),
     note: (text, sensitive = false) => void notes.push({ text, sensitive }),
     defer: (text) => {
@@ -57,7 +58,8 @@ export function decide(input: DecisionInput): DecisionResult {
   const show = input.showSuppressed && input.keyKind === "server";
   const guards = prepareGuardrails(ctx, show);
   const suppressed: Suppression[] = [];
-  const { eligible, levers } = guards.everything && !show ? { eligible: [], levers: [] } : screen(input, data, guards, show ? suppressed : null);
+  const { eligible, levers } =
+    guards.everything && !show ? { eligible: [], levers: [] } : screen(input, data, guards, show ? suppressed : null);
   const { items, shown, scores, diverse } = rank(input, cfg, segment, eligible, levers);
 
   const tdata = ctx.templateData();
@@ -159,7 +161,13 @@ function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppre
 }
 
 /** Candidates with their posteriors and base (weight × value × lever), Thompson scores, and the slate. */
-function rank(input: DecisionInput, cfg: DecideConfig, segment: Segment, eligible: readonly CompiledAction[], levers: readonly number[]) {
+function rank(
+  input: DecisionInput,
+  cfg: DecideConfig,
+  segment: Segment,
+  eligible: readonly CompiledAction[],
+  levers: readonly number[],
+) {
   const { catalog, channel, rng } = input;
   const { epsilon, band } = cfg.learner;
   const arms = new Posteriors(input.stats, catalog, channel, segment);
@@ -169,7 +177,13 @@ function rank(input: DecisionInput, cfg: DecideConfig, segment: Segment, eligibl
   const cats: number[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const a = eligible[i]!;
-    items[i] = { id: a.id, category: a.category, alpha: arms.alpha(a), beta: arms.beta(a), base: a.weights[weightAt]! * a.value * levers[i]! };
+    items[i] = {
+      id: a.id,
+      category: a.category,
+      alpha: arms.alpha(a),
+      beta: arms.beta(a),
+      base: a.weights[weightAt]! * a.value * levers[i]!,
+    };
     cats[i] = categoryIndex(a.category);
   }
   const diverse = needsDiversity(channel);
@@ -177,7 +191,9 @@ function rank(input: DecisionInput, cfg: DecideConfig, segment: Segment, eligibl
   const scores = thompsonScores(items, limit, diverse, band, rng);
   const shown = selectSlate(scores, cats, limit, diverse, epsilon, rng);
   // An exploration pick may be an action that could not win on score, and so was not sampled yet.
-  for (const i of shown) if (Number.isNaN(scores[i]!)) scores[i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
+  for (const i of shown)
+    if (Number.isNaN(scores[i]!))
+      scores[i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
   return { items, shown, scores, diverse };
 }
 

@@ -15,14 +15,27 @@ type Topic = (g: Gates | null, c: RuleContext) => Reason | null;
 
 const plain = (text: string): Reason => ({ text, sensitive: false });
 const secret = (text: string): Reason => ({ text, sensitive: true });
-const inTime = (days: number, months: number | null) => (months !== null && months >= 2 ? `${months} months` : days === 1 ? "1 day" : `${days} days`);
+const inTime = (days: number, months: number | null) =>
+  months !== null && months >= 2 ? `${months} months` : days === 1 ? "1 day" : `${days} days`;
 const article = (w: string) => (/^[aeiou]/i.test(w) ? `an ${w}` : `a ${w}`);
-const PT: Record<Powertrain, string> = { ev: "electric vehicle", phev: "plug-in hybrid", hybrid: "hybrid", ice: "petrol vehicle" };
+const PT: Record<Powertrain, string> = {
+  ev: "electric vehicle",
+  phev: "plug-in hybrid",
+  hybrid: "hybrid",
+  ice: "petrol vehicle",
+};
 
 const TOPICS: Readonly<Record<string, Topic>> = {
-  lease: (g) => (g?.leaseEndsInDays != null ? plain(`Lease ends in ${inTime(g.leaseEndsInDays, g.leaseEndsInMonths)}`) : null),
-  warranty: (g) => (g?.warrantyEndsInDays != null ? plain(`Warranty ends in ${inTime(g.warrantyEndsInDays, g.warrantyEndsInMonths)}`) : null),
-  loan: (g) => (g?.loanEndsInDays != null ? secret(`Loan ends in ${inTime(g.loanEndsInDays, Math.round(g.loanEndsInDays / 30.44))}`) : null),
+  lease: (g) =>
+    g?.leaseEndsInDays != null ? plain(`Lease ends in ${inTime(g.leaseEndsInDays, g.leaseEndsInMonths)}`) : null,
+  warranty: (g) =>
+    g?.warrantyEndsInDays != null
+      ? plain(`Warranty ends in ${inTime(g.warrantyEndsInDays, g.warrantyEndsInMonths)}`)
+      : null,
+  loan: (g) =>
+    g?.loanEndsInDays != null
+      ? secret(`Loan ends in ${inTime(g.loanEndsInDays, Math.round(g.loanEndsInDays / 30.44))}`)
+      : null,
   equity: (g) => (g?.positiveEquity ? secret("Estimated positive equity in the current vehicle") : null),
   payoff: (g) => (g?.loanPayoffInquirySeen ? secret("Asked about paying off the loan") : null),
   service: (g) => {
@@ -33,12 +46,22 @@ const TOPICS: Readonly<Record<string, Topic>> = {
     return plain(`${what[0]!.toUpperCase()}${what.slice(1)} ${when}`);
   },
   expensive: (g) => (g?.expensiveServiceAhead ? plain("A major service is coming up") : null),
-  recentService: (g) => (g?.daysSinceService != null && g.daysSinceService <= 30 ? plain("Recent service visit") : null),
+  recentService: (g) =>
+    g?.daysSinceService != null && g.daysSinceService <= 30 ? plain("Recent service visit") : null,
   offBrand: (g) => (g?.offBrandVehicles ? plain("Service for your other vehicles") : null),
-  recall: (g) => (g?.openRecalls ? plain(g.openRecalls === 1 ? "Open safety recall" : `${g.openRecalls} open safety recalls`) : null),
-  update: (g) => (g?.criticalUpdate ? plain("Important software update available") : g?.updateAvailable ? plain("Software update available") : null),
+  recall: (g) =>
+    g?.openRecalls ? plain(g.openRecalls === 1 ? "Open safety recall" : `${g.openRecalls} open safety recalls`) : null,
+  update: (g) =>
+    g?.criticalUpdate
+      ? plain("Important software update available")
+      : g?.updateAvailable
+        ? plain("Software update available")
+        : null,
   powertrain: (g) => (g?.powertrain && g.powertrain !== "unknown" ? plain(`For your ${PT[g.powertrain]}`) : null),
-  configured: (g) => (g?.modelConfiguredRecently && g.configuredModel ? plain(`You configured ${article(g.configuredModel)} recently`) : null),
+  configured: (g) =>
+    g?.modelConfiguredRecently && g.configuredModel
+      ? plain(`You configured ${article(g.configuredModel)} recently`)
+      : null,
   purchase: (g) => (g?.daysSincePurchase != null && g.daysSincePurchase <= 90 ? plain("Recent purchase") : null),
   complaint: (g) => (g?.openComplaint ? secret("Open complaint: service recovery") : null),
   driving: () => secret("Driving data"),

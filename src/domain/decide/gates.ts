@@ -6,17 +6,46 @@ import type { DecideConfig } from "./config";
 
 /** One day in ms. */
 export const DAY = 86_400_000;
-const MAJOR_SERVICE = new Set(["brake_service", "timing_belt", "transmission_service", "major_service", "battery_replacement", "clutch", "tires"]);
+const MAJOR_SERVICE = new Set([
+  "brake_service",
+  "timing_belt",
+  "transmission_service",
+  "major_service",
+  "battery_replacement",
+  "clutch",
+  "tires",
+]);
 const HELD: ReadonlySet<VehicleFacts["relation"]> = new Set(["owned", "leased", "financed"]);
 
 /** Gates of an unknown visitor: nothing known, nothing due. */
 export const ANONYMOUS_GATES: Readonly<Gates> = Object.freeze({
-  stage: "anonymous", powertrain: null, powertrains: [], onBrandVehicles: 0, offBrandVehicles: 0,
-  leaseEndsInDays: null, leaseEndsInMonths: null, warrantyEndsInDays: null, warrantyEndsInMonths: null,
-  loanEndsInDays: null, equityEstimate: null, positiveEquity: false, serviceDueInDays: null, serviceDue: false,
-  nextServiceKind: null, expensiveServiceAhead: false, daysSinceService: null, offBrandServiceDue: false,
-  openRecalls: 0, updateAvailable: false, criticalUpdate: false, loanPayoffInquirySeen: false,
-  modelConfiguredRecently: false, configuredModel: null, configuredDaysAgo: null, daysSincePurchase: null, openComplaint: false,
+  stage: "anonymous",
+  powertrain: null,
+  powertrains: [],
+  onBrandVehicles: 0,
+  offBrandVehicles: 0,
+  leaseEndsInDays: null,
+  leaseEndsInMonths: null,
+  warrantyEndsInDays: null,
+  warrantyEndsInMonths: null,
+  loanEndsInDays: null,
+  equityEstimate: null,
+  positiveEquity: false,
+  serviceDueInDays: null,
+  serviceDue: false,
+  nextServiceKind: null,
+  expensiveServiceAhead: false,
+  daysSinceService: null,
+  offBrandServiceDue: false,
+  openRecalls: 0,
+  updateAvailable: false,
+  criticalUpdate: false,
+  loanPayoffInquirySeen: false,
+  modelConfiguredRecently: false,
+  configuredModel: null,
+  configuredDaysAgo: null,
+  daysSincePurchase: null,
+  openComplaint: false,
 } satisfies Gates);
 
 /** Epoch ms of a YYYY-MM-DD date (UTC midnight), parsed without Date.parse on the hot path: parseDay("2026-01-02"). */
@@ -31,7 +60,8 @@ export function daysUntil(date: string, now: number): number {
   return Math.ceil((parseDay(date) - now) / DAY) + 0;
 }
 
-const daysSince = (at: number | null | undefined, now: number): number | null => (at == null ? null : Math.floor((now - at) / DAY));
+const daysSince = (at: number | null | undefined, now: number): number | null =>
+  at == null ? null : Math.floor((now - at) / DAY);
 const months = (days: number | null): number | null => (days === null ? null : Math.round(days / 30.44));
 /** Days to a date still ahead (today counts), else null: a lease that has ended is no longer "ending". */
 const upcoming = (date: string | undefined, now: number): number | null => {
@@ -39,7 +69,8 @@ const upcoming = (date: string | undefined, now: number): number | null => {
   const d = daysUntil(date, now);
   return d >= 0 ? d : null;
 };
-const minOrNull = (a: number | null, b: number | null): number | null => (a === null ? b : b === null ? a : Math.min(a, b));
+const minOrNull = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.min(a, b);
 
 /** The vehicle a rule's `vehicle` means: on-brand and held (owned, leased, financed) first, then the newest. */
 export function primaryVehicle(vehicles: readonly VehicleFacts[]): VehicleFacts | null {
@@ -55,7 +86,12 @@ export function primaryVehicle(vehicles: readonly VehicleFacts[]): VehicleFacts 
 /** The stage, with an owner who shows no on-brand activity for `lapsedDays` turned "lapsed". */
 export function stageOf(p: Profile, now: number, lapsedDays: number): Stage {
   if (p.stage !== "owner") return p.stage;
-  let last = Math.max(p.lastPurchaseAt ?? 0, p.interest.lastConfiguredAt ?? 0, p.interest.lastQuoteAt ?? 0, p.interest.lastTestDriveAt ?? 0);
+  let last = Math.max(
+    p.lastPurchaseAt ?? 0,
+    p.interest.lastConfiguredAt ?? 0,
+    p.interest.lastQuoteAt ?? 0,
+    p.interest.lastTestDriveAt ?? 0,
+  );
   for (const v of p.vehicles) if (v.onBrand) last = Math.max(last, v.since, v.lastServiceAt ?? 0);
   if (last === 0) last = p.firstAt;
   return now - last > lapsedDays * DAY ? "lapsed" : "owner";
@@ -77,16 +113,27 @@ export function deriveGates(p: Profile | null, household: HouseholdDoc | null, n
   if (!p) return ANONYMOUS_GATES;
   const primary = primaryVehicle(p.vehicles);
   const pts = new Set<Powertrain>();
-  let onBrand = 0, offBrand = 0, openRecalls = 0;
-  let lease: number | null = null, warranty: number | null = null, loan: number | null = null;
-  let serviceDays: number | null = null, serviceKind: string | null = null, dueByMileage = false;
-  let expensive = false, offBrandDue = false, lastService: number | null = null, update = false, critical = false;
+  let onBrand = 0,
+    offBrand = 0,
+    openRecalls = 0;
+  let lease: number | null = null,
+    warranty: number | null = null,
+    loan: number | null = null;
+  let serviceDays: number | null = null,
+    serviceKind: string | null = null,
+    dueByMileage = false;
+  let expensive = false,
+    offBrandDue = false,
+    lastService: number | null = null,
+    update = false,
+    critical = false;
   for (const v of p.vehicles) {
     if (v.powertrain !== "unknown") pts.add(v.powertrain);
     openRecalls += v.openRecalls.length;
     const ns = v.nextService;
     const nsDays = ns?.due ? daysUntil(ns.due, now) : null;
-    const byMileage = ns?.mileage != null && v.odometer != null && v.odometer >= ns.mileage - cfg.serviceDueMileageWindow;
+    const byMileage =
+      ns?.mileage != null && v.odometer != null && v.odometer >= ns.mileage - cfg.serviceDueMileageWindow;
     const due = byMileage || (nsDays !== null && nsDays <= cfg.serviceDueWindowDays);
     if (!v.onBrand) {
       offBrand++;
@@ -109,7 +156,10 @@ export function deriveGates(p: Profile | null, household: HouseholdDoc | null, n
     critical ||= v.updateAvailable?.critical === true;
   }
   const equity = equityEstimate(p.vehicles, now);
-  const latestModel = p.interest.models.reduce<(typeof p.interest.models)[number] | null>((a, m) => (!a || m.at > a.at ? m : a), null);
+  const latestModel = p.interest.models.reduce<(typeof p.interest.models)[number] | null>(
+    (a, m) => (!a || m.at > a.at ? m : a),
+    null,
+  );
   const configuredDaysAgo = daysSince(p.interest.lastConfiguredAt, now);
   return {
     stage: stageOf(p, now, cfg.lapsedDays),
@@ -133,7 +183,8 @@ export function deriveGates(p: Profile | null, household: HouseholdDoc | null, n
     openRecalls,
     updateAvailable: update,
     criticalUpdate: critical,
-    loanPayoffInquirySeen: p.loanPayoffInquiryAt !== null && now - p.loanPayoffInquiryAt <= cfg.loanPayoffWindowDays * DAY,
+    loanPayoffInquirySeen:
+      p.loanPayoffInquiryAt !== null && now - p.loanPayoffInquiryAt <= cfg.loanPayoffWindowDays * DAY,
     modelConfiguredRecently: configuredDaysAgo !== null && configuredDaysAgo <= cfg.configuredRecentlyDays,
     configuredModel: latestModel?.model ?? null,
     configuredDaysAgo,

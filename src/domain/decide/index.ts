@@ -5,11 +5,26 @@
  */
 export { decide, templateDataFor } from "./engine";
 export { safeDefault } from "./safe-default";
-export type { DecisionInput, DecisionResult, DecidedAction, DecisionContextInput, Suppression, GuardrailName } from "./types";
+export type {
+  DecisionInput,
+  DecisionResult,
+  DecidedAction,
+  DecisionContextInput,
+  Suppression,
+  GuardrailName,
+} from "./types";
 export { compileCatalog, ActionSchema, validateAction } from "./catalog";
 export { checkAction } from "./validate-action";
 export { DEMO_CATALOG, DEMO_CATALOG_VERSION } from "./demo-catalog";
-export type { CompiledCatalog, CompiledAction, CompiledCreative, Action, ActionInput, Creative, ActionFault } from "./catalog";
+export type {
+  CompiledCatalog,
+  CompiledAction,
+  CompiledCreative,
+  Action,
+  ActionInput,
+  Creative,
+  ActionFault,
+} from "./catalog";
 export { WebCreativeSchema, InVehicleCreativeSchema, EmailCreativeSchema } from "./action";
 export { recordContact, applyOutcome, EMPTY_CONTACT_LOG, OUTCOMES } from "./contacts";
 export type { ContactLog, ShownContact, Outcome, OutcomeType } from "./contacts";

@@ -23,7 +23,8 @@ export function estimatePropensities(set: CandidateSet, rng: () => number, draws
   const cats = items.map((c) => c.category);
   const scores = new Float64Array(draws * n);
   for (let r = 0; r < draws; r++) {
-    for (let i = 0; i < n; i++) scores[r * n + i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
+    for (let i = 0; i < n; i++)
+      scores[r * n + i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
   }
   return shown.map((pick, slot) => {
     const earlier = shown.slice(0, slot);
@@ -42,7 +43,8 @@ export function estimatePropensities(set: CandidateSet, rng: () => number, draws
       for (const i of ties) wins[i]! += 1 / ties.length;
     }
     const distribution: Record<string, number> = {};
-    for (let i = 0; i < n; i++) if (allowed[i]) distribution[items[i]!.id] = epsilon / m + ((1 - epsilon) * wins[i]!) / draws;
+    for (let i = 0; i < n; i++)
+      if (allowed[i]) distribution[items[i]!.id] = epsilon / m + ((1 - epsilon) * wins[i]!) / draws;
     return { slot, actionId: items[pick]!.id, propensity: distribution[items[pick]!.id] ?? 0, distribution };
   });
 }

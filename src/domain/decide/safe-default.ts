@@ -35,7 +35,13 @@ export function safeDefault(
     return result([]);
   }
   const data: RuleData = {
-    context: { channel, placement: context.placement ?? "default", page: context.page ?? null, model: context.model ?? null, locale: context.locale ?? null },
+    context: {
+      channel,
+      placement: context.placement ?? "default",
+      page: context.page ?? null,
+      model: context.model ?? null,
+      locale: context.locale ?? null,
+    },
   };
   const picks = catalog.byChannel[channel]
     .filter(

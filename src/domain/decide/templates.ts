@@ -21,7 +21,11 @@ interface Field {
 
 /** "4 months" from 30 days on, else "12 days". */
 const span = (days: number | null | undefined, months: number | null | undefined) =>
-  days == null ? null : months != null && months >= 1 && days >= 30 ? `${months} month${months === 1 ? "" : "s"}` : `${days} day${days === 1 ? "" : "s"}`;
+  days == null
+    ? null
+    : months != null && months >= 1 && days >= 30
+      ? `${months} month${months === 1 ? "" : "s"}`
+      : `${days} day${days === 1 ? "" : "s"}`;
 const nonNegative = (n: number | null | undefined) => (n == null ? null : Math.max(0, n));
 const words = (s: string | null | undefined) => (s ? s.replace(/_/g, " ") : null);
 
@@ -31,8 +35,16 @@ export const TEMPLATE_FIELDS: Readonly<Record<string, Field>> = {
   "vehicle.year": { get: (t) => t.vehicle?.year, fallback: "", maxLen: 4 },
   "dealer.name": { get: (t) => t.dealerName, fallback: "your dealer", maxLen: 40 },
   "context.model": { get: (t) => t.contextModel, fallback: "this model", maxLen: 24 },
-  "gates.leaseEndsIn": { get: (t) => span(t.gates?.leaseEndsInDays, t.gates?.leaseEndsInMonths), fallback: "a few months", maxLen: 12 },
-  "gates.warrantyEndsIn": { get: (t) => span(t.gates?.warrantyEndsInDays, t.gates?.warrantyEndsInMonths), fallback: "a few months", maxLen: 12 },
+  "gates.leaseEndsIn": {
+    get: (t) => span(t.gates?.leaseEndsInDays, t.gates?.leaseEndsInMonths),
+    fallback: "a few months",
+    maxLen: 12,
+  },
+  "gates.warrantyEndsIn": {
+    get: (t) => span(t.gates?.warrantyEndsInDays, t.gates?.warrantyEndsInMonths),
+    fallback: "a few months",
+    maxLen: 12,
+  },
   "gates.leaseEndsInMonths": { get: (t) => t.gates?.leaseEndsInMonths, fallback: "a few", maxLen: 5 },
   "gates.leaseEndsInDays": { get: (t) => t.gates?.leaseEndsInDays, fallback: "a few", maxLen: 5 },
   "gates.warrantyEndsInMonths": { get: (t) => t.gates?.warrantyEndsInMonths, fallback: "a few", maxLen: 5 },

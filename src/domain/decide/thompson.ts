@@ -29,7 +29,7 @@ export function boundedSample(alpha: number, beta: number, band: number, rng: ()
   const x = sampleBeta(alpha, beta, rng);
   const lo = mean * (1 - band);
   const hi = mean * (1 + band);
-  return x < lo ? lo : Math.min(x , hi);
+  return x < lo ? lo : Math.min(x, hi);
 }
 
 /**
@@ -38,7 +38,13 @@ export function boundedSample(alpha: number, beta: number, band: number, rng: ()
  * its own category) can never win on score; it is not sampled (NaN). An epsilon pick may still choose it — the
  * caller samples it then. This keeps sampling to the few actions that can actually win.
  */
-export function thompsonScores(items: readonly Candidate[], limit: number, diverse: boolean, band: number, rng: () => number): number[] {
+export function thompsonScores(
+  items: readonly Candidate[],
+  limit: number,
+  diverse: boolean,
+  band: number,
+  rng: () => number,
+): number[] {
   const n = items.length;
   // Plain arrays: for a few dozen candidates they are cheaper to allocate than typed arrays.
   const scores: number[] = new Array(n);
@@ -59,7 +65,10 @@ export function thompsonScores(items: readonly Candidate[], limit: number, diver
   for (let i = 0; i < n; i++) {
     const c = items[i]!;
     const hi = (c.alpha / (c.alpha + c.beta)) * (1 + band) * c.base;
-    scores[i] = hi >= (diverse ? bestInCategory[categoryIndex(c.category)]! : floor) ? boundedSample(c.alpha, c.beta, band, rng) * c.base : NaN;
+    scores[i] =
+      hi >= (diverse ? bestInCategory[categoryIndex(c.category)]! : floor)
+        ? boundedSample(c.alpha, c.beta, band, rng) * c.base
+        : NaN;
   }
   return scores;
 }

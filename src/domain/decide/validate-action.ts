@@ -6,7 +6,13 @@ import { DEFAULT_CONFIG } from "./config";
 import { sensitiveField, sensitivePhrase } from "./sensitive";
 import { compileTemplate, TEMPLATE_FIELDS } from "./templates";
 
-export type ActionFaultType = "invalid" | "rule" | "unknown-field" | "sensitive-field" | "sensitive-copy" | "payload-limit";
+export type ActionFaultType =
+  | "invalid"
+  | "rule"
+  | "unknown-field"
+  | "sensitive-field"
+  | "sensitive-copy"
+  | "payload-limit";
 
 /** One refusal: `pointer` is a JSON pointer into the action, e.g. "/channels/in_vehicle/text". */
 export interface ActionFault {
@@ -23,18 +29,28 @@ export function checkAction(input: unknown): { action: Action | null; faults: Ac
   const parsed = ActionSchema.safeParse(input);
   if (!parsed.success) return { action: null, faults: parsed.error.issues.map(schemaFault) };
   const a = parsed.data;
-  const faults: ActionFault[] = validateRule(a.rule).map((f) => ({ type: "rule" as const, pointer: `/rule${f.path}`, reason: `${f.kind}: ${f.problem}` }));
+  const faults: ActionFault[] = validateRule(a.rule).map((f) => ({
+    type: "rule" as const,
+    pointer: `/rule${f.path}`,
+    reason: `${f.kind}: ${f.problem}`,
+  }));
   for (const [channel, creative] of Object.entries(a.channels)) {
     if (!creative) continue;
     for (const [field, value] of Object.entries(creative)) {
       const texts = Array.isArray(value) ? value : typeof value === "string" && field !== "imageUrl" ? [value] : [];
       texts.forEach((text: string, i) => {
         const pointer = `/channels/${channel}/${field}${Array.isArray(value) ? `/${i}` : ""}`;
-        faults.push(...textFaults(text, pointer, channel === "in_vehicle" ? (field === "buttons" ? "button" : "text") : null));
+        faults.push(
+          ...textFaults(text, pointer, channel === "in_vehicle" ? (field === "buttons" ? "button" : "text") : null),
+        );
       });
     }
     if (channel === "in_vehicle" && "buttons" in creative && creative.buttons.length > DEFAULT_CONFIG.inCarMaxButtons) {
-      faults.push({ type: "payload-limit", pointer: "/channels/in_vehicle/buttons", reason: `at most ${DEFAULT_CONFIG.inCarMaxButtons} buttons in the car` });
+      faults.push({
+        type: "payload-limit",
+        pointer: "/channels/in_vehicle/buttons",
+        reason: `at most ${DEFAULT_CONFIG.inCarMaxButtons} buttons in the car`,
+      });
     }
   }
   return { action: a, faults };
@@ -53,22 +69,41 @@ function textFaults(text: string, pointer: string, inCar: "text" | "button" | nu
   const t = compileTemplate(text);
   for (const ref of t.refs) {
     const topic = sensitiveField(ref.path);
-    if (topic) faults.push({ type: "sensitive-field", pointer, reason: `{{${ref.path}}} is sensitive (${topic}) and may not appear in copy` });
-    else if (!TEMPLATE_FIELDS[ref.path]) faults.push({ type: "unknown-field", pointer, reason: `{{${ref.path}}} is not a template field; use one of ${Object.keys(TEMPLATE_FIELDS).join(", ")}` });
+    if (topic)
+      faults.push({
+        type: "sensitive-field",
+        pointer,
+        reason: `{{${ref.path}}} is sensitive (${topic}) and may not appear in copy`,
+      });
+    else if (!TEMPLATE_FIELDS[ref.path])
+      faults.push({
+        type: "unknown-field",
+        pointer,
+        reason: `{{${ref.path}}} is not a template field; use one of ${Object.keys(TEMPLATE_FIELDS).join(", ")}`,
+      });
   }
   const phrase = sensitivePhrase(t.literal);
   if (phrase) faults.push({ type: "sensitive-copy", pointer, reason: `the copy mentions ${phrase}` });
   if (inCar) {
     const max = inCar === "text" ? DEFAULT_CONFIG.inCarMaxChars : DEFAULT_CONFIG.inCarMaxButtonChars;
-    if (t.maxLength > max) faults.push({ type: "payload-limit", pointer, reason: `can render ${t.maxLength} characters; the car allows ${max}` });
-    if (URL_LIKE.test(t.literal)) faults.push({ type: "payload-limit", pointer, reason: "in-car copy is read aloud: no URLs" });
-    if (EMOJI.test(t.literal)) faults.push({ type: "payload-limit", pointer, reason: "in-car copy is read aloud: no emoji" });
+    if (t.maxLength > max)
+      faults.push({
+        type: "payload-limit",
+        pointer,
+        reason: `can render ${t.maxLength} characters; the car allows ${max}`,
+      });
+    if (URL_LIKE.test(t.literal))
+      faults.push({ type: "payload-limit", pointer, reason: "in-car copy is read aloud: no URLs" });
+    if (EMOJI.test(t.literal))
+      faults.push({ type: "payload-limit", pointer, reason: "in-car copy is read aloud: no emoji" });
   }
   return faults;
 }
 
 function schemaFault(issue: z.core.$ZodIssue): ActionFault {
-  const pointer = issue.path.length ? `/${issue.path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}` : "";
+  const pointer = issue.path.length
+    ? `/${issue.path.map((p) => String(p).replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}`
+    : "";
   const inCarLimit = pointer.startsWith("/channels/in_vehicle") && issue.code === "too_big";
   return { type: inCarLimit ? "payload-limit" : "invalid", pointer, reason: issue.message };
 }
@@ -82,7 +117,12 @@ export function speakable(text: string): boolean {
  * Whether rendered in-car copy fits the limits and can be read aloud (decision-time re-check). `speakableKnown`
  * skips the text scan when every substituted value was checked already (the author's words were, at upsert).
  */
-export function inCarCopyOk(text: string, buttons: readonly string[], cfg: typeof DEFAULT_CONFIG, speakableKnown = false): boolean {
+export function inCarCopyOk(
+  text: string,
+  buttons: readonly string[],
+  cfg: typeof DEFAULT_CONFIG,
+  speakableKnown = false,
+): boolean {
   if (text.length > cfg.inCarMaxChars || buttons.length > cfg.inCarMaxButtons) return false;
   for (const b of buttons) if (b.length > cfg.inCarMaxButtonChars || (!speakableKnown && !speakable(b))) return false;
   return speakableKnown || speakable(text);

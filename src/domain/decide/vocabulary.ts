@@ -2,7 +2,14 @@
 import type { Category, Channel } from "../profile/types";
 
 /** Where a decision is shown. */
-export const DECISION_CHANNELS = ["web_configurator", "dealer_site", "in_vehicle", "email", "app", "service_lane"] as const;
+export const DECISION_CHANNELS = [
+  "web_configurator",
+  "dealer_site",
+  "in_vehicle",
+  "email",
+  "app",
+  "service_lane",
+] as const;
 export type DecisionChannel = (typeof DECISION_CHANNELS)[number];
 
 export const ACTION_KINDS = ["offer", "service_reminder", "content", "safety_recall", "survey", "test_drive"] as const;

@@ -7,7 +7,10 @@ import { z } from "zod";
 export const POWERTRAINS = ["ev", "phev", "hybrid", "ice"] as const;
 export type Powertrain = (typeof POWERTRAINS)[number];
 
-const Vin = z.string().length(17).meta({ description: "17-character VIN (validated: characters, check digit, model year)", example: "1N4AZ0CP6GC304290" });
+const Vin = z.string().length(17).meta({
+  description: "17-character VIN (validated: characters, check digit, model year)",
+  example: "1N4AZ0CP6GC304290",
+});
 const Day = z.iso.date().meta({ description: "Calendar date, YYYY-MM-DD" });
 const Money = z.number().nonnegative().max(10_000_000);
 const Short = (max = 80) => z.string().trim().min(1).max(max);
@@ -17,59 +20,154 @@ const IdentifierFields = z
   .object({
     visitorId: Short(128).optional().meta({ description: "Anonymous web visitor id (first-party cookie)" }),
     customerId: Short(128).optional().meta({ description: "The brand's CRM customer id" }),
-    email: z.string().trim().max(254).optional().meta({ description: "Normalized, then stored only as a salted SHA-256" }),
-    phone: z.string().trim().max(32).optional().meta({ description: "E.164 (+4930123456); stored only as a salted SHA-256" }),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .optional()
+      .meta({ description: "Normalized, then stored only as a salted SHA-256" }),
+    phone: z
+      .string()
+      .trim()
+      .max(32)
+      .optional()
+      .meta({ description: "E.164 (+4930123456); stored only as a salted SHA-256" }),
     deviceId: Short(128).optional().meta({ description: "App or head-unit device id" }),
     vin: z.string().trim().max(32).optional(),
   })
   .strict();
-export const IdentifiersSchema = IdentifierFields.refine((ids) => Object.values(ids).some((v) => v !== undefined && v !== ""), "at least one identifier is required");
+export const IdentifiersSchema = IdentifierFields.refine(
+  (ids) => Object.values(ids).some((v) => v !== undefined && v !== ""),
+  "at least one identifier is required",
+);
 export type Identifiers = z.infer<typeof IdentifiersSchema>;
 
 const Consent = z.object({
-  marketing: z.object({ email: z.boolean(), sms: z.boolean(), push: z.boolean(), in_vehicle: z.boolean(), web: z.boolean() }).partial().optional(),
-  profilingObjection: z.boolean().optional().meta({ description: "GDPR Art. 21 objection to profiling for direct marketing" }),
-  drivingDataConsent: z.boolean().optional().meta({ description: "Affirmative consent to use driving-behaviour data for marketing" }),
-  locationDataConsent: z.boolean().optional().meta({ description: "Affirmative consent to use location data for marketing" }),
+  marketing: z
+    .object({ email: z.boolean(), sms: z.boolean(), push: z.boolean(), in_vehicle: z.boolean(), web: z.boolean() })
+    .partial()
+    .optional(),
+  profilingObjection: z
+    .boolean()
+    .optional()
+    .meta({ description: "GDPR Art. 21 objection to profiling for direct marketing" }),
+  drivingDataConsent: z
+    .boolean()
+    .optional()
+    .meta({ description: "Affirmative consent to use driving-behaviour data for marketing" }),
+  locationDataConsent: z
+    .boolean()
+    .optional()
+    .meta({ description: "Affirmative consent to use location data for marketing" }),
 });
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
 
 /** Data schemas per event type. */
 export const EVENT_DATA = {
   page_view: z.object({ url: z.string().max(512), model: Short(64).optional() }),
-  configurator_build: z.object({ model: Short(64), trim: Short(64).optional(), powertrain: z.enum(POWERTRAINS), price: Money.optional(), currency: z.string().length(3).optional() }),
-  quote_request: z.object({ model: Short(64).optional(), trim: Short(64).optional(), powertrain: z.enum(POWERTRAINS).optional(), price: Money.optional() }),
+  configurator_build: z.object({
+    model: Short(64),
+    trim: Short(64).optional(),
+    powertrain: z.enum(POWERTRAINS),
+    price: Money.optional(),
+    currency: z.string().length(3).optional(),
+  }),
+  quote_request: z.object({
+    model: Short(64).optional(),
+    trim: Short(64).optional(),
+    powertrain: z.enum(POWERTRAINS).optional(),
+    price: Money.optional(),
+  }),
   test_drive_booked: z.object({ model: Short(64), at: z.iso.datetime({ offset: true }).optional() }),
-  purchase: z.object({ vin: Vin, condition: z.enum(["new", "used"]), dealerId: DealerRef.optional(), price: Money.optional(), financing: z.enum(["cash", "lease", "loan"]).optional(), warrantyEndDate: Day.optional() }),
-  lease_started: z.object({ vin: Vin, termMonths: z.number().int().min(1).max(120), endDate: Day, monthlyAmount: Money.optional() }),
+  purchase: z.object({
+    vin: Vin,
+    condition: z.enum(["new", "used"]),
+    dealerId: DealerRef.optional(),
+    price: Money.optional(),
+    financing: z.enum(["cash", "lease", "loan"]).optional(),
+    warrantyEndDate: Day.optional(),
+  }),
+  lease_started: z.object({
+    vin: Vin,
+    termMonths: z.number().int().min(1).max(120),
+    endDate: Day,
+    monthlyAmount: Money.optional(),
+  }),
   loan_started: z.object({ vin: Vin, termMonths: z.number().int().min(1).max(120), endDate: Day, amount: Money }),
-  loan_payoff_inquiry: z.object({ vin: Vin.optional(), channel: z.enum(["phone", "web", "email", "branch"]).optional() }),
-  trade_in_appraisal: z.object({ vin: Vin, value: Money, odometer: z.number().int().nonnegative().max(2_000_000).optional() }),
+  loan_payoff_inquiry: z.object({
+    vin: Vin.optional(),
+    channel: z.enum(["phone", "web", "email", "branch"]).optional(),
+  }),
+  trade_in_appraisal: z.object({
+    vin: Vin,
+    value: Money,
+    odometer: z.number().int().nonnegative().max(2_000_000).optional(),
+  }),
   service_visit: z.object({
     vin: Vin,
     dealerId: DealerRef.optional(),
     odometer: z.number().int().nonnegative().max(2_000_000),
-    workLines: z.array(z.object({ code: Short(32).optional(), description: Short(200), amount: Money.optional() })).max(50),
+    workLines: z
+      .array(z.object({ code: Short(32).optional(), description: Short(200), amount: Money.optional() }))
+      .max(50),
     amount: Money.optional(),
   }),
   service_due: z
-    .object({ vin: Vin, kind: Short(64), dueDate: Day.optional(), dueMileage: z.number().int().positive().max(2_000_000).optional(), estimatedCost: Money.optional() })
+    .object({
+      vin: Vin,
+      kind: Short(64),
+      dueDate: Day.optional(),
+      dueMileage: z.number().int().positive().max(2_000_000).optional(),
+      estimatedCost: Money.optional(),
+    })
     .refine((d) => d.dueDate || d.dueMileage, "give dueDate or dueMileage"),
   telemetry_snapshot: z.object({
     vin: Vin,
     odometer: z.number().int().nonnegative().max(2_000_000).optional(),
-    economy: z.object({ value: z.number().nonnegative().max(1000), unit: z.enum(["l_per_100km", "mpg", "kwh_per_100km", "mi_per_kwh"]) }).optional(),
+    economy: z
+      .object({
+        value: z.number().nonnegative().max(1000),
+        unit: z.enum(["l_per_100km", "mpg", "kwh_per_100km", "mi_per_kwh"]),
+      })
+      .optional(),
     batteryStateOfHealth: z.number().min(0).max(100).optional(),
-    troubleCodes: z.array(z.string().regex(/^[PCBU][0-9A-F]{4}$/, "must be an OBD-II code such as P0420")).max(50).optional(),
+    troubleCodes: z
+      .array(z.string().regex(/^[PCBU][0-9A-F]{4}$/, "must be an OBD-II code such as P0420"))
+      .max(50)
+      .optional(),
     softwareVersion: Short(40).optional(),
   }),
-  recall_notice: z.object({ vin: Vin, campaignId: Short(32), status: z.enum(["open", "remedied"]), component: Short(120).optional() }),
+  recall_notice: z.object({
+    vin: Vin,
+    campaignId: Short(32),
+    status: z.enum(["open", "remedied"]),
+    component: Short(120).optional(),
+  }),
   software_update_available: z.object({ vin: Vin, version: Short(40), critical: z.boolean().optional() }),
-  survey_response: z.object({ score: z.number().int().min(0).max(10), verbatim: z.string().max(2000).optional(), topic: z.enum(["sales", "service", "product", "other"]).optional() }),
-  complaint_opened: z.object({ complaintId: Short(64), category: z.enum(["sales", "service", "product", "billing", "other"]).optional(), vin: Vin.optional() }),
-  complaint_closed: z.object({ complaintId: Short(64), resolution: z.enum(["resolved", "unresolved", "withdrawn"]).optional() }),
-  referral: z.object({ referralId: Short(64), for: z.enum(["sale", "service"]), converted: z.boolean().default(false) }),
-  social_mention: z.object({ network: Short(40), sentiment: z.enum(["positive", "neutral", "negative"]), url: z.url().max(512) }),
+  survey_response: z.object({
+    score: z.number().int().min(0).max(10),
+    verbatim: z.string().max(2000).optional(),
+    topic: z.enum(["sales", "service", "product", "other"]).optional(),
+  }),
+  complaint_opened: z.object({
+    complaintId: Short(64),
+    category: z.enum(["sales", "service", "product", "billing", "other"]).optional(),
+    vin: Vin.optional(),
+  }),
+  complaint_closed: z.object({
+    complaintId: Short(64),
+    resolution: z.enum(["resolved", "unresolved", "withdrawn"]).optional(),
+  }),
+  referral: z.object({
+    referralId: Short(64),
+    for: z.enum(["sale", "service"]),
+    converted: z.boolean().default(false),
+  }),
+  social_mention: z.object({
+    network: Short(40),
+    sentiment: z.enum(["positive", "neutral", "negative"]),
+    url: z.url().max(512),
+  }),
   identities_linked: z.object({ reason: Short(200) }),
   consent_changed: Consent.extend({ source: Short(64).optional() }),
   preference_changed: z.object({
@@ -77,7 +175,10 @@ export const EVENT_DATA = {
     preferredDealerId: DealerRef.nullable().optional(),
     preferredChannel: z.enum(["email", "sms", "push", "in_vehicle", "web", "phone"]).nullable().optional(),
     timeZone: z.string().max(64).optional(),
-    notInterested: z.array(z.enum(["sales", "service", "retention", "info", "safety"])).max(5).optional(),
+    notInterested: z
+      .array(z.enum(["sales", "service", "retention", "info", "safety"]))
+      .max(5)
+      .optional(),
   }),
 } as const;
 
@@ -88,12 +189,17 @@ export type EventData<T extends EventType> = z.infer<(typeof EVENT_DATA)[T]>;
 /** The envelope of every event (its `data` is checked against EVENT_DATA[type] separately, to name the fault). */
 export const EventEnvelopeSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9._:-]{8,128}$/, "8-128 characters of A-Z a-z 0-9 . _ : -").meta({ description: "Client-generated id; stored at most once per tenant, forever" }),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9._:-]{8,128}$/, "8-128 characters of A-Z a-z 0-9 . _ : -")
+      .meta({ description: "Client-generated id; stored at most once per tenant, forever" }),
     type: z.enum(EVENT_TYPES as [EventType, ...EventType[]]),
     occurredAt: z.iso.datetime({ offset: true }),
     identifiers: IdentifiersSchema,
     dealerId: DealerRef.optional(),
-    householdRef: Short(64).optional().meta({ description: "The CRM's household key: people with the same key form one household" }),
+    householdRef: Short(64)
+      .optional()
+      .meta({ description: "The CRM's household key: people with the same key form one household" }),
     source: Short(64).optional(),
     data: z.record(z.string(), z.unknown()).default({}),
   })
@@ -104,7 +210,14 @@ export const SubjectEventEnvelopeSchema = EventEnvelopeSchema.extend({ identifie
 
 /** A validated event, as the projection sees it: times in epoch ms, data typed by its type. */
 export type DomainEvent = {
-  [T in EventType]: { id: string; type: T; occurredAt: number; receivedAt: number; dealerId: string | null; data: EventData<T> };
+  [T in EventType]: {
+    id: string;
+    type: T;
+    occurredAt: number;
+    receivedAt: number;
+    dealerId: string | null;
+    data: EventData<T>;
+  };
 }[EventType];
 
 /** One example per event type (OpenAPI, tests and the demo seed use them). */
@@ -118,9 +231,21 @@ export const EVENT_EXAMPLES: { [T in EventType]: EventData<T> } = {
   loan_started: { vin: "5N1AT2MVXLC807279", termMonths: 60, endDate: "2025-06-30", amount: 24000 },
   loan_payoff_inquiry: { vin: "5N1AT2MVXLC807279", channel: "phone" },
   trade_in_appraisal: { vin: "5N1AT2MVXLC807279", value: 14500, odometer: 61000 },
-  service_visit: { vin: "5N1AT2MVXLC807279", odometer: 60210, workLines: [{ code: "OIL", description: "Oil and filter change", amount: 89 }], amount: 89 },
+  service_visit: {
+    vin: "5N1AT2MVXLC807279",
+    odometer: 60210,
+    workLines: [{ code: "OIL", description: "Oil and filter change", amount: 89 }],
+    amount: 89,
+  },
   service_due: { vin: "5N1AT2MVXLC807279", kind: "brake_service", dueDate: "2027-01-15", estimatedCost: 640 },
-  telemetry_snapshot: { vin: "1N4AZ0CP6GC304290", odometer: 48211, economy: { value: 17.2, unit: "kwh_per_100km" }, batteryStateOfHealth: 81, troubleCodes: [], softwareVersion: "2.4.1" },
+  telemetry_snapshot: {
+    vin: "1N4AZ0CP6GC304290",
+    odometer: 48211,
+    economy: { value: 17.2, unit: "kwh_per_100km" },
+    batteryStateOfHealth: 81,
+    troubleCodes: [],
+    softwareVersion: "2.4.1",
+  },
   recall_notice: { vin: "5N1AT2MVXLC807279", campaignId: "24V123", status: "open", component: "Fuel pump" },
   software_update_available: { vin: "1N4AZ0CP6GC304290", version: "2.5.0", critical: false },
   survey_response: { score: 9, verbatim: "Quick service, friendly advisor.", topic: "service" },
@@ -129,6 +254,15 @@ export const EVENT_EXAMPLES: { [T in EventType]: EventData<T> } = {
   referral: { referralId: "REF-77", for: "sale", converted: true },
   social_mention: { network: "instagram", sentiment: "positive", url: "https://instagram.example/p/abc" },
   identities_linked: { reason: "CRM back-office: same person confirmed by phone" },
-  consent_changed: { marketing: { email: true, sms: false, push: true, in_vehicle: true, web: true }, profilingObjection: false, drivingDataConsent: false, source: "owner-portal" },
-  preference_changed: { quietHours: { start: "21:00", end: "08:00" }, preferredChannel: "email", timeZone: "America/Los_Angeles" },
+  consent_changed: {
+    marketing: { email: true, sms: false, push: true, in_vehicle: true, web: true },
+    profilingObjection: false,
+    drivingDataConsent: false,
+    source: "owner-portal",
+  },
+  preference_changed: {
+    quietHours: { start: "21:00", end: "08:00" },
+    preferredChannel: "email",
+    timeZone: "America/Los_Angeles",
+  },
 };

@@ -5,7 +5,14 @@ export const IDENTITY_KINDS = ["visitor", "customer", "email", "phone", "device"
 export type IdentityKind = (typeof IDENTITY_KINDS)[number];
 
 /** Identifier field name on events -> identity kind. */
-export const FIELD_KIND = { visitorId: "visitor", customerId: "customer", email: "email", phone: "phone", deviceId: "device", vin: "vin" } as const;
+export const FIELD_KIND = {
+  visitorId: "visitor",
+  customerId: "customer",
+  email: "email",
+  phone: "phone",
+  deviceId: "device",
+  vin: "vin",
+} as const;
 
 /** Kinds stored only as a salted SHA-256. */
 export const HASHED_KINDS: ReadonlySet<IdentityKind> = new Set(["email", "phone"]);

@@ -33,7 +33,16 @@ export function emptyProfile(): Profile {
     lastKey: "",
     events: 0,
     dealerId: null,
-    interest: { pageViews: 0, models: [], powertrains: {}, lastConfiguredAt: null, quotes: 0, lastQuoteAt: null, testDrives: 0, lastTestDriveAt: null },
+    interest: {
+      pageViews: 0,
+      models: [],
+      powertrains: {},
+      lastConfiguredAt: null,
+      quotes: 0,
+      lastQuoteAt: null,
+      testDrives: 0,
+      lastTestDriveAt: null,
+    },
     vehicles: [],
     loanPayoffInquiryAt: null,
     lastPurchaseAt: null,
@@ -41,8 +50,16 @@ export function emptyProfile(): Profile {
     advocacy: { referrals: 0, converted: 0 },
     social: { mentions: 0, positive: 0, neutral: 0, negative: 0, lastAt: null },
     consent: {
-      marketing: {}, profilingObjection: false, drivingDataConsent: false, locationDataConsent: false,
-      quietHours: null, preferredDealerId: null, preferredChannel: null, timeZone: null, notInterested: [], updatedAt: null,
+      marketing: {},
+      profilingObjection: false,
+      drivingDataConsent: false,
+      locationDataConsent: false,
+      quietHours: null,
+      preferredDealerId: null,
+      preferredChannel: null,
+      timeZone: null,
+      notInterested: [],
+      updatedAt: null,
     },
   };
 }
@@ -54,15 +71,28 @@ function addMonths(at: number, months: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-function vehicle(p: Profile, vin: string, at: number, ctx: ProjectionContext, relation: VehicleFacts["relation"]): VehicleFacts {
+function vehicle(
+  p: Profile,
+  vin: string,
+  at: number,
+  ctx: ProjectionContext,
+  relation: VehicleFacts["relation"],
+): VehicleFacts {
   let v = p.vehicles.find((x) => x.vin === vin);
   if (!v) {
     const info = ctx.vin(vin);
     const make = info?.make ?? null;
     v = {
-      vin, make, model: info?.model ?? null, year: info?.year ?? null, powertrain: info?.powertrain ?? "unknown",
+      vin,
+      make,
+      model: info?.model ?? null,
+      year: info?.year ?? null,
+      powertrain: info?.powertrain ?? "unknown",
       onBrand: make !== null && ctx.brandMakes.includes(make.toUpperCase()),
-      relation, since: at, openRecalls: [], serviceVisits: 0,
+      relation,
+      since: at,
+      openRecalls: [],
+      serviceVisits: 0,
     };
     p.vehicles.push(v);
     p.vehicles.sort((a, b) => a.since - b.since || (a.vin < b.vin ? -1 : 1));
@@ -102,7 +132,10 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
       break;
     case "configurator_build": {
       const { model, trim, powertrain, price } = e.data;
-      p.interest.models = [{ model, ...(trim ? { trim } : {}), powertrain, ...(price !== undefined ? { price } : {}), at }, ...p.interest.models.filter((m) => m.model !== model)].slice(0, MAX_MODELS);
+      p.interest.models = [
+        { model, ...(trim ? { trim } : {}), powertrain, ...(price !== undefined ? { price } : {}), at },
+        ...p.interest.models.filter((m) => m.model !== model),
+      ].slice(0, MAX_MODELS);
       p.interest.powertrains[powertrain] = (p.interest.powertrains[powertrain] ?? 0) + 1;
       p.interest.lastConfiguredAt = at;
       break;
@@ -110,7 +143,8 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
     case "quote_request":
       p.interest.quotes++;
       p.interest.lastQuoteAt = at;
-      if (e.data.powertrain) p.interest.powertrains[e.data.powertrain] = (p.interest.powertrains[e.data.powertrain] ?? 0) + 1;
+      if (e.data.powertrain)
+        p.interest.powertrains[e.data.powertrain] = (p.interest.powertrains[e.data.powertrain] ?? 0) + 1;
       break;
     case "test_drive_booked":
       p.interest.testDrives++;
@@ -163,7 +197,12 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
     case "service_due": {
       const v = vehicle(p, e.data.vin, at, ctx, "serviced");
       const { kind, dueDate, dueMileage, estimatedCost } = e.data;
-      v.nextService = { kind, ...(dueDate ? { due: dueDate } : {}), ...(dueMileage ? { mileage: dueMileage } : {}), ...(estimatedCost !== undefined ? { cost: estimatedCost } : {}) };
+      v.nextService = {
+        kind,
+        ...(dueDate ? { due: dueDate } : {}),
+        ...(dueMileage ? { mileage: dueMileage } : {}),
+        ...(estimatedCost !== undefined ? { cost: estimatedCost } : {}),
+      };
       break;
     }
     case "telemetry_snapshot": {
@@ -187,7 +226,8 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
     }
     case "software_update_available": {
       const v = vehicle(p, e.data.vin, at, ctx, "owned");
-      if (v.software !== e.data.version) v.updateAvailable = { version: e.data.version, critical: e.data.critical ?? false };
+      if (v.software !== e.data.version)
+        v.updateAvailable = { version: e.data.version, critical: e.data.critical ?? false };
       break;
     }
     case "survey_response":
@@ -196,7 +236,8 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
       if (e.data.verbatim?.trim()) p.voice.verbatims++;
       break;
     case "complaint_opened":
-      if (!p.voice.openComplaints.includes(e.data.complaintId)) p.voice.openComplaints = [...p.voice.openComplaints, e.data.complaintId].sort();
+      if (!p.voice.openComplaints.includes(e.data.complaintId))
+        p.voice.openComplaints = [...p.voice.openComplaints, e.data.complaintId].sort();
       p.voice.lastComplaintAt = at;
       break;
     case "complaint_closed":

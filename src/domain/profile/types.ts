@@ -73,7 +73,13 @@ export interface Profile {
   vehicles: VehicleFacts[];
   loanPayoffInquiryAt: number | null;
   lastPurchaseAt: number | null;
-  voice: { lastScore: number | null; lastSurveyAt: number | null; verbatims: number; openComplaints: string[]; lastComplaintAt: number | null };
+  voice: {
+    lastScore: number | null;
+    lastSurveyAt: number | null;
+    verbatims: number;
+    openComplaints: string[];
+    lastComplaintAt: number | null;
+  };
   advocacy: { referrals: number; converted: number };
   social: { mentions: number; positive: number; neutral: number; negative: number; lastAt: number | null };
   consent: ConsentState;

@@ -70,7 +70,9 @@ export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
     return f;
   };
   const tests = rules.map((r) => (r === null || r === undefined ? () => true : shared(r)));
-  const heads = rules.map((r) => headOf(r, (n) => (isLogic(n) && !("var" in n) ? counts.get(keyOf(n)) ?? 0 : 0), shared));
+  const heads = rules.map((r) =>
+    headOf(r, (n) => (isLogic(n) && !("var" in n) ? (counts.get(keyOf(n)) ?? 0) : 0), shared),
+  );
   return { tests, heads };
 }
 

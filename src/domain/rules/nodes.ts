@@ -117,7 +117,15 @@ function compileAndOr(fs: Fn[], isOr: boolean): Fn {
   if (fs.length === 1) return fs[0]!;
   if (fs.length === 2) {
     const [a, b] = fs as [Fn, Fn];
-    return isOr ? (d) => { const v = a(d); return truthy(v) ? v : b(d); } : (d) => { const v = a(d); return truthy(v) ? b(d) : v; };
+    return isOr
+      ? (d) => {
+          const v = a(d);
+          return truthy(v) ? v : b(d);
+        }
+      : (d) => {
+          const v = a(d);
+          return truthy(v) ? b(d) : v;
+        };
   }
   if (fs.length === 3) {
     const [a, b, c] = fs as [Fn, Fn, Fn];
@@ -141,15 +149,30 @@ function compileAndOr(fs: Fn[], isOr: boolean): Fn {
 function compileScoped(op: string, fl: Fn, fs: Fn): Fn {
   switch (op) {
     case "filter":
-      return (d) => { const l = fl(d); return Array.isArray(l) ? l.filter((x) => truthy(fs(x))) : []; };
+      return (d) => {
+        const l = fl(d);
+        return Array.isArray(l) ? l.filter((x) => truthy(fs(x))) : [];
+      };
     case "map":
-      return (d) => { const l = fl(d); return Array.isArray(l) ? l.map((x) => fs(x)) : []; };
+      return (d) => {
+        const l = fl(d);
+        return Array.isArray(l) ? l.map((x) => fs(x)) : [];
+      };
     case "all":
-      return (d) => { const l = fl(d); return Array.isArray(l) && l.length > 0 && l.every((x) => truthy(fs(x))); };
+      return (d) => {
+        const l = fl(d);
+        return Array.isArray(l) && l.length > 0 && l.every((x) => truthy(fs(x)));
+      };
     case "none":
-      return (d) => { const l = fl(d); return !Array.isArray(l) || !l.some((x) => truthy(fs(x))); };
+      return (d) => {
+        const l = fl(d);
+        return !Array.isArray(l) || !l.some((x) => truthy(fs(x)));
+      };
     default:
-      return (d) => { const l = fl(d); return Array.isArray(l) && l.some((x) => truthy(fs(x))); };
+      return (d) => {
+        const l = fl(d);
+        return Array.isArray(l) && l.some((x) => truthy(fs(x)));
+      };
   }
 }
 
@@ -172,7 +195,8 @@ const BINARY: Record<string, Bin> = {
 function compileEager(op: string, fs: Fn[], raw: readonly unknown[]): Fn {
   const bin = BINARY[op];
   if (bin) return binary(bin, fs, raw);
-  if ((op === "<" || op === "<=") && fs.length === 2) return binary(op === "<" ? (a, b) => a < b : (a, b) => a <= b, fs, raw);
+  if ((op === "<" || op === "<=") && fs.length === 2)
+    return binary(op === "<" ? (a, b) => a < b : (a, b) => a <= b, fs, raw);
   const [fa, fb] = fs as [Fn, Fn];
   switch (op) {
     case "!":
@@ -183,7 +207,11 @@ function compileEager(op: string, fs: Fn[], raw: readonly unknown[]): Fn {
       return fs.length === 1 ? (d) => -(fa(d) as number) : (d) => (fa(d) as number) - (fb(d) as number);
   }
   const impl = NARY[op]!;
-  return (d) => impl(fs.map((f) => f(d)), d);
+  return (d) =>
+    impl(
+      fs.map((f) => f(d)),
+      d,
+    );
 }
 
 /** A binary operator, with the common "variable against a literal" case unrolled. */

@@ -17,16 +17,28 @@ export interface Predicate {
   test(g: Gates, args: readonly unknown[]): boolean;
 }
 
-const within = (days: number | null, limit: unknown): boolean => days !== null && days >= 0 && days <= (limit as number);
+const within = (days: number | null, limit: unknown): boolean =>
+  days !== null && days >= 0 && days <= (limit as number);
 
 export const PREDICATES: Readonly<Record<string, Predicate>> = {
-  lease_ends_within: { params: ["days"], required: 1, sensitive: false, test: (g, [d]) => within(g.leaseEndsInDays, d) },
-  warranty_ends_within: { params: ["days"], required: 1, sensitive: false, test: (g, [d]) => within(g.warrantyEndsInDays, d) },
+  lease_ends_within: {
+    params: ["days"],
+    required: 1,
+    sensitive: false,
+    test: (g, [d]) => within(g.leaseEndsInDays, d),
+  },
+  warranty_ends_within: {
+    params: ["days"],
+    required: 1,
+    sensitive: false,
+    test: (g, [d]) => within(g.warrantyEndsInDays, d),
+  },
   service_due: {
     params: ["days"],
     required: 0,
     sensitive: false,
-    test: (g, [d]) => (d === undefined ? g.serviceDue : g.serviceDueInDays !== null && g.serviceDueInDays <= (d as number)),
+    test: (g, [d]) =>
+      d === undefined ? g.serviceDue : g.serviceDueInDays !== null && g.serviceDueInDays <= (d as number),
   },
   open_recall: { params: [], required: 0, sensitive: false, test: (g) => g.openRecalls > 0 },
   powertrain_is: { params: ["powertrain"], required: 1, sensitive: false, test: (g, [pt]) => g.powertrain === pt },

@@ -3,7 +3,14 @@ import { isLogic, operation, OPERATORS, type ArgType } from "./operators";
 import { paramOk, PREDICATES, type ParamType } from "./predicates";
 import { VAR_ROOTS } from "./data";
 
-export type RuleFaultKind = "not-logic" | "unknown-operator" | "arity" | "unknown-variable" | "argument-type" | "scope" | "too-complex";
+export type RuleFaultKind =
+  | "not-logic"
+  | "unknown-operator"
+  | "arity"
+  | "unknown-variable"
+  | "argument-type"
+  | "scope"
+  | "too-complex";
 
 /** One fault: `path` is a JSON pointer into the rule, e.g. "/and/1/lease_ends_within/0". */
 export interface RuleFault {
@@ -33,7 +40,11 @@ export function validateRule(rule: unknown): RuleFault[] {
   const faults: RuleFault[] = [];
   if (rule === null || typeof rule === "boolean") return faults;
   if (!isLogic(rule)) {
-    faults.push({ path: "", kind: "not-logic", problem: "a rule is one JsonLogic operation (an object with one operator key), a boolean or null" });
+    faults.push({
+      path: "",
+      kind: "not-logic",
+      problem: "a rule is one JsonLogic operation (an object with one operator key), a boolean or null",
+    });
     return faults;
   }
   const st = { nodes: 0 };
@@ -41,9 +52,20 @@ export function validateRule(rule: unknown): RuleFault[] {
   return faults;
 }
 
-function walk(node: unknown, path: string, depth: number, scope: Scope, faults: RuleFault[], st: { nodes: number }): void {
+function walk(
+  node: unknown,
+  path: string,
+  depth: number,
+  scope: Scope,
+  faults: RuleFault[],
+  st: { nodes: number },
+): void {
   if (++st.nodes === MAX_NODES + 1 || depth === MAX_DEPTH + 1) {
-    faults.push({ path, kind: "too-complex", problem: `rules are limited to ${MAX_NODES} nodes and depth ${MAX_DEPTH}` });
+    faults.push({
+      path,
+      kind: "too-complex",
+      problem: `rules are limited to ${MAX_NODES} nodes and depth ${MAX_DEPTH}`,
+    });
   }
   if (st.nodes > MAX_NODES || depth > MAX_DEPTH) return;
   if (Array.isArray(node)) {
@@ -62,13 +84,19 @@ function walk(node: unknown, path: string, depth: number, scope: Scope, faults: 
   const at = (i: number) => (wrapped ? base : `${base}/${i}`);
   const pred = PREDICATES[op];
   if (pred) {
-    if (scope !== "root") faults.push({ path: base, kind: "scope", problem: `${op} reads the decision's gates; use it outside map/filter/all/none/some/reduce` });
+    if (scope !== "root")
+      faults.push({
+        path: base,
+        kind: "scope",
+        problem: `${op} reads the decision's gates; use it outside map/filter/all/none/some/reduce`,
+      });
     if (args.length < pred.required || args.length > pred.params.length) {
       faults.push({ path: base, kind: "arity", problem: `${op} takes ${arity(pred.required, pred.params.length)}` });
     }
     args.forEach((a, i) => {
       const t = pred.params[i];
-      if (t && !paramOk(t, a)) faults.push({ path: at(i), kind: "argument-type", problem: `${op} expects ${PARAM_TEXT[t]} here (a literal)` });
+      if (t && !paramOk(t, a))
+        faults.push({ path: at(i), kind: "argument-type", problem: `${op} expects ${PARAM_TEXT[t]} here (a literal)` });
     });
     return;
   }
@@ -87,7 +115,8 @@ function walk(node: unknown, path: string, depth: number, scope: Scope, faults: 
     if (op === "var" && i === 0) checkPath(a, at(i), scope, faults);
     else if ((op === "missing" || op === "missing_some") && t === "keys") checkKeys(a, at(i), scope, faults);
     else if (!object || Array.isArray(a)) {
-      if (!literalOk(t, a)) faults.push({ path: at(i), kind: "argument-type", problem: `${op} expects ${TYPE_TEXT[t]} here` });
+      if (!literalOk(t, a))
+        faults.push({ path: at(i), kind: "argument-type", problem: `${op} expects ${TYPE_TEXT[t]} here` });
     }
     if (object && (t !== "keys" || isLogic(a))) walk(a, at(i), depth + 1, inner, faults, st);
   });
@@ -125,8 +154,7 @@ function checkKeys(a: unknown, path: string, scope: Scope, faults: RuleFault[]):
     a.forEach((k, i) => {
       checkPath(k, `${path}/${i}`, scope, faults);
     });
-  }
-  else checkPath(a, path, scope, faults);
+  } else checkPath(a, path, scope, faults);
 }
 
 function checkPath(a: unknown, path: string, scope: Scope, faults: RuleFault[]): void {
@@ -138,11 +166,16 @@ function checkPath(a: unknown, path: string, scope: Scope, faults: RuleFault[]):
   const parts = a === undefined || a === null || a === "" ? [] : String(a).split(".");
   const root = parts[0];
   if (scope === "reduce") {
-    if (root !== "current" && root !== "accumulator") faults.push({ path, kind: "unknown-variable", problem: "inside reduce, read 'current' or 'accumulator'" });
+    if (root !== "current" && root !== "accumulator")
+      faults.push({ path, kind: "unknown-variable", problem: "inside reduce, read 'current' or 'accumulator'" });
     return;
   }
   if (root === undefined || !(root in VAR_ROOTS)) {
-    faults.push({ path, kind: "unknown-variable", problem: `unknown variable root '${root ?? ""}'; use one of ${ROOTS}` });
+    faults.push({
+      path,
+      kind: "unknown-variable",
+      problem: `unknown variable root '${root ?? ""}'; use one of ${ROOTS}`,
+    });
     return;
   }
   const fields = VAR_ROOTS[root as keyof typeof VAR_ROOTS];
@@ -153,4 +186,8 @@ function checkPath(a: unknown, path: string, scope: Scope, faults: RuleFault[]):
 }
 
 const arity = (min: number, max: number) =>
-  min === max ? `${min} argument${min === 1 ? "" : "s"}` : max === Infinity ? `at least ${min} argument${min === 1 ? "" : "s"}` : `${min} to ${max} arguments`;
+  min === max
+    ? `${min} argument${min === 1 ? "" : "s"}`
+    : max === Infinity
+      ? `at least ${min} argument${min === 1 ? "" : "s"}`
+      : `${min} to ${max} arguments`;

@@ -13,8 +13,29 @@ const VIN_LENGTH = 17;
 const WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
 // 49 CFR 565.15 transliteration; I, O and Q are never used in a VIN.
 const LETTER_VALUES: Record<string, number> = {
-  A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8, J: 1, K: 2, L: 3, M: 4, N: 5,
-  P: 7, R: 9, S: 2, T: 3, U: 4, V: 5, W: 6, X: 7, Y: 8, Z: 9,
+  A: 1,
+  B: 2,
+  C: 3,
+  D: 4,
+  E: 5,
+  F: 6,
+  G: 7,
+  H: 8,
+  J: 1,
+  K: 2,
+  L: 3,
+  M: 4,
+  N: 5,
+  P: 7,
+  R: 9,
+  S: 2,
+  T: 3,
+  U: 4,
+  V: 5,
+  W: 6,
+  X: 7,
+  Y: 8,
+  Z: 9,
 };
 // Position-10 codes in cycle order: A = 1980 (and 2010), Y = 2000, 1 = 2001, 9 = 2009 (and 2039).
 const MODEL_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789";
@@ -52,7 +73,10 @@ export function validateVin(input: string): VinValidation {
   }
   const yearCode = vin.charAt(9);
   if (!MODEL_YEAR_CODES.includes(yearCode)) {
-    return refuse("model_year", `Position 10 must be a model-year code; "${yearCode}" is not one (U, Z and 0 never are)`);
+    return refuse(
+      "model_year",
+      `Position 10 must be a model-year code; "${yearCode}" is not one (U, Z and 0 never are)`,
+    );
   }
   const expected = computeCheckDigit(vin);
   if (vin.charAt(8) !== expected && !NHTSA_VIN_EXCEPTIONS.has(vin)) {

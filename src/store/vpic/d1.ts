@@ -15,7 +15,10 @@ const RECHECK_MS = 60_000;
 export function createD1VinDecoder(binding: D1Database, options: { cacheSize?: number } = {}): VinDecoder {
   const adapter = createD1Adapter(binding);
   // decodeVIN builds a fresh corgi decoder (and query cache) per call: nothing grows without bound in the isolate.
-  const decoder = cachingVinDecoder((vin) => decodeVIN(vin, adapter, { includePatternDetails: true }), options.cacheSize ?? 1_000);
+  const decoder = cachingVinDecoder(
+    (vin) => decodeVIN(vin, adapter, { includePatternDetails: true }),
+    options.cacheSize ?? 1_000,
+  );
   let check: { at: number; loaded: Promise<boolean> } | undefined;
 
   async function loaded(): Promise<boolean> {
@@ -23,7 +26,9 @@ export function createD1VinDecoder(binding: D1Database, options: { cacheSize?: n
     const current = { at: Date.now(), loaded: hasVpicTables(binding) };
     check = current;
     current.loaded.then(
-      (ok) => ok || console.warn("VPIC: the D1 database holds no vPIC data, so VINs are not decoded (see scripts/vpic-dev.ts)"),
+      (ok) =>
+        ok ||
+        console.warn("VPIC: the D1 database holds no vPIC data, so VINs are not decoded (see scripts/vpic-dev.ts)"),
       () => check === current && (check = undefined),
     );
     return current.loaded;
@@ -37,6 +42,8 @@ export function createD1VinDecoder(binding: D1Database, options: { cacheSize?: n
 }
 
 async function hasVpicTables(db: D1Database): Promise<boolean> {
-  const row = await db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('Wmi', 'Pattern')").first<{ n: number }>();
+  const row = await db
+    .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('Wmi', 'Pattern')")
+    .first<{ n: number }>();
   return row?.n === 2;
 }

@@ -66,7 +66,11 @@ export function defaultVpicPath(env: Record<string, string | undefined> = proces
   return join(cache, "pitwall", "vpic.indexed.db");
 }
 
-const exists = (path: string) => stat(path).then((s) => s, () => null);
+const exists = (path: string) =>
+  stat(path).then(
+    (s) => s,
+    () => null,
+  );
 
 /**
  * The path of an indexed vPIC database, built on first use (~86 MB, a few seconds): corgi's packed file gunzipped

@@ -16,36 +16,61 @@ describe("arbitration", () => {
   });
 
   it("down-weights intrusive actions on small surfaces and ill-fitting kinds on the dashboard", () => {
-    expect(contextWeight("offer", "high", "dealer_site", true)).toBeLessThan(contextWeight("offer", "high", "dealer_site", false));
+    expect(contextWeight("offer", "high", "dealer_site", true)).toBeLessThan(
+      contextWeight("offer", "high", "dealer_site", false),
+    );
     expect(contextWeight("offer", "low", "dealer_site", true)).toBe(1);
-    expect(contextWeight("service_reminder", "low", "in_vehicle", true)).toBeLessThan(contextWeight("service_reminder", "low", "email", false));
+    expect(contextWeight("service_reminder", "low", "in_vehicle", true)).toBeLessThan(
+      contextWeight("service_reminder", "low", "email", false),
+    );
     expect(contextWeight("safety_recall", "high", "in_vehicle", true)).toBe(1);
     expect(isSmallSurface("dealer_site", "sidebar-widget")).toBe(true);
     expect(isSmallSurface("web_configurator", "hero")).toBe(false);
     expect(isSmallSurface("in_vehicle", "home")).toBe(true);
-    expect([needsDiversity("in_vehicle"), needsDiversity("dealer_site"), needsDiversity("email")]).toEqual([true, true, false]);
+    expect([needsDiversity("in_vehicle"), needsDiversity("dealer_site"), needsDiversity("email")]).toEqual([
+      true,
+      true,
+      false,
+    ]);
   });
 
   it("a quieter action can beat a more valuable intrusive one in a widget, not in a hero slot", () => {
-    const cat = catalogOf(act({ id: "loud", value: 150, intrusiveness: "high" }), act({ id: "quiet", value: 100, intrusiveness: "low", category: "service", kind: "service_reminder" }));
-    expect(ids(decide(input({ profile: profile(), catalog: cat, placement: "widget", limit: 1, config: exact })))).toEqual(["quiet"]);
-    expect(ids(decide(input({ profile: profile(), catalog: cat, placement: "hero", limit: 1, config: exact })))).toEqual(["loud"]);
+    const cat = catalogOf(
+      act({ id: "loud", value: 150, intrusiveness: "high" }),
+      act({ id: "quiet", value: 100, intrusiveness: "low", category: "service", kind: "service_reminder" }),
+    );
+    expect(
+      ids(decide(input({ profile: profile(), catalog: cat, placement: "widget", limit: 1, config: exact }))),
+    ).toEqual(["quiet"]);
+    expect(
+      ids(decide(input({ profile: profile(), catalog: cat, placement: "hero", limit: 1, config: exact }))),
+    ).toEqual(["loud"]);
   });
 
   it("never puts two actions of one category in an in-car or dealer-site slate", () => {
-    const cat = catalogOf(act({ id: "a", value: 300 }), act({ id: "b", value: 200 }), act({ id: "c", value: 100, category: "sales", kind: "offer" }));
+    const cat = catalogOf(
+      act({ id: "a", value: 300 }),
+      act({ id: "b", value: 200 }),
+      act({ id: "c", value: 100, category: "sales", kind: "offer" }),
+    );
     expect(ids(decide(input({ profile: profile(), catalog: cat, limit: 3, config: exact })))).toEqual(["a", "c"]);
-    expect(ids(decide(input({ profile: profile(), catalog: cat, channel: "email", limit: 3, config: exact })))).toEqual(["a", "b", "c"]);
+    expect(ids(decide(input({ profile: profile(), catalog: cat, channel: "email", limit: 3, config: exact })))).toEqual(
+      ["a", "b", "c"],
+    );
   });
 
   it("breaks ties with the rng, uniformly", () => {
     const seen: Record<number, number> = { 0: 0, 1: 0, 2: 0 };
-    for (let i = 0; i < 3000; i++) seen[selectSlate([5, 5, 5, 1], [3, 0, 1, 4], 1, false, 0, seededRandom(`t${i}`))[0]!]!++;
+    for (let i = 0; i < 3000; i++)
+      seen[selectSlate([5, 5, 5, 1], [3, 0, 1, 4], 1, false, 0, seededRandom(`t${i}`))[0]!]!++;
     for (const k of [0, 1, 2]) expect(seen[k]! / 3000).toBeCloseTo(1 / 3, 1);
   });
 
   it("explores uniformly with probability epsilon and stops when candidates run out", () => {
-    const picks = Array.from({ length: 2000 }, (_, i) => selectSlate([9, 1, 1, 1], [3, 0, 1, 4], 1, false, 1, seededRandom(`e${i}`))[0]);
+    const picks = Array.from(
+      { length: 2000 },
+      (_, i) => selectSlate([9, 1, 1, 1], [3, 0, 1, 4], 1, false, 1, seededRandom(`e${i}`))[0],
+    );
     expect(picks.filter((p) => p === 0).length / 2000).toBeCloseTo(0.25, 1);
     expect(selectSlate([3, 2], [3, 3], 5, true, 0, seededRandom("x"))).toEqual([0]);
   });
@@ -58,7 +83,15 @@ describe("arbitration", () => {
     const sf = decide(input({ profile: profile(), catalog: cat, channel: "email", config: exact }));
     expect(ids(sf)).toEqual(["oem"]);
     expect(sf.candidates.items[0]?.base).toBe(300);
-    const la = decide(input({ profile: profile(), catalog: cat, channel: "email", config: exact, dealer: { id: "dlr_la", timeZone: null } }));
+    const la = decide(
+      input({
+        profile: profile(),
+        catalog: cat,
+        channel: "email",
+        config: exact,
+        dealer: { id: "dlr_la", timeZone: null },
+      }),
+    );
     expect(ids(la)).toEqual(["house"]);
     expect(ids(decide(input({ profile: profile(), catalog: cat, channel: "email", dealer: null })))).toEqual(["oem"]);
   });

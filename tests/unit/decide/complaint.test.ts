@@ -10,8 +10,11 @@ const cat = catalogOf(
   act({ id: "news", kind: "content", category: "info" }),
   act({ id: "recall", kind: "safety_recall", category: "safety" }),
 );
-const angry = profile({ voice: { lastScore: 2, lastSurveyAt: null, verbatims: 1, openComplaints: ["CMP-1042"], lastComplaintAt: 0 } });
-const run = (over: object) => decide(input({ catalog: cat, channel: "service_lane", placement: "console", limit: 10, ...over }));
+const angry = profile({
+  voice: { lastScore: 2, lastSurveyAt: null, verbatims: 1, openComplaints: ["CMP-1042"], lastComplaintAt: 0 },
+});
+const run = (over: object) =>
+  decide(input({ catalog: cat, channel: "service_lane", placement: "console", limit: 10, ...over }));
 
 describe("complaint guardrail", () => {
   it("an open complaint of the person's own: no sales, retention or survey; service recovery, safety and info go out", () => {

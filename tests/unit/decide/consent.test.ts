@@ -7,7 +7,11 @@ import { act, catalogOf, evLessee, heldBy, ids, input, profile, rogueOwner, vehi
 
 const withConsent = (marketing: Record<string, boolean>, extra = {}) => {
   const p = rogueOwner();
-  return { ...p, vehicles: [{ ...p.vehicles[0]!, openRecalls: ["24V123"] }], consent: { ...p.consent, marketing, ...extra } };
+  return {
+    ...p,
+    vehicles: [{ ...p.vehicles[0]!, openRecalls: ["24V123"] }],
+    consent: { ...p.consent, marketing, ...extra },
+  };
 };
 
 const mixed = catalogOf(
@@ -32,8 +36,15 @@ describe("consent guardrail", () => {
     expect(heldBy(decide(input({ profile: p, channel: "app", catalog: mixed, limit: 5 })), "sale")).toBe("consent");
     expect(ids(decide(input({ profile: p, channel: "email", catalog: mixed, limit: 5 })))).toContain("sale");
     const noWeb = withConsent({ web: false });
-    expect(heldBy(decide(input({ profile: noWeb, channel: "web_configurator", catalog: mixed, limit: 5 })), "sale")).toBe("consent");
-    expect(heldBy(decide(input({ profile: noWeb, channel: "dealer_site", placement: "hero", catalog: mixed, limit: 5 })), "sale")).toBe("consent");
+    expect(
+      heldBy(decide(input({ profile: noWeb, channel: "web_configurator", catalog: mixed, limit: 5 })), "sale"),
+    ).toBe("consent");
+    expect(
+      heldBy(
+        decide(input({ profile: noWeb, channel: "dealer_site", placement: "hero", catalog: mixed, limit: 5 })),
+        "sale",
+      ),
+    ).toBe("consent");
   });
 
   it("has no marketing gate in the service lane", () => {
@@ -45,7 +56,9 @@ describe("consent guardrail", () => {
     const cfg = resolveConfig({ marketingRequiresOptIn: true });
     const r = decide(input({ profile: withConsent({}), channel: "email", catalog: mixed, limit: 5, config: cfg }));
     expect(heldBy(r, "sale")).toBe("consent");
-    expect(ids(decide(input({ profile: withConsent({}), channel: "email", catalog: mixed, limit: 5 })))).toContain("sale");
+    expect(ids(decide(input({ profile: withConsent({}), channel: "email", catalog: mixed, limit: 5 })))).toContain(
+      "sale",
+    );
   });
 
   it("an Art. 21 objection leaves only service, safety and information, whatever the channel consent", () => {
@@ -65,7 +78,9 @@ describe("consent guardrail", () => {
   it("GPC: the rule data holds only the request context, and the output says so", () => {
     const p = evLessee();
     const inp = input({ profile: p, gpc: true, context: { model: "Ariya", page: "/ariya" } });
-    expect(ruleDataFor(inp, null)).toEqual({ context: { channel: "dealer_site", placement: "widget", page: "/ariya", model: "Ariya", locale: null } });
+    expect(ruleDataFor(inp, null)).toEqual({
+      context: { channel: "dealer_site", placement: "widget", page: "/ariya", model: "Ariya", locale: null },
+    });
     const r = decide(inp);
     expect(r.notes).toContain(GPC_NOTE);
     expect(r.segment).toBe("anonymous");
@@ -76,7 +91,9 @@ describe("consent guardrail", () => {
   });
 
   it("GPC: templates render no profile fields", () => {
-    const cat = catalogOf(act({ id: "hello", channels: { dealer_site: { title: "For your {{vehicle.model}}", body: "B", cta: "Go" } } }));
+    const cat = catalogOf(
+      act({ id: "hello", channels: { dealer_site: { title: "For your {{vehicle.model}}", body: "B", cta: "Go" } } }),
+    );
     const r = decide(input({ profile: profile({ vehicles: [vehicle({ model: "Ariya" })] }), gpc: true, catalog: cat }));
     expect(r.actions[0]?.creative).toMatchObject({ title: "For your your vehicle" });
   });

@@ -25,8 +25,12 @@ describe("fatigue guardrail", () => {
     const p = profile();
     const pref = { ...p, consent: { ...p.consent, notInterested: ["sales" as const] } };
     expect(heldBy(run({ profile: pref }), "lease")).toBe("fatigue");
-    expect(heldBy(run({ contacts: contacts([], [], { notInterested: { sales: { at: NOW - 10 * DAY } } }) }), "lease")).toBe("fatigue");
-    expect(ids(run({ contacts: contacts([], [], { notInterested: { sales: { at: NOW - 200 * DAY } } }) }))).toContain("lease");
+    expect(
+      heldBy(run({ contacts: contacts([], [], { notInterested: { sales: { at: NOW - 10 * DAY } } }) }), "lease"),
+    ).toBe("fatigue");
+    expect(ids(run({ contacts: contacts([], [], { notInterested: { sales: { at: NOW - 200 * DAY } } }) }))).toContain(
+      "lease",
+    );
   });
 
   it("contacts someone who ignored three in a row exponentially less: 1 − 2^−(streak − 2)", () => {
@@ -34,7 +38,11 @@ describe("fatigue guardrail", () => {
     const share = (streak: number) => {
       let held = 0;
       for (let i = 0; i < 400; i++) {
-        const r = run({ contacts: contacts([], [], { ignoredStreak: streak }), rng: seededRandom(`s${i}`), showSuppressed: false });
+        const r = run({
+          contacts: contacts([], [], { ignoredStreak: streak }),
+          rng: seededRandom(`s${i}`),
+          showSuppressed: false,
+        });
         if (!r.actions.some((a) => a.id === "tips")) held++;
       }
       return held / 400;

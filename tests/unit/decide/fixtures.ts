@@ -41,7 +41,16 @@ export function profile(p: Partial<Profile> = {}): Profile {
     lastKey: `${NOW - 5 * DAY}|evt_1`,
     events: 42,
     dealerId: "dlr_sf",
-    interest: { pageViews: 12, models: [], powertrains: {}, lastConfiguredAt: null, quotes: 0, lastQuoteAt: null, testDrives: 0, lastTestDriveAt: null },
+    interest: {
+      pageViews: 12,
+      models: [],
+      powertrains: {},
+      lastConfiguredAt: null,
+      quotes: 0,
+      lastQuoteAt: null,
+      testDrives: 0,
+      lastTestDriveAt: null,
+    },
     vehicles: [vehicle()],
     loanPayoffInquiryAt: null,
     lastPurchaseAt: NOW - 400 * DAY,
@@ -66,7 +75,12 @@ export function profile(p: Partial<Profile> = {}): Profile {
 
 /** Maya: leases an Ariya (EV only) whose lease ends in 5 months. */
 export const evLessee = () =>
-  profile({ vehicles: [vehicle({ relation: "leased", leaseEnd: dateIn(151), warrantyEnd: dateIn(700), since: NOW - 944 * DAY })], lastPurchaseAt: NOW - 944 * DAY });
+  profile({
+    vehicles: [
+      vehicle({ relation: "leased", leaseEnd: dateIn(151), warrantyEnd: dateIn(700), since: NOW - 944 * DAY }),
+    ],
+    lastPurchaseAt: NOW - 944 * DAY,
+  });
 
 /** Dan: finances a petrol Rogue, asked the finance call centre about paying it off 10 days ago; oil change due. */
 export const rogueOwner = () =>
@@ -112,20 +126,50 @@ export const offBrandOnly = () =>
   profile({
     stage: "prospect",
     lastPurchaseAt: null,
-    vehicles: [vehicle({ make: "Toyota", model: "Camry", powertrain: "ice", onBrand: false, relation: "serviced", odometer: 88000, nextService: { kind: "oil_change", mileage: 88500 } })],
+    vehicles: [
+      vehicle({
+        make: "Toyota",
+        model: "Camry",
+        powertrain: "ice",
+        onBrand: false,
+        relation: "serviced",
+        odometer: 88000,
+        nextService: { kind: "oil_change", mileage: 88500 },
+      }),
+    ],
   });
 
 /** A household of two: Dan and his spouse, who has an open complaint; her Leaf and his Rogue. */
 export const household = (openComplaints = 1): HouseholdDoc => ({
   members: ["per_dan", "per_eva"],
   vehicles: [
-    { vin: "5N1AT2MVXLC807279", make: "Nissan", model: "Rogue", year: 2021, powertrain: "ice", onBrand: true, personId: "per_dan" },
-    { vin: "1N4AZ1CP8KC301122", make: "Nissan", model: "Leaf", year: 2019, powertrain: "ev", onBrand: true, personId: "per_eva" },
+    {
+      vin: "5N1AT2MVXLC807279",
+      make: "Nissan",
+      model: "Rogue",
+      year: 2021,
+      powertrain: "ice",
+      onBrand: true,
+      personId: "per_dan",
+    },
+    {
+      vin: "1N4AZ1CP8KC301122",
+      make: "Nissan",
+      model: "Leaf",
+      year: 2019,
+      powertrain: "ev",
+      onBrand: true,
+      personId: "per_eva",
+    },
   ],
   openComplaints,
 });
 
-export function contacts(shown: Omit<ShownContact, "at">[] = [], agesInHours: number[] = [], extra: Partial<ContactLog> = {}): ContactLog {
+export function contacts(
+  shown: Omit<ShownContact, "at">[] = [],
+  agesInHours: number[] = [],
+  extra: Partial<ContactLog> = {},
+): ContactLog {
   return {
     shown: shown.map((s, i) => ({ ...s, at: NOW - (agesInHours[i] ?? 1) * 3_600_000 })),
     dismissals: {},
@@ -181,4 +225,5 @@ export const act = (a: Partial<ActionInput> & Pick<ActionInput, "id">): ActionIn
 export const catalogOf = (...actions: ActionInput[]) => compileCatalog(actions, "test");
 
 export const ids = (r: { actions: { id: string }[] }) => r.actions.map((a) => a.id);
-export const heldBy = (r: { suppressed: { id: string; guardrail: string }[] }, id: string) => r.suppressed.find((s) => s.id === id)?.guardrail;
+export const heldBy = (r: { suppressed: { id: string; guardrail: string }[] }, id: string) =>
+  r.suppressed.find((s) => s.id === id)?.guardrail;

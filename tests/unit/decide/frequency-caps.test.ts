@@ -15,8 +15,13 @@ const cat = catalogOf(
   act({ id: "family", householdLevel: true, caps: { perWeek: 1 } }),
   act({ id: "recall", kind: "safety_recall", category: "safety" }),
 );
-const run = (over: object) => decide(input({ profile: owner, catalog: cat, channel: "service_lane", placement: "console", limit: 10, ...over }));
-const seen = (actionId: string, channel = "service_lane" as const, category = "info" as const) => ({ actionId, channel, category });
+const run = (over: object) =>
+  decide(input({ profile: owner, catalog: cat, channel: "service_lane", placement: "console", limit: 10, ...over }));
+const seen = (actionId: string, channel = "service_lane" as const, category = "info" as const) => ({
+  actionId,
+  channel,
+  category,
+});
 
 describe("frequency caps guardrail", () => {
   it("caps an action per day, week and month over rolling windows", () => {
@@ -36,7 +41,10 @@ describe("frequency caps guardrail", () => {
   });
 
   it("caps a channel: one email a day by default, and a batch of actions in one email is one contact", () => {
-    const oneEmail = contacts([seen("fix", "email" as never, "service" as never), seen("daily", "email" as never)], [3, 3]);
+    const oneEmail = contacts(
+      [seen("fix", "email" as never, "service" as never), seen("daily", "email" as never)],
+      [3, 3],
+    );
     const r = run({ contacts: oneEmail, channel: "email" });
     expect(ids(r)).toEqual(["recall"]);
     expect(r.notes).toContain("email cap reached");
@@ -47,7 +55,10 @@ describe("frequency caps guardrail", () => {
   });
 
   it("caps interruptive contacts overall, and per category only on interruptive channels", () => {
-    const three = contacts([seen("a", "app" as never), seen("b", "app" as never), seen("c", "in_vehicle" as never)], [1, 5, 9]);
+    const three = contacts(
+      [seen("a", "app" as never), seen("b", "app" as never), seen("c", "in_vehicle" as never)],
+      [1, 5, 9],
+    );
     expect(ids(run({ contacts: three, channel: "email" }))).toEqual(["recall"]);
     const aSale = contacts([seen("sale", "email" as never, "sales" as never)], [30]);
     const cfg = resolveConfig({ caps: { perCategory: { sales: { perWeek: 1 } } } });
@@ -70,7 +81,10 @@ describe("frequency caps guardrail", () => {
   });
 
   it("never caps a safety recall", () => {
-    const flood = contacts(Array.from({ length: 12 }, () => seen("recall", "email" as never, "safety" as never)), Array.from({ length: 12 }, (_, i) => i + 1));
+    const flood = contacts(
+      Array.from({ length: 12 }, () => seen("recall", "email" as never, "safety" as never)),
+      Array.from({ length: 12 }, (_, i) => i + 1),
+    );
     expect(ids(run({ contacts: flood, channel: "email" }))).toEqual(["recall"]);
   });
 

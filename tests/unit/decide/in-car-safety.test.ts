@@ -6,10 +6,21 @@ import { act, catalogOf, contacts, heldBy, ids, input, NOW, profile, vehicle } f
 
 const owner = profile({ vehicles: [vehicle({ openRecalls: ["24V123"] })] });
 const cat = catalogOf(
-  act({ id: "tip", category: "info", channels: { in_vehicle: { text: "Tip: precondition the cabin from the app before you leave.", buttons: ["OK"] } } }),
-  act({ id: "recall", kind: "safety_recall", category: "safety", rule: { open_recall: [] }, channels: { in_vehicle: { text: "Safety recall: free repair at {{dealer.name}}.", buttons: ["Remind me"] } } }),
+  act({
+    id: "tip",
+    category: "info",
+    channels: { in_vehicle: { text: "Tip: precondition the cabin from the app before you leave.", buttons: ["OK"] } },
+  }),
+  act({
+    id: "recall",
+    kind: "safety_recall",
+    category: "safety",
+    rule: { open_recall: [] },
+    channels: { in_vehicle: { text: "Safety recall: free repair at {{dealer.name}}.", buttons: ["Remind me"] } },
+  }),
 );
-const car = (context: object, over = {}) => decide(input({ profile: owner, channel: "in_vehicle", catalog: cat, context, ...over }));
+const car = (context: object, over = {}) =>
+  decide(input({ profile: owner, channel: "in_vehicle", catalog: cat, context, ...over }));
 const PARKED = { driveState: "parked", secondsSinceIgnition: 600 } as const;
 
 describe("in-car safety guardrail", () => {
@@ -31,19 +42,31 @@ describe("in-car safety guardrail", () => {
     expect(car({ driveState: "parked", secondsSinceIgnition: 10 }).actions).toEqual([]);
     expect(car({ driveState: "parked" }).actions).toEqual([]);
     expect(ids(car({ driveState: "parked", secondsSinceIgnition: 120 }))).toContain("recall");
-    expect(car({ driveState: "parked", secondsSinceIgnition: 200 }, { config: resolveConfig({ ignitionQuietSeconds: 300 }) }).actions).toEqual([]);
+    expect(
+      car({ driveState: "parked", secondsSinceIgnition: 200 }, { config: resolveConfig({ ignitionQuietSeconds: 300 }) })
+        .actions,
+    ).toEqual([]);
   });
 
   it("allows at most two prompts per local day (Los Angeles), counting prompts shown together once", () => {
     // 10:00 in LA; 1 h ago and 8 h ago are today, 11 h ago (23:00) was yesterday.
     const twoToday = contacts(
-      [{ actionId: "tip", category: "info", channel: "in_vehicle" }, { actionId: "x", category: "info", channel: "in_vehicle" }],
+      [
+        { actionId: "tip", category: "info", channel: "in_vehicle" },
+        { actionId: "x", category: "info", channel: "in_vehicle" },
+      ],
       [1, 8],
     );
     const r = car(PARKED, { contacts: twoToday });
     expect(r.actions).toEqual([]);
     expect(r.notes).toContain("in-car: 2 prompts already today");
-    const yesterday = contacts([{ actionId: "tip", category: "info", channel: "in_vehicle" }, { actionId: "x", category: "info", channel: "in_vehicle" }], [1, 11]);
+    const yesterday = contacts(
+      [
+        { actionId: "tip", category: "info", channel: "in_vehicle" },
+        { actionId: "x", category: "info", channel: "in_vehicle" },
+      ],
+      [1, 11],
+    );
     expect(car(PARKED, { contacts: yesterday }).actions.length).toBeGreaterThan(0);
     const together = { ...twoToday, shown: twoToday.shown.map((s) => ({ ...s, at: NOW - 3_600_000 })) };
     expect(car(PARKED, { contacts: together }).actions.length).toBeGreaterThan(0);
@@ -52,7 +75,10 @@ describe("in-car safety guardrail", () => {
   it("re-checks the rendered payload: a dealer name that makes the copy too long holds the prompt back", () => {
     const r = car(PARKED, { dealer: { id: "dlr_sf", timeZone: "America/Los_Angeles", name: "A".repeat(110) } });
     expect(ids(r)).toEqual(["tip"]);
-    expect(r.suppressed.find((s) => s.id === "recall")).toMatchObject({ guardrail: "in_car_safety", reason: "in-car copy over the payload limits" });
+    expect(r.suppressed.find((s) => s.id === "recall")).toMatchObject({
+      guardrail: "in_car_safety",
+      reason: "in-car copy over the payload limits",
+    });
   });
 
   it("never reads out a URL or emoji that arrives through a template value", () => {
@@ -61,7 +87,14 @@ describe("in-car safety guardrail", () => {
   });
 
   it("does not touch other channels", () => {
-    const r = decide(input({ profile: owner, channel: "app", catalog: catalogOf(act({ id: "tip" })), context: { driveState: "moving" } }));
+    const r = decide(
+      input({
+        profile: owner,
+        channel: "app",
+        catalog: catalogOf(act({ id: "tip" })),
+        context: { driveState: "moving" },
+      }),
+    );
     expect(ids(r)).toEqual(["tip"]);
   });
 });

@@ -31,7 +31,12 @@ describe("randomness", () => {
   });
 
   it("Beta draws have the Beta mean and variance", () => {
-    for (const [a, b] of [[2, 5], [1, 30], [0.5, 0.5], [120, 880]] as const) {
+    for (const [a, b] of [
+      [2, 5],
+      [1, 30],
+      [0.5, 0.5],
+      [120, 880],
+    ] as const) {
       const m = moments(draws(20000, () => sampleBeta(a, b, rng)));
       const mean = a / (a + b);
       const variance = (a * b) / ((a + b) ** 2 * (a + b + 1));
@@ -62,7 +67,9 @@ describe("learner", () => {
     const stats = new Map([[statsKey("b", "email", "owner"), { alpha: 40, beta: 400 }]]);
     const wins = { a: 0, b: 0 };
     for (let i = 0; i < 300; i++) {
-      const r = decide(input({ profile: evLessee(), catalog: cat, channel: "email", limit: 1, stats, rng: seededRandom(`l${i}`) }));
+      const r = decide(
+        input({ profile: evLessee(), catalog: cat, channel: "email", limit: 1, stats, rng: seededRandom(`l${i}`) }),
+      );
       wins[r.actions[0]!.id as "a" | "b"]++;
     }
     expect(wins.b).toBeGreaterThan(250);
@@ -71,13 +78,15 @@ describe("learner", () => {
   it("reads a replaced statistics map afresh (maps are memoized by identity, never mutated)", () => {
     const cat = catalogOf(act({ id: "a", value: 100 }), act({ id: "b", value: 100 }));
     const exact = resolveConfig({ learner: { band: 0, epsilon: 0 } });
-    const run = (stats: Map<string, { alpha: number; beta: number }>) => ids(decide(input({ profile: evLessee(), catalog: cat, channel: "email", limit: 1, stats, config: exact })));
+    const run = (stats: Map<string, { alpha: number; beta: number }>) =>
+      ids(decide(input({ profile: evLessee(), catalog: cat, channel: "email", limit: 1, stats, config: exact })));
     expect(run(new Map([[statsKey("a", "email", "owner"), { alpha: 50, beta: 100 }]]))).toEqual(["a"]);
     expect(run(new Map([[statsKey("b", "email", "owner"), { alpha: 50, beta: 100 }]]))).toEqual(["b"]);
   });
 
   it("replays a decision identically from its seed", () => {
-    const make = (seed: string) => decide(input({ profile: rogueOwner(), channel: "email", limit: 3, rng: seededRandom(seed) }));
+    const make = (seed: string) =>
+      decide(input({ profile: rogueOwner(), channel: "email", limit: 3, rng: seededRandom(seed) }));
     expect(make("dec_42")).toEqual(make("dec_42"));
     const differs = Array.from({ length: 20 }, (_, i) => JSON.stringify(ids(make(`dec_${i}`))));
     expect(new Set(differs).size).toBeGreaterThan(1);
@@ -91,7 +100,15 @@ describe("estimatePropensities", () => {
     act({ id: "c", value: 90, category: "service", kind: "service_reminder" }),
     act({ id: "d", value: 30, category: "sales", kind: "offer" }),
   );
-  const base = (seed: string) => input({ profile: evLessee(), catalog: cat, channel: "email", limit: 3, rng: seededRandom(seed), showSuppressed: false });
+  const base = (seed: string) =>
+    input({
+      profile: evLessee(),
+      catalog: cat,
+      channel: "email",
+      limit: 3,
+      rng: seededRandom(seed),
+      showSuppressed: false,
+    });
 
   it("gives per-slot distributions that sum to at most 1, and an epsilon floor for every eligible action", () => {
     const r = decide(base("p"));
@@ -120,8 +137,21 @@ describe("estimatePropensities", () => {
 
   it("an action that cannot win on score is shown only by exploration, at exactly epsilon / eligible", () => {
     // Five times the value: even the lowest clipped sample of "star" beats the highest of the others.
-    const cat = catalogOf(act({ id: "star", value: 500 }), act({ id: "x", value: 100 }), act({ id: "y", value: 100 }), act({ id: "z", value: 100 }));
-    const one = (seed: string) => input({ profile: evLessee(), catalog: cat, channel: "email", limit: 1, rng: seededRandom(seed), showSuppressed: false });
+    const cat = catalogOf(
+      act({ id: "star", value: 500 }),
+      act({ id: "x", value: 100 }),
+      act({ id: "y", value: 100 }),
+      act({ id: "z", value: 100 }),
+    );
+    const one = (seed: string) =>
+      input({
+        profile: evLessee(),
+        catalog: cat,
+        channel: "email",
+        limit: 1,
+        rng: seededRandom(seed),
+        showSuppressed: false,
+      });
     const est = estimatePropensities(decide(one("s")).candidates, seededRandom("e"), 400)[0]!.distribution;
     expect(est).toEqual({ star: 0.05 / 4 + 0.95, x: 0.05 / 4, y: 0.05 / 4, z: 0.05 / 4 });
     let others = 0;

@@ -9,13 +9,25 @@ const cat = catalogOf(
   act({ id: "welcome", kind: "content", category: "info" }),
 );
 const run = (daysAgo: number, over = {}) =>
-  decide(input({ profile: profile({ lastPurchaseAt: NOW - daysAgo * DAY }), catalog: cat, channel: "email", limit: 5, ...over }));
+  decide(
+    input({
+      profile: profile({ lastPurchaseAt: NOW - daysAgo * DAY }),
+      catalog: cat,
+      channel: "email",
+      limit: 5,
+      ...over,
+    }),
+  );
 
 describe("post-purchase cooling guardrail", () => {
   it("holds new-vehicle sales back for 90 days after a purchase", () => {
     const r = run(20);
     expect(ids(r).sort()).toEqual(["accessories", "welcome"]);
-    expect(r.suppressed.find((s) => s.id === "upgrade")).toEqual({ id: "upgrade", guardrail: "post_purchase_cooling", reason: "purchased 20 days ago: 90-day cooling" });
+    expect(r.suppressed.find((s) => s.id === "upgrade")).toEqual({
+      id: "upgrade",
+      guardrail: "post_purchase_cooling",
+      reason: "purchased 20 days ago: 90-day cooling",
+    });
   });
 
   it("lets them through from day 90, and the period is configurable", () => {
@@ -24,6 +36,8 @@ describe("post-purchase cooling guardrail", () => {
   });
 
   it("does nothing for someone who never bought", () => {
-    expect(ids(decide(input({ profile: profile({ lastPurchaseAt: null }), catalog: cat, channel: "email", limit: 5 })))).toContain("upgrade");
+    expect(
+      ids(decide(input({ profile: profile({ lastPurchaseAt: null }), catalog: cat, channel: "email", limit: 5 }))),
+    ).toContain("upgrade");
   });
 });

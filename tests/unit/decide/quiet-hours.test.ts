@@ -23,7 +23,13 @@ describe("quiet hours guardrail", () => {
   });
 
   it("leaves pulled surfaces alone", () => {
-    expect(ids(decide(input({ profile: person(), channel: "dealer_site", placement: "hero", catalog: cat, now: NOW + 12.5 * H })))).toHaveLength(2);
+    expect(
+      ids(
+        decide(
+          input({ profile: person(), channel: "dealer_site", placement: "hero", catalog: cat, now: NOW + 12.5 * H }),
+        ),
+      ),
+    ).toHaveLength(2);
   });
 
   it("uses the person's own quiet hours", () => {
@@ -36,13 +42,29 @@ describe("quiet hours guardrail", () => {
     const at = NOW + 3 * H; // 21:00 UTC: 22:00 in Berlin, 13:00 in Los Angeles
     const berlin = person({ timeZone: "Europe/Berlin" });
     expect(decide(input({ profile: berlin, channel: "email", catalog: cat, now: at })).actions).toEqual([]);
-    expect(ids(decide(input({ profile: person({ timeZone: null }), channel: "email", catalog: cat, now: at })))).toHaveLength(2);
-    const anonymous = input({ channel: "app", catalog: cat, now: at, dealer: null, context: { timeZone: "Europe/Berlin" } });
+    expect(
+      ids(decide(input({ profile: person({ timeZone: null }), channel: "email", catalog: cat, now: at }))),
+    ).toHaveLength(2);
+    const anonymous = input({
+      channel: "app",
+      catalog: cat,
+      now: at,
+      dealer: null,
+      context: { timeZone: "Europe/Berlin" },
+    });
     expect(decide(anonymous).actions).toEqual([]);
   });
 
   it("falls back to UTC for an unknown zone, and says so", () => {
-    const r = decide(input({ profile: person({ timeZone: "Mars/Olympus_Mons" }), dealer: null, channel: "email", catalog: cat, now: NOW + 4 * H }));
+    const r = decide(
+      input({
+        profile: person({ timeZone: "Mars/Olympus_Mons" }),
+        dealer: null,
+        channel: "email",
+        catalog: cat,
+        now: NOW + 4 * H,
+      }),
+    );
     expect(r.notes).toContain("time zone unknown: quiet hours taken in UTC");
     expect(r.actions).toEqual([]);
   });

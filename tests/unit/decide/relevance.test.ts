@@ -9,7 +9,8 @@ const cat = catalogOf(
   act({ id: "family-ev", kind: "content", category: "info", powertrains: ["ev"], householdLevel: true }),
   act({ id: "news", kind: "content", category: "info" }),
 );
-const run = (p: ReturnType<typeof profile> | null, over = {}) => decide(input({ profile: p, catalog: cat, channel: "email", limit: 10, ...over }));
+const run = (p: ReturnType<typeof profile> | null, over = {}) =>
+  decide(input({ profile: p, catalog: cat, channel: "email", limit: 10, ...over }));
 
 describe("relevance guardrail", () => {
   it("an EV-only owner gets no oil change; charging content instead", () => {
@@ -25,7 +26,13 @@ describe("relevance guardrail", () => {
   });
 
   it("off-brand vehicles get only the services the dealer performs for other brands", () => {
-    const r = run(profile({ vehicles: [vehicle({ make: "Toyota", model: "Camry", powertrain: "ice", onBrand: false, relation: "serviced" })] }));
+    const r = run(
+      profile({
+        vehicles: [
+          vehicle({ make: "Toyota", model: "Camry", powertrain: "ice", onBrand: false, relation: "serviced" }),
+        ],
+      }),
+    );
     expect(ids(r)).toContain("oil");
     expect(heldBy(r, "inspection")).toBe("relevance");
   });

@@ -21,9 +21,14 @@ export const HAND_CORPUS: unknown[] = [
   { model_configured_recently: [30] },
   { model_configured_recently: [30, "ariya"] },
   { and: [{ lease_ends_within: [180] }, { "==": [{ var: "context.channel" }, "dealer_site"] }] },
-  { or: [{ loan_payoff_inquiry_seen: [] }, { and: [{ "!=": [{ var: "gates.loanEndsInDays" }, null] }, { "<=": [{ var: "gates.loanEndsInDays" }, 90] }] }] },
+  {
+    or: [
+      { loan_payoff_inquiry_seen: [] },
+      { and: [{ "!=": [{ var: "gates.loanEndsInDays" }, null] }, { "<=": [{ var: "gates.loanEndsInDays" }, 90] }] },
+    ],
+  },
   { "<": [0, { var: "gates.leaseEndsInDays" }, 200] },
-  { "<=": [30, { var: "gates.serviceDueInDays", }, 60] },
+  { "<=": [30, { var: "gates.serviceDueInDays" }, 60] },
   { ">": [{ var: "gates.equityEstimate" }, 2000] },
   { ">=": [{ var: "vehicle.year" }, 2020] },
   { "===": [{ var: "gates.stage" }, "owner"] },
@@ -63,7 +68,13 @@ export const HAND_CORPUS: unknown[] = [
   { "==": [{ var: ["gates.configuredModel", "none"] }, "none"] },
   { "==": [{ var: "vehicle.loan.amount" }, 24000] },
   { "==": [{ var: "profile.interest.models.0.model" }, "Ariya"] },
-  { and: [{ var: "gates.positiveEquity" }, { "==": [{ var: "context.placement" }, "widget"] }, { "!": [{ var: "gates.openComplaint" }] }] },
+  {
+    and: [
+      { var: "gates.positiveEquity" },
+      { "==": [{ var: "context.placement" }, "widget"] },
+      { "!": [{ var: "gates.openComplaint" }] },
+    ],
+  },
   { or: [{ "==": [{ var: "context.model" }, "Ariya"] }, { "==": [{ var: "gates.configuredModel" }, "Ariya"] }, false] },
   { "==": [{ var: "gates.serviceDue" }, 1] },
   { "!=": [{ var: "gates.nextServiceKind" }, null] },
@@ -71,16 +82,51 @@ export const HAND_CORPUS: unknown[] = [
 ];
 
 const NUM_VARS = [
-  "gates.leaseEndsInDays", "gates.leaseEndsInMonths", "gates.warrantyEndsInDays", "gates.loanEndsInDays", "gates.equityEstimate",
-  "gates.serviceDueInDays", "gates.daysSinceService", "gates.openRecalls", "gates.configuredDaysAgo", "gates.offBrandVehicles",
-  "gates.daysSincePurchase", "vehicle.year", "vehicle.odometer", "household.openComplaints", "profile.events",
+  "gates.leaseEndsInDays",
+  "gates.leaseEndsInMonths",
+  "gates.warrantyEndsInDays",
+  "gates.loanEndsInDays",
+  "gates.equityEstimate",
+  "gates.serviceDueInDays",
+  "gates.daysSinceService",
+  "gates.openRecalls",
+  "gates.configuredDaysAgo",
+  "gates.offBrandVehicles",
+  "gates.daysSincePurchase",
+  "vehicle.year",
+  "vehicle.odometer",
+  "household.openComplaints",
+  "profile.events",
 ];
-const STR_VARS = ["gates.stage", "gates.powertrain", "gates.nextServiceKind", "gates.configuredModel", "context.channel", "context.model", "vehicle.model", "vehicle.make"];
-const BOOL_VARS = ["gates.serviceDue", "gates.positiveEquity", "gates.openComplaint", "gates.updateAvailable", "gates.expensiveServiceAhead", "vehicle.onBrand"];
+const STR_VARS = [
+  "gates.stage",
+  "gates.powertrain",
+  "gates.nextServiceKind",
+  "gates.configuredModel",
+  "context.channel",
+  "context.model",
+  "vehicle.model",
+  "vehicle.make",
+];
+const BOOL_VARS = [
+  "gates.serviceDue",
+  "gates.positiveEquity",
+  "gates.openComplaint",
+  "gates.updateAvailable",
+  "gates.expensiveServiceAhead",
+  "vehicle.onBrand",
+];
 const STRINGS = ["owner", "shopper", "ev", "ice", "Ariya", "Rogue", "oil_change", "dealer_site", "email", "", "5"];
 const PREDS: unknown[] = [
-  { lease_ends_within: [150] }, { warranty_ends_within: [365] }, { service_due: [] }, { service_due: [30] }, { open_recall: [] },
-  { powertrain_is: ["ice"] }, { positive_equity: [] }, { loan_payoff_inquiry_seen: [] }, { model_configured_recently: [7] },
+  { lease_ends_within: [150] },
+  { warranty_ends_within: [365] },
+  { service_due: [] },
+  { service_due: [30] },
+  { open_recall: [] },
+  { powertrain_is: ["ice"] },
+  { positive_equity: [] },
+  { loan_payoff_inquiry_seen: [] },
+  { model_configured_recently: [7] },
 ];
 
 /** A seeded generator of valid rules over the rule data's roots. */
@@ -109,11 +155,18 @@ export function randomRules(count: number, seed = "rules"): unknown[] {
     if (k < 2) return pick(PREDS);
     if (k < 3) return { [pick([">", ">=", "<", "<=", "==", "!="])]: [num(depth + 1), num(depth + 1)] };
     if (k < 4) return { [pick(["==", "===", "!=", "!=="])]: [str(depth + 1), str(depth + 1)] };
-    if (k < 5) return { [pick(["and", "or"])]: [bool(depth + 1), bool(depth + 1), ...(r() < 0.3 ? [bool(depth + 1)] : [])] };
+    if (k < 5)
+      return { [pick(["and", "or"])]: [bool(depth + 1), bool(depth + 1), ...(r() < 0.3 ? [bool(depth + 1)] : [])] };
     if (k < 6) return { [pick(["!", "!!"])]: [bool(depth + 1)] };
     if (k < 7) return { in: [str(depth + 1), r() < 0.5 ? [pick(STRINGS), pick(STRINGS)] : str(depth + 1)] };
     if (k < 8) return { "<": [num(depth + 1), num(depth + 1), num(depth + 1)] };
-    if (k < 9) return { [pick(["some", "all", "none"])]: [{ var: pick(["vehicles", "household.vehicles"]) }, { "==": [{ var: pick(["powertrain", "model", "onBrand"]) }, pick([...STRINGS, true])] }] };
+    if (k < 9)
+      return {
+        [pick(["some", "all", "none"])]: [
+          { var: pick(["vehicles", "household.vehicles"]) },
+          { "==": [{ var: pick(["powertrain", "model", "onBrand"]) }, pick([...STRINGS, true])] },
+        ],
+      };
     if (k < 10) return { missing_some: [1, [pick(NUM_VARS), pick(STR_VARS)]] };
     return { if: [bool(depth + 1), bool(depth + 1), bool(depth + 1)] };
   };
@@ -147,7 +200,13 @@ export function dataCorpus(randomCount = 40): RuleData[] {
   for (const p of people) {
     for (const channel of DECISION_CHANNELS) {
       for (const gpc of [false, true]) {
-        const inp = input({ profile: p, household: p ? household(channel === "email" ? 1 : 0) : null, channel, gpc, context: { model: channel === "web_configurator" ? "Ariya" : undefined } });
+        const inp = input({
+          profile: p,
+          household: p ? household(channel === "email" ? 1 : 0) : null,
+          channel,
+          gpc,
+          context: { model: channel === "web_configurator" ? "Ariya" : undefined },
+        });
         out.push(ruleDataFor(inp, p ? deriveGates(p, inp.household, NOW, DEFAULT_CONFIG) : null));
       }
     }

@@ -72,25 +72,42 @@ describe("validateRule names the path and the problem", () => {
   });
 
   it("refuses a wrong arity", () => {
-    expect(validateRule({ "==": [1] })).toMatchObject([{ path: "/==", kind: "arity", problem: "== takes 2 arguments" }]);
+    expect(validateRule({ "==": [1] })).toMatchObject([
+      { path: "/==", kind: "arity", problem: "== takes 2 arguments" },
+    ]);
     expect(validateRule({ lease_ends_within: [] })).toMatchObject([{ path: "/lease_ends_within", kind: "arity" }]);
   });
 
   it("refuses an unknown variable root or gate, naming it", () => {
-    expect(validateRule({ var: "customer.age" })).toMatchObject([{ path: "/var", kind: "unknown-variable", problem: expect.stringContaining("'customer'") }]);
-    expect(validateRule({ "<": [{ var: "gates.leaseEndDays" }, 90] })).toMatchObject([{ path: "/</0/var", kind: "unknown-variable", problem: "unknown field 'gates.leaseEndDays'" }]);
+    expect(validateRule({ var: "customer.age" })).toMatchObject([
+      { path: "/var", kind: "unknown-variable", problem: expect.stringContaining("'customer'") },
+    ]);
+    expect(validateRule({ "<": [{ var: "gates.leaseEndDays" }, 90] })).toMatchObject([
+      { path: "/</0/var", kind: "unknown-variable", problem: "unknown field 'gates.leaseEndDays'" },
+    ]);
   });
 
   it("lets element scopes read their element, and reduce its accumulator", () => {
     expect(validateRule({ some: [{ var: "vehicles" }, { "==": [{ var: "powertrain" }, "ev"] }] })).toEqual([]);
-    expect(validateRule({ reduce: [{ var: "vehicles" }, { "+": [{ var: "accumulator" }, { var: "year" }] }, 0] })[0]?.kind).toBe("unknown-variable");
+    expect(
+      validateRule({ reduce: [{ var: "vehicles" }, { "+": [{ var: "accumulator" }, { var: "year" }] }, 0] })[0]?.kind,
+    ).toBe("unknown-variable");
   });
 
   it("refuses bad argument types", () => {
-    expect(validateRule({ lease_ends_within: ["soon"] })).toMatchObject([{ path: "/lease_ends_within/0", kind: "argument-type" }]);
-    expect(validateRule({ powertrain_is: ["diesel"] })).toMatchObject([{ path: "/powertrain_is/0", kind: "argument-type" }]);
-    expect(validateRule({ ">": [{ var: "gates.openRecalls" }, [1]] })).toMatchObject([{ path: "/>/1", kind: "argument-type" }]);
-    expect(validateRule({ var: { cat: ["ga", "tes"] } })[0]).toMatchObject({ kind: "argument-type", problem: "a variable path must be a literal string" });
+    expect(validateRule({ lease_ends_within: ["soon"] })).toMatchObject([
+      { path: "/lease_ends_within/0", kind: "argument-type" },
+    ]);
+    expect(validateRule({ powertrain_is: ["diesel"] })).toMatchObject([
+      { path: "/powertrain_is/0", kind: "argument-type" },
+    ]);
+    expect(validateRule({ ">": [{ var: "gates.openRecalls" }, [1]] })).toMatchObject([
+      { path: "/>/1", kind: "argument-type" },
+    ]);
+    expect(validateRule({ var: { cat: ["ga", "tes"] } })[0]).toMatchObject({
+      kind: "argument-type",
+      problem: "a variable path must be a literal string",
+    });
     expect(validateRule({ some: ["ev", { var: "" }] })[0]).toMatchObject({ path: "/some/0", kind: "argument-type" });
   });
 
@@ -110,7 +127,14 @@ describe("validateRule names the path and the problem", () => {
 });
 
 describe("predicates and signals", () => {
-  const gates = { leaseEndsInDays: 151, serviceDue: false, serviceDueInDays: 40, configuredDaysAgo: 3, configuredModel: "Ariya", powertrain: "ev" };
+  const gates = {
+    leaseEndsInDays: 151,
+    serviceDue: false,
+    serviceDueInDays: 40,
+    configuredDaysAgo: 3,
+    configuredModel: "Ariya",
+    powertrain: "ev",
+  };
   const d = { context: {}, gates };
 
   it("read the gates, and are false without them (anonymous, GPC)", () => {
@@ -123,7 +147,13 @@ describe("predicates and signals", () => {
   });
 
   it("lists what a rule reads and tells contextual rules apart", () => {
-    const s = ruleSignals({ and: [{ lease_ends_within: [180] }, { var: "context.model" }, { some: [{ var: "vehicles" }, { var: "onBrand" }] }] });
+    const s = ruleSignals({
+      and: [
+        { lease_ends_within: [180] },
+        { var: "context.model" },
+        { some: [{ var: "vehicles" }, { var: "onBrand" }] },
+      ],
+    });
     expect(s).toEqual({ predicates: ["lease_ends_within"], vars: ["context.model", "vehicles"] });
     expect(isContextual(s)).toBe(false);
     expect(isContextual(ruleSignals({ "!!": [{ var: "context.model" }] }))).toBe(true);

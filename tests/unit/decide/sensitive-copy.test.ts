@@ -8,7 +8,10 @@ const CREEPY = /loan|pay(ing)?[\s-]?off|payoff|inquir|equity|owe/i;
 
 describe("sensitive copy guardrail", () => {
   it("drops sensitive reasons for publishable and vehicle keys, and a neutral reason stands in", () => {
-    const reasons = [{ text: "Asked about paying off the loan", sensitive: true }, { text: "Lease ends in 4 months", sensitive: false }];
+    const reasons = [
+      { text: "Asked about paying off the loan", sensitive: true },
+      { text: "Lease ends in 4 months", sensitive: false },
+    ];
     expect(publicReasons(reasons, "publishable")).toEqual(["Lease ends in 4 months"]);
     expect(publicReasons(reasons.slice(0, 1), "vehicle")).toEqual([NEUTRAL_REASON]);
     expect(publicReasons(reasons, "server")).toEqual(["Asked about paying off the loan", "Lease ends in 4 months"]);
@@ -19,19 +22,35 @@ describe("sensitive copy guardrail", () => {
   it("an action chosen because of a loan payoff inquiry reaches a browser without a word about it", () => {
     const p = rogueOwner();
     const noAppraisal = { ...p, vehicles: [{ ...p.vehicles[0]!, appraisal: undefined }] };
-    const r = decide(input({ profile: noAppraisal, keyKind: "publishable", channel: "dealer_site", placement: "hero", limit: 5 }));
+    const r = decide(
+      input({ profile: noAppraisal, keyKind: "publishable", channel: "dealer_site", placement: "hero", limit: 5 }),
+    );
     const loyalty = r.actions.find((a) => a.id === "loyalty-upgrade");
     expect(loyalty).toBeDefined();
     expect(JSON.stringify(r.actions)).not.toMatch(CREEPY);
     expect(loyalty!.reasons).toEqual([NEUTRAL_REASON]);
     const server = decide(input({ profile: noAppraisal, channel: "service_lane", placement: "console", limit: 5 }));
-    expect(server.actions.find((a) => a.id === "loyalty-upgrade")?.sensitiveReasons).toContain("Asked about paying off the loan");
+    expect(server.actions.find((a) => a.id === "loyalty-upgrade")?.sensitiveReasons).toContain(
+      "Asked about paying off the loan",
+    );
   });
 
   it("holds back, for every key, a stored creative whose words touch a sensitive topic", () => {
     const cat = catalogOf(
-      act({ id: "creepy", kind: "offer", category: "sales", channels: { service_lane: { title: "Paying off your loan?", body: "We saw you called finance.", cta: "Offer upgrade" } } }),
-      act({ id: "fine", kind: "offer", category: "sales", channels: { service_lane: { title: "Owner bonus", body: "$1,000 toward a new model.", cta: "Offer" } } }),
+      act({
+        id: "creepy",
+        kind: "offer",
+        category: "sales",
+        channels: {
+          service_lane: { title: "Paying off your loan?", body: "We saw you called finance.", cta: "Offer upgrade" },
+        },
+      }),
+      act({
+        id: "fine",
+        kind: "offer",
+        category: "sales",
+        channels: { service_lane: { title: "Owner bonus", body: "$1,000 toward a new model.", cta: "Offer" } },
+      }),
     );
     expect(cat.rejected).toEqual([]);
     const r = decide(input({ profile: rogueOwner(), catalog: cat, channel: "service_lane", placement: "console" }));

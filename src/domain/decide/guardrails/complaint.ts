@@ -11,7 +11,10 @@ export const complaint: Guardrail = {
     const own = input.profile?.voice.openComplaints.length ?? 0;
     const household = input.household?.openComplaints ?? 0;
     if (own === 0 && household === 0) return null;
-    const reason = own > 0 ? "open complaint: no upsell until it is resolved" : "open complaint in the household: no upsell until it is resolved";
+    const reason =
+      own > 0
+        ? "open complaint: no upsell until it is resolved"
+        : "open complaint in the household: no upsell until it is resolved";
     note(reason, true);
     return (a) => (a.category === "sales" || a.category === "retention" || a.kind === "survey" ? reason : null);
   },

@@ -35,15 +35,33 @@ export const consent: Guardrail = {
     if (!gpc && marketing === null) return null;
     // Under GPC a rule that reads the person (even negated: "no open recall") or a powertrain audience would
     // target on behaviour, so only purely contextual actions remain.
-    return (a) => (marketing !== null && a.marketing ? marketing : gpc && (!a.contextual || a.powertrains !== null) ? GPC_REASON : null);
+    return (a) =>
+      marketing !== null && a.marketing
+        ? marketing
+        : gpc && (!a.contextual || a.powertrains !== null)
+          ? GPC_REASON
+          : null;
   },
 };
 
 /** The data rules see: under GPC (or for an unknown visitor) the request context and nothing else. */
 export function ruleDataFor(input: DecisionInput, gates: Gates | null): RuleData {
   const c = input.context;
-  const context = { channel: input.channel, placement: input.placement, page: c.page ?? null, model: c.model ?? null, locale: c.locale ?? null };
+  const context = {
+    channel: input.channel,
+    placement: input.placement,
+    page: c.page ?? null,
+    model: c.model ?? null,
+    locale: c.locale ?? null,
+  };
   const p = input.profile;
   if (input.gpc || !p || !gates) return { context };
-  return { context, profile: p, vehicle: primaryVehicle(p.vehicles), vehicles: p.vehicles, household: input.household, gates };
+  return {
+    context,
+    profile: p,
+    vehicle: primaryVehicle(p.vehicles),
+    vehicles: p.vehicles,
+    household: input.household,
+    gates,
+  };
 }

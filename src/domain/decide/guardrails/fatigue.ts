@@ -21,10 +21,12 @@ export const fatigue: Guardrail = {
     const log = input.contacts;
     const now = input.now;
     const categories = new Set<Category>(input.profile?.consent.notInterested ?? []);
-    for (const [cat, v] of Object.entries(log?.notInterested ?? {})) if (v && now - v.at < cfg.notInterestedDays * DAY) categories.add(cat as Category);
+    for (const [cat, v] of Object.entries(log?.notInterested ?? {}))
+      if (v && now - v.at < cfg.notInterestedDays * DAY) categories.add(cat as Category);
     const dismissed = new Map<string, string>();
     for (const [id, d] of Object.entries(log?.dismissals ?? {})) {
-      if (d.n >= cfg.dismissThreshold && now - d.last < cfg.dismissHoldDays * DAY) dismissed.set(id, `dismissed ${d.n} times`);
+      if (d.n >= cfg.dismissThreshold && now - d.last < cfg.dismissHoldDays * DAY)
+        dismissed.set(id, `dismissed ${d.n} times`);
     }
     const streak = log?.ignoredStreak ?? 0;
     // One draw per decision, and only when it can matter, so replays stay aligned.
@@ -37,7 +39,7 @@ export const fatigue: Guardrail = {
     if (categories.size === 0 && dismissed.size === 0) return null;
     return (a) => {
       if (a.category === "safety") return null;
-      return categories.has(a.category) ? `not interested in ${a.category}` : dismissed.get(a.id) ?? null;
+      return categories.has(a.category) ? `not interested in ${a.category}` : (dismissed.get(a.id) ?? null);
     };
   },
 };

@@ -46,8 +46,18 @@ function repeated(s: ShownContact, own: readonly ShownContact[] | null, ownAts: 
 }
 
 /** One pass over the log; counts only what a cap could use, skipping entries that repeat `own`. */
-export function tally(log: ContactLog | null, channel: DecisionChannel, now: number, own: readonly ShownContact[] | null = null): Tally {
-  const t: Tally = { action: new Map(), category: [zero(), zero(), zero(), zero(), zero()], channel: zero(), overall: zero() };
+export function tally(
+  log: ContactLog | null,
+  channel: DecisionChannel,
+  now: number,
+  own: readonly ShownContact[] | null = null,
+): Tally {
+  const t: Tally = {
+    action: new Map(),
+    category: [zero(), zero(), zero(), zero(), zero()],
+    channel: zero(),
+    overall: zero(),
+  };
   let prev: ShownContact | null = null;
   const ownAts = own ? new Set(own.map((o) => o.at)) : null;
   const shown = log?.shown ?? [];
@@ -77,7 +87,11 @@ function over(a: Count | undefined, b: Count | undefined, cap: CapWindow & { per
   const day = (a?.day ?? 0) + (b?.day ?? 0);
   const week = (a?.week ?? 0) + (b?.week ?? 0);
   const month = (a?.month ?? 0) + (b?.month ?? 0);
-  return (cap.perDay !== undefined && day >= cap.perDay) || (cap.perWeek !== undefined && week >= cap.perWeek) || (cap.perMonth !== undefined && month >= cap.perMonth);
+  return (
+    (cap.perDay !== undefined && day >= cap.perDay) ||
+    (cap.perWeek !== undefined && week >= cap.perWeek) ||
+    (cap.perMonth !== undefined && month >= cap.perMonth)
+  );
 }
 
 const overCount = (c: Count, cap: CapWindow): boolean =>
@@ -91,7 +105,10 @@ export const frequencyCaps: Guardrail = {
     if (!input.contacts?.shown.length && !input.householdContacts?.shown.length) return null;
     const me = tally(input.contacts, channel, now);
     // The household log may or may not include this person's own entries; those are counted once.
-    const hh = catalog.hasHouseholdLevel && input.householdContacts?.shown.length ? tally(input.householdContacts, channel, now, input.contacts?.shown ?? null) : null;
+    const hh =
+      catalog.hasHouseholdLevel && input.householdContacts?.shown.length
+        ? tally(input.householdContacts, channel, now, input.contacts?.shown ?? null)
+        : null;
     const interruptive = INTERRUPTIVE.has(channel);
     const channelCap = cfg.caps.perChannel[channel];
     let all: string | null = null;
@@ -104,7 +121,8 @@ export const frequencyCaps: Guardrail = {
     const byCategory: Partial<Record<Category, string>> = {};
     if (interruptive) {
       for (const [cat, cap] of Object.entries(cfg.caps.perCategory)) {
-        if (cap && overCount(me.category[categoryIndex(cat as Category)]!, cap)) byCategory[cat as Category] = `${cat} cap reached`;
+        if (cap && overCount(me.category[categoryIndex(cat as Category)]!, cap))
+          byCategory[cat as Category] = `${cat} cap reached`;
       }
     }
     // Only actions already shown can be over their own caps; they are looked up when (and if) a rule lets them through.

@@ -24,12 +24,16 @@ export const inCarSafety: Guardrail = {
     }
     if (c.secondsSinceIgnition === undefined || c.secondsSinceIgnition < cfg.ignitionQuietSeconds) {
       defer(`in-car: quiet for ${cfg.ignitionQuietSeconds} s after ignition`);
-      const reason = c.secondsSinceIgnition === undefined ? "time since ignition unknown (fail closed)" : "within the ignition quiet window";
+      const reason =
+        c.secondsSinceIgnition === undefined
+          ? "time since ignition unknown (fail closed)"
+          : "within the ignition quiet window";
       return holdEverything(reason);
     }
     const dayStart = local().dayStart;
     const shownToday = new Set<number>();
-    for (const s of input.contacts?.shown ?? []) if (s.channel === "in_vehicle" && s.at >= dayStart) shownToday.add(s.at);
+    for (const s of input.contacts?.shown ?? [])
+      if (s.channel === "in_vehicle" && s.at >= dayStart) shownToday.add(s.at);
     if (shownToday.size >= cfg.inCarPerLocalDay) {
       defer(`in-car: ${cfg.inCarPerLocalDay} prompts already today`);
       return holdEverything("daily in-car prompt limit reached");
@@ -39,7 +43,9 @@ export const inCarSafety: Guardrail = {
     const valuesSpeakable = templateValues(td).every(speakable);
     return (a) => {
       const cr = a.creatives.in_vehicle?.render(td) as InVehicleCreative | undefined;
-      return cr && inCarCopyOk(cr.text, cr.buttons, cfg, valuesSpeakable) ? null : "in-car copy over the payload limits";
+      return cr && inCarCopyOk(cr.text, cr.buttons, cfg, valuesSpeakable)
+        ? null
+        : "in-car copy over the payload limits";
     };
   },
 };

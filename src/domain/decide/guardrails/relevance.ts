@@ -24,7 +24,8 @@ const fits = (pts: Set<Powertrain | "unknown">, wanted: readonly Powertrain[] | 
   pts.size > 0 && (wanted === null || wanted.some((p) => pts.has(p)));
 
 function relevant(a: CompiledAction, f: Fleet): boolean {
-  if (a.category === "service") return fits(f.onBrand, a.powertrains) || (a.offBrandService && fits(f.offBrand, a.powertrains));
+  if (a.category === "service")
+    return fits(f.onBrand, a.powertrains) || (a.offBrandService && fits(f.offBrand, a.powertrains));
   return a.powertrains === null || fits(f.onBrand, a.powertrains) || fits(f.offBrand, a.powertrains);
 }
 
@@ -38,9 +39,13 @@ export const relevance: Guardrail = {
     let household: Fleet | null = null;
     return (a) => {
       if (a.category !== "service" && a.powertrains === null) return null;
-      const f = a.householdLevel ? (household ??= fleet([...own, ...(input.household?.vehicles ?? [])])) : (person ??= fleet(own));
+      const f = a.householdLevel
+        ? (household ??= fleet([...own, ...(input.household?.vehicles ?? [])]))
+        : (person ??= fleet(own));
       if (relevant(a, f)) return null;
-      return a.powertrains ? `no ${a.category === "service" && !a.offBrandService ? "on-brand " : ""}vehicle with ${a.powertrains.join("/")}` : "no vehicle this service applies to";
+      return a.powertrains
+        ? `no ${a.category === "service" && !a.offBrandService ? "on-brand " : ""}vehicle with ${a.powertrains.join("/")}`
+        : "no vehicle this service applies to";
     };
   },
 };
