@@ -12,6 +12,7 @@
  * 2000), --seed S. Defaults point at data/obd (the 'men' sample in this repository).
  */
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { seededRandom } from "../src/domain/decide/random";
@@ -33,7 +34,7 @@ const { values: f, positionals } = parseArgs({
   allowPositionals: true,
 });
 
-const USAGE = readFileSync(new URL(import.meta.url), "utf8")
+const USAGE = readFileSync(fileURLToPath(import.meta.url), "utf8")
   .split("*/")[0]!
   .replace(/^\/\*\*\n/, "")
   .replace(/^ \* ?/gm, "");
