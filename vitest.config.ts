@@ -1,7 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { buildDocsAssets } from "./scripts/docs-assets.mjs";
 
+// The Worker's static assets (/docs) must exist before workerd starts (wrangler.toml [assets]).
+buildDocsAssets();
 const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url).href));
 
 // Three projects: pure unit tests (Node), route tests on Node + libSQL over real HTTP,
