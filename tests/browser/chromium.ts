@@ -48,7 +48,7 @@ export function findChromium({
   isRoot = process.getuid?.() === 0,
   log = console.log,
 }: {
-  env?: NodeJS.ProcessEnv;
+  env?: Record<string, string | undefined>;
   systemPath?: string;
   isRoot?: boolean;
   log?: (s: string) => void;

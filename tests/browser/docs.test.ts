@@ -37,7 +37,7 @@ describe("/docs offline", () => {
       .locator('.models article[data-json-schema-level="0"]')
       .filter({ has: page.locator(".json-schema-2020-12__title", { hasText: /^Event$/ }) });
     await eventSchema.locator(".json-schema-2020-12-expand-deep-button").first().click();
-    await expect.poll(() => eventSchema.innerText(), { timeout: 15_000 }).toContain("PageViewEvent");
+    await expect.poll(() => eventSchema.textContent(), { timeout: 15_000 }).toContain("PageViewEvent");
     expect(browser.blocked).toEqual([]);
     expect(browser.consoleErrors).toEqual([]);
     await page.close();
@@ -52,8 +52,8 @@ describe("/docs offline", () => {
     await op.locator(".try-out__btn").click();
     await op.locator(".execute").click();
     const status = op.locator(".live-responses-table .response .response-col_status").first();
-    await expect.poll(() => status.innerText(), { timeout: 15_000 }).toMatch(/200/);
-    await expect.poll(() => op.locator(".request-url pre").innerText()).toBe(`${h.origin}/health`);
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/200/);
+    await expect.poll(() => op.locator(".request-url pre").textContent()).toBe(`${h.origin}/health`);
     expect(browser.blocked).toEqual([]);
     expect(browser.consoleErrors).toEqual([]);
     await page.close();
