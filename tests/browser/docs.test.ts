@@ -1,4 +1,9 @@
-/** /docs in a real Chromium against a real Node server, with every request to another host blocked. */
+/** /docs in a real Chromium against real servers (Node, and workerd via wrangler dev), every other host blocked. */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations } from "../../src/routes";
 import { startNodeHarness } from "../node/harness";
@@ -54,6 +59,52 @@ describe("/docs offline", () => {
     const status = op.locator(".live-responses-table .response .response-col_status").first();
     await expect.poll(() => status.textContent(), { timeout: 15_000 }).toMatch(/200/);
     await expect.poll(() => op.locator(".request-url pre").textContent()).toBe(`${h.origin}/health`);
+    expect(browser.blocked).toEqual([]);
+    expect(browser.consoleErrors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("/docs offline on workerd (wrangler dev, Swagger UI as static assets)", () => {
+  let dev: ChildProcess | undefined;
+  let origin = "";
+  let persist = "";
+
+  beforeAll(async () => {
+    persist = mkdtempSync(join(tmpdir(), "pitwall-docs-wrangler-"));
+    const srv = createServer();
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", r));
+    const port = (srv.address() as { port: number }).port;
+    await new Promise((r) => srv.close(r));
+    origin = `http://127.0.0.1:${port}`;
+    dev = spawn(
+      "npx",
+      ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--persist-to", persist, "--log-level", "error"],
+      { env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" }, stdio: "ignore", detached: true },
+    );
+    for (let i = 0; i < 240; i++) {
+      const ok = await fetch(`${origin}/docs`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (ok) return;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    throw new Error("wrangler dev did not serve /docs within 60 s");
+  }, 90_000);
+
+  afterAll(() => {
+    if (dev?.pid) process.kill(-dev.pid, "SIGTERM"); // wrangler and its workerd
+    rmSync(persist, { recursive: true, force: true });
+  });
+
+  it("renders every operation, nothing fetched from another host, no console error", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${origin}/docs`);
+    await page.locator(".opblock").first().waitFor({ timeout: 30_000 });
+    expect(await page.locator(".opblock").count()).toBe(operations.length);
+    const servers = await page.locator(".servers select option").allInnerTexts();
+    expect(servers.map((s) => s.trim().split(" ")[0])).toEqual([origin]);
     expect(browser.blocked).toEqual([]);
     expect(browser.consoleErrors).toEqual([]);
     await page.close();
