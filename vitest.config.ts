@@ -1,11 +1,14 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { buildDocsAssets } from "./scripts/docs-assets.mjs";
 
+// The Worker's static assets (/docs) must exist before workerd starts (wrangler.toml [assets]).
+buildDocsAssets();
 const migrations = await readD1Migrations(fileURLToPath(new URL("./migrations", import.meta.url).href));
 
-// Three projects: pure unit tests (Node), route tests on Node + libSQL over real HTTP,
-// and the same route tests inside workerd against D1 with the real migrations.
+// Four projects: pure unit tests (Node), route tests on Node + libSQL over real HTTP, browser tests in
+// Chromium against real servers, and the same route tests inside workerd against D1 with the real migrations.
 export default defineConfig({
   test: {
     projects: [
@@ -16,6 +19,17 @@ export default defineConfig({
           include: ["tests/node/**/*.test.ts"],
           environment: "node",
           testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        // Real Chromium (Debian's, through playwright-core) against real servers: tests/browser/chromium.ts.
+        test: {
+          name: "browser",
+          include: ["tests/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["./tests/browser/global-setup.ts"],
+          testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },

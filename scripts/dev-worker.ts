@@ -6,13 +6,17 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
-import { createDemoKeys, seedDemo, type DemoKeys } from "../src/seed/demo";
+import { createDemoKeys, followDemoPort, seedDemo, type DemoKeys } from "../src/seed/demo";
 import { createStore } from "../src/store";
 import { openD1 } from "../src/store/d1";
 import { createNodeVinDecoder } from "../src/store/vpic/node";
 import { VinService } from "../src/services/vins";
+import { buildDocsAssets } from "./docs-assets.mjs";
 
 process.env.WRANGLER_SEND_METRICS ??= "false";
+const port = Number(process.env.PORT ?? 8787);
+// /docs serves Swagger UI's files as static assets (wrangler.toml [assets]); wrangler dev rebuilds them too.
+buildDocsAssets();
 execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local"], {
   stdio: "inherit",
   env: { ...process.env, CI: "true" },
@@ -25,21 +29,25 @@ const store = createStore(openD1(proxy.env.DB));
 const seeded = await seedDemo(
   { store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) },
   Date.now(),
+  port,
 );
 const keysFile = ".wrangler/demo-keys.json";
 let keys: DemoKeys | null =
   seeded.keys ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : null);
-keys ??= await createDemoKeys(store, seeded.tenant, Date.now());
+keys ??= await createDemoKeys(store, seeded.tenant, Date.now(), port);
 writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
+// The demo publishable key follows the port served.
+const origins = (await followDemoPort(store, seeded.tenant, keys.publishable, port)) ?? [];
 await proxy.dispose();
 
 console.log(`
-Pitwall on workerd + local D1 (wrangler dev): http://127.0.0.1:8787  docs: /docs
+Pitwall on workerd + local D1 (wrangler dev): http://127.0.0.1:${port}  docs: http://127.0.0.1:${port}/docs
   admin (sk_)        ${keys.admin}
-  publishable (pk_)  ${keys.publishable}
+  publishable (pk_)  ${keys.publishable}   origins: ${origins.join(", ")}
   vehicle (vk_)      ${keys.vehicle}
+  Stop with Ctrl+C (or x in wrangler's prompt).
 `);
-const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", process.env.PORT ?? "8787"], {
+const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port)], {
   stdio: "inherit",
 });
 dev.on("exit", (code) => process.exit(code ?? 0));

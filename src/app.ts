@@ -5,18 +5,26 @@
 import { fromHono } from "chanfana";
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
+import { accessLog } from "./http/access-log";
 import { authenticate } from "./http/auth";
 import { contentLengthLimit, jsonBody } from "./http/body";
 import type { AppEnv, Deps } from "./http/context";
+import { docsInitScript, docsPage, SWAGGER_UI_PATH } from "./http/docs";
 import { notFoundOr405, onError } from "./http/errors";
 import { operations } from "./routes";
 
 export const API_TITLE = "Pitwall";
+/**
+ * The `servers` entry of the committed openapi/openapi.json. A running server answers /openapi.json with its
+ * own origin instead, so "Try it out" and clients reach the server that served the document, on any PORT.
+ */
+export const DEFAULT_SERVER = { url: "http://127.0.0.1:8787", description: "Local embedded default (npm start)" };
 
 /** Builds the app; `deps` are created once per isolate/process. */
 export function createApp(deps: Deps) {
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: "X-Request-Id" }));
+  if (deps.accessLog) app.use(accessLog(deps.accessLog, deps.now));
   app.use(async (c, next) => {
     c.set("deps", deps);
     await next();
@@ -37,8 +45,9 @@ export function createApp(deps: Deps) {
   app.use("/v1/*", contentLengthLimit());
 
   const openapi = fromHono(app, {
-    openapi_url: "/openapi.json",
-    docs_url: "/docs",
+    // Both served below: the document with the request's origin as its server, the docs from our own assets.
+    openapi_url: null,
+    docs_url: null,
     redoc_url: null,
     openapiVersion: "3.1",
     passthroughErrors: true,
@@ -51,7 +60,7 @@ export function createApp(deps: Deps) {
         license: { name: "Proprietary", url: "https://pitwall.dev/license" },
         contact: { name: "Pitwall", url: "https://pitwall.dev" },
       },
-      servers: [{ url: "http://127.0.0.1:8787", description: "Local embedded default (npm start)" }],
+      servers: [DEFAULT_SERVER],
       tags: [
         { name: "Operations", description: "Health and metadata" },
         { name: "Dealers", description: "Rooftops of the brand" },
@@ -76,6 +85,22 @@ export function createApp(deps: Deps) {
     const middleware = [...(op.auth ? [authenticate(op.auth)] : []), ...(op.hasBody ? [jsonBody()] : [])];
     (openapi[op.method] as (path: string, ...h: unknown[]) => void)(op.path, ...middleware, op.endpoint);
   }
+
+  let spec: Record<string, unknown> | undefined;
+  app.get("/openapi.json", (c) => {
+    spec ??= openapi.schema as unknown as Record<string, unknown>;
+    const origin = new URL(c.req.url).origin;
+    return c.json({ ...spec, servers: [{ url: origin, description: "The server that served this document" }] });
+  });
+  app.get("/", (c) => c.redirect("/docs", 302));
+  app.get("/docs/", (c) => c.redirect("/docs", 301));
+  app.get("/docs", () => docsPage(API_TITLE));
+  app.get("/docs/init.js", () => docsInitScript());
+  // On Workers these files are static assets, served before the Worker runs; on Node the app serves them.
+  app.get(`${SWAGGER_UI_PATH}:file`, async (c) => {
+    const res = await deps.swaggerUiFile?.(c.req.param("file"), c.req.raw);
+    return res && res.status === 200 ? res : c.notFound();
+  });
 
   app.notFound(notFoundOr405(() => app.routes));
   app.onError(onError);

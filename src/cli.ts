@@ -208,19 +208,23 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   }
 }
 
+/** The one line to print for a failed command: what was wrong, and where the usage is. */
+export function errorLine(e: unknown): string {
+  const usage =
+    e instanceof UsageError || e instanceof z.ZodError || (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS");
+  const msg = e instanceof z.ZodError ? e.issues.map((i) => i.message).join("; ") : (e as Error).message;
+  const text = (usage ? msg : String((e as Error).message ?? e)).split("\n")[0];
+  return `pitwall: ${text}${usage ? " (npm run pitwall -- --help for usage)" : ""}`;
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   runCli(process.argv.slice(2)).then(
     (out) => console.log(out),
     (e) => {
-      const msg =
-        e instanceof UsageError ||
-        e instanceof z.ZodError ||
-        (e as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-          ? e instanceof z.ZodError
-            ? e.issues.map((i) => i.message).join("; ")
-            : e.message
-          : String(e);
-      console.error(`pitwall: ${msg}\n\n${USAGE}`);
+      console.error(errorLine(e));
+      // actions-import lists every faulty action after its one-line summary.
+      const rest = e instanceof UsageError ? e.message.split("\n").slice(1) : [];
+      if (rest.length) console.error(rest.join("\n"));
       process.exit(2);
     },
   );

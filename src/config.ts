@@ -31,6 +31,8 @@ export const NodeConfigSchema = ConfigSchema.extend({
       "must start with file:, libsql://, http(s):// or ws(s)://",
     ),
   DATABASE_AUTH_TOKEN: z.string().optional(),
+  /** One JSON line per request on stdout (method, path, status, duration, request id, key id). */
+  ACCESS_LOG: z.enum(["on", "off"]).default("on"),
 }).superRefine((c, ctx) => {
   if (c.DATABASE_URL.startsWith("libsql://") && !c.DATABASE_AUTH_TOKEN) {
     ctx.addIssue({

@@ -3,11 +3,16 @@
  * @hono/node-server. Work deferred past the response is awaited on shutdown.
  */
 import { serve, type ServerType } from "@hono/node-server";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { createApp } from "./app";
 import { NodeConfigSchema, parseConfig, type NodeConfig } from "./config";
 import { buildDeps } from "./deps";
 import { createNodeVinDecoder } from "./store/vpic/node";
+import type { AccessLogLine } from "./http/access-log";
 import type { Deps } from "./http/context";
+import { SWAGGER_UI_FILES, swaggerUiContentType } from "./http/docs";
 import { openLibsql, type LibsqlDatabase } from "./store/libsql";
 
 /** Tracks deferred work (the Node counterpart of waitUntil) so shutdown can drain it. */
@@ -24,25 +29,77 @@ export function createDeferrer() {
 
 export interface NodeServer {
   url: string;
+  /** The port actually served (PORT=0 picks a free one). */
+  port: number;
   server: ServerType;
   database: LibsqlDatabase;
   deps: Deps;
   close(): Promise<void>;
 }
 
+/** The files of swagger-ui-dist that /docs needs, read from the installed package once, on first use. */
+export function swaggerUiFromPackage(): (file: string) => Response | null {
+  const dir = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+  const cache = new Map<string, Uint8Array>();
+  return (file) => {
+    if (!(SWAGGER_UI_FILES as readonly string[]).includes(file)) return null;
+    let bytes = cache.get(file);
+    if (!bytes) cache.set(file, (bytes = readFileSync(join(dir, file))));
+    return new Response(bytes, {
+      headers: { "content-type": swaggerUiContentType(file), "cache-control": "public, max-age=3600" },
+    });
+  };
+}
+
+/** A listen failure the person starting the server can act on, in one line (no stack trace). */
+export class ListenError extends Error {}
+
+function listenError(e: NodeJS.ErrnoException, config: NodeConfig): Error {
+  if (e.code === "EADDRINUSE")
+    return new ListenError(`port ${config.PORT} is in use; set PORT=... (e.g. PORT=${config.PORT + 1} npm start)`);
+  if (e.code === "EACCES")
+    return new ListenError(`port ${config.PORT} needs privileges on this machine; set PORT=... above 1023`);
+  if (e.code === "EADDRNOTAVAIL") return new ListenError(`HOST=${config.HOST} is not an address of this machine`);
+  return e;
+}
+
+export interface StartOptions {
+  /** Where access-log lines go when ACCESS_LOG=on (default: JSON lines on stdout). */
+  accessLog?: (line: AccessLogLine) => void;
+}
+
 /** Opens the database and serves the app; the caller decides about migrations and seeding. */
-export async function startNode(config: NodeConfig, database?: LibsqlDatabase): Promise<NodeServer> {
+export async function startNode(
+  config: NodeConfig,
+  database?: LibsqlDatabase,
+  options: StartOptions = {},
+): Promise<NodeServer> {
   const db = database ?? (await openLibsql(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN));
   const deferrer = createDeferrer();
-  const deps = buildDeps("node", db, config, deferrer.defer, createNodeVinDecoder());
+  const deps: Deps = {
+    ...buildDeps("node", db, config, deferrer.defer, createNodeVinDecoder()),
+    swaggerUiFile: swaggerUiFromPackage(),
+    ...(config.ACCESS_LOG === "on"
+      ? { accessLog: options.accessLog ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`)) }
+      : {}),
+  };
   const app = createApp(deps);
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s));
+  const server = await new Promise<ServerType>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => {
+      s.off("error", onError);
+      resolve(s);
+    });
+    const onError = (e: NodeJS.ErrnoException) => {
+      if (!database) db.close();
+      reject(listenError(e, config));
+    };
+    s.once("error", onError);
   });
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   return {
     url: `http://${config.HOST}:${port}`,
+    port,
     server,
     database: db,
     deps,
@@ -71,8 +128,19 @@ export function closeOnSignal(s: NodeServer): void {
   }
 }
 
+/** Starts, or exits with the one line that says why not (code 1; 78 for bad configuration). */
+export async function startOrExit(config: NodeConfig, database?: LibsqlDatabase): Promise<NodeServer> {
+  try {
+    return await startNode(config, database);
+  } catch (e) {
+    if (!(e instanceof ListenError)) throw e;
+    console.error(`pitwall: ${e.message}`);
+    process.exit(1);
+  }
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const s = await startNode(nodeConfigFromEnv());
+  const s = await startOrExit(nodeConfigFromEnv());
   closeOnSignal(s);
-  console.log(`Pitwall (Node + libSQL) listening on ${s.url}`);
+  console.log(`Pitwall (Node + libSQL) listening on ${s.url} — Ctrl+C to stop`);
 }

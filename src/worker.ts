@@ -33,6 +33,10 @@ export default {
           (work) => void work.catch((e) => console.error(String(e))),
           env.VPIC ? createD1VinDecoder(env.VPIC) : null,
         ); // handlers defer through executionCtx.waitUntil
+        // Deployed and under wrangler dev, /docs/swagger-ui/* never reaches the Worker (static assets are served
+        // first); where no asset layer runs in front (the vitest integration) the app asks the binding.
+        const assets = env.ASSETS;
+        if (assets) deps.swaggerUiFile = (_file, request) => assets.fetch(request);
         built = { db: env.DB, app: createApp(deps) };
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;

@@ -5,6 +5,7 @@ import type { DecisionLogWriter } from "../services/decision-log";
 import type { DecisionCaches } from "../services/decisions";
 import type { VinService } from "../services/vins";
 import type { Store } from "../store";
+import type { AccessLogLine } from "./access-log";
 import type { KeyCache } from "./key-cache";
 import type { RateLimiter } from "./rate-limit";
 
@@ -27,6 +28,10 @@ export interface Deps {
   rateLimiter: RateLimiter;
   /** Runs work after the response on runtimes without an ExecutionContext (Node). */
   defer: (work: Promise<unknown>) => void;
+  /** Receives one access-log line per request (Node; Workers have their own request logs). */
+  accessLog?: (line: AccessLogLine) => void;
+  /** Serves a file of swagger-ui-dist for /docs (Node; on Workers they are static assets). */
+  swaggerUiFile?: (file: string, request: Request) => Response | null | Promise<Response>;
 }
 
 /** The authenticated caller. */

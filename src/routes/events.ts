@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { EVENT_EXAMPLES, EVENT_TYPES, EventEnvelopeSchema } from "../domain/profile/events";
+import { DocumentedEventSchema, EVENT_TYPES, EventEnvelopeSchema, exampleEvent } from "../domain/profile/events";
 import type { Principal } from "../http/context";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
@@ -70,12 +70,14 @@ export const ingestEventsOp = defineOperation({
     tags: ["Events"],
     operationId: "ingestEvents",
     summary: "Send a batch of up to 500 events; each is stored at most once, forever",
-    description: `Event types: ${EVENT_TYPES.join(", ")}. An invalid event is rejected alone with reasons; the valid ones are stored. Publishable keys send events for an anonymous visitorId only; vehicle keys for their own VIN only.`,
+    description: `Event types: ${EVENT_TYPES.join(", ")} (each documented as a member of \`Event\`, with its \`data\` schema and an example). Each event is validated alone: an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys send events for an anonymous visitorId only; vehicle keys for their own VIN only.`,
     request: {
       headers: IdempotencyHeader,
       body: {
         content: {
-          "application/json": { schema: z.object({ events: z.array(EventEnvelopeSchema).min(1).max(MAX_BATCH) }) },
+          "application/json": {
+            schema: z.object({ events: z.array(DocumentedEventSchema).min(1).max(MAX_BATCH) }),
+          },
         },
       },
     },
@@ -90,19 +92,11 @@ export const ingestEventsOp = defineOperation({
   example: {
     body: {
       events: [
+        exampleEvent("configurator_build", 1),
         {
-          id: "evt-2026-11-22-0001",
-          type: "configurator_build",
-          occurredAt: "2026-11-22T09:30:00Z",
-          identifiers: { visitorId: "v_8f2c1e" },
-          data: EVENT_EXAMPLES.configurator_build,
-        },
-        {
-          id: "evt-2026-11-22-0002",
-          type: "quote_request",
+          ...exampleEvent("quote_request", 2),
           occurredAt: "2026-11-22T09:41:00Z",
           identifiers: { visitorId: "v_8f2c1e", email: "ann.example@example.com" },
-          data: EVENT_EXAMPLES.quote_request,
         },
       ],
     },

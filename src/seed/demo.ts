@@ -5,6 +5,7 @@
  */
 import { ActionSchema } from "../domain/decide/action";
 import { DEMO_CATALOG } from "../domain/decide/demo-catalog";
+import { sha256Hex } from "../lib/crypto";
 import type { VinService } from "../services/vins";
 import type { Store } from "../store";
 import type { Tenant } from "../store/tenants";
@@ -13,7 +14,10 @@ import { seedPopulation } from "./population";
 export const DEMO_TENANT = { slug: "demo-nissan", name: "Nissan (demo)", makes: ["NISSAN", "INFINITI"] };
 /** The demo in-car app's car: a 2016 Nissan Leaf (tests/fixtures/vins/vins.csv). */
 export const DEMO_VIN = "1N4AZ0CP6GC304290";
-export const DEMO_ORIGINS = ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:5173"];
+/** The demo publishable key's allowed origins: this server on the port it serves, and a local dev server (Vite). */
+export function demoOrigins(port: number): string[] {
+  return [`http://localhost:${port}`, `http://127.0.0.1:${port}`, "http://localhost:5173"];
+}
 
 export const DEMO_DEALERS = [
   {
@@ -53,7 +57,11 @@ export interface DemoResult {
 }
 
 /** Creates the demo brand with its dealers, catalogue, population and keys unless it exists. */
-export async function seedDemo(deps: { store: Store; vins: VinService }, now: number): Promise<DemoResult> {
+export async function seedDemo(
+  deps: { store: Store; vins: VinService },
+  now: number,
+  port = 8787,
+): Promise<DemoResult> {
   const { store } = deps;
   const existing = await store.tenants.bySlug(DEMO_TENANT.slug);
   if (existing) return { tenant: existing, keys: null, events: 0 };
@@ -74,18 +82,29 @@ export async function seedDemo(deps: { store: Store; vins: VinService }, now: nu
   const results = await seedPopulation({ tenant, store, vins: deps.vins, now }, dealers);
   const rejected = results.filter((r) => r.status === "rejected");
   if (rejected.length) throw new Error(`demo events rejected: ${JSON.stringify(rejected)}`);
-  return { tenant, keys: await createDemoKeys(store, tenant, now), events: results.length };
+  return { tenant, keys: await createDemoKeys(store, tenant, now, port), events: results.length };
 }
 
 /** Issues a fresh set of demo keys (used when the printed ones were lost). */
-export async function createDemoKeys(store: Store, tenant: Tenant, now: number): Promise<DemoKeys> {
+export async function createDemoKeys(store: Store, tenant: Tenant, now: number, port = 8787): Promise<DemoKeys> {
   const scope = { tenantId: tenant.id };
   const admin = await store.keys.create(scope, { kind: "server", name: "demo admin", scopes: ["admin"] }, now);
   const publishable = await store.keys.create(
     scope,
-    { kind: "publishable", name: "demo dealer-site widget", allowedOrigins: DEMO_ORIGINS },
+    { kind: "publishable", name: "demo dealer-site widget", allowedOrigins: demoOrigins(port) },
     now,
   );
   const vehicle = await store.keys.create(scope, { kind: "vehicle", name: "demo in-car app", vin: DEMO_VIN }, now);
   return { admin: admin.key, publishable: publishable.key, vehicle: vehicle.key };
+}
+
+/**
+ * Points the demo publishable key at the port actually served (the seed may have run on another), so a page
+ * served by this server may use it. Returns the origins now allowed, or null when the key is not the demo's.
+ */
+export async function followDemoPort(store: Store, tenant: Tenant, publishableKey: string, port: number) {
+  const row = await store.keys.byHash(await sha256Hex(publishableKey));
+  if (!row || row.tenantId !== tenant.id || row.kind !== "publishable") return null;
+  const info = await store.keys.setAllowedOrigins({ tenantId: tenant.id }, row.id, demoOrigins(port));
+  return info?.allowedOrigins ?? null;
 }

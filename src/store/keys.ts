@@ -70,4 +70,17 @@ export class KeyRepo {
     const { hash: _hash, ...info } = row;
     return info;
   }
+
+  /** Replaces the allowed origins of one of the tenant's publishable keys; undefined when there is none by that id. */
+  async setAllowedOrigins(scope: Scope, id: string, origins: string[]): Promise<ApiKeyInfo | undefined> {
+    const rows = await this.d.db
+      .update(apiKeys)
+      .set({ allowedOrigins: [...new Set(origins)] })
+      .where(and(eq(apiKeys.tenantId, scope.tenantId), eq(apiKeys.id, id), eq(apiKeys.kind, "publishable")))
+      .returning();
+    const row = rows[0];
+    if (!row) return undefined;
+    const { hash: _hash, ...info } = row;
+    return info;
+  }
 }

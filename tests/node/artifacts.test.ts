@@ -1,8 +1,9 @@
-/** Generated artefacts and builds: type check, OpenAPI lint, the Worker bundle. */
+/** Generated artefacts and builds: type check (the typed client included), lint, OpenAPI lint, the client, the Worker bundle. */
 import { execFile } from "node:child_process";
-import { mkdtempSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
@@ -43,4 +44,18 @@ describe("artefacts", () => {
     expect(Number(m![2])).toBeLessThan(1024);
     expect(statSync(join(out, "worker.js")).size).toBeGreaterThan(0);
   }, 180_000);
+
+  it("clients/typescript/src/schema.d.ts is what openapi-typescript makes of openapi/openapi.json (npm run client)", async () => {
+    // openapi-typescript runs on TypeScript 5 (its peer), installed inside the client's workspace only.
+    const pkg = createRequire(join(process.cwd(), "clients/typescript/package.json")).resolve(
+      "openapi-typescript/package.json",
+    );
+    const bin = join(
+      dirname(pkg),
+      (JSON.parse(readFileSync(pkg, "utf8")) as { bin: Record<string, string> }).bin["openapi-typescript"]!,
+    );
+    const out = join(mkdtempSync(join(tmpdir(), "pitwall-client-")), "schema.d.ts");
+    await run(process.execPath, [bin, "openapi/openapi.json", "--output", out], { env });
+    expect(readFileSync(out, "utf8")).toBe(readFileSync("clients/typescript/src/schema.d.ts", "utf8"));
+  }, 120_000);
 });

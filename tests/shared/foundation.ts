@@ -1,6 +1,8 @@
 /** Foundation behaviour, run on both runtimes: health, errors, OpenAPI, dealers, keys, CORS. */
 import { describe, expect, it } from "vitest";
 import committedSpec from "../../openapi/openapi.json";
+import { EVENT_DATA, EVENT_TYPES, EventEnvelopeSchema } from "../../src/domain/profile/events";
+import { DOCS_CSP } from "../../src/http/docs";
 import { auth, expectProblem, json, makeTenant } from "./fixtures";
 import type { Harness } from "./harness";
 
@@ -21,19 +23,85 @@ export function foundationSuite(getHarness: () => Harness) {
       expect(body.schema.latest).toMatch(/^\d{4}_/);
     });
 
-    it("serves OpenAPI 3.1 identical to the committed openapi/openapi.json", async () => {
+    it("serves OpenAPI 3.1 identical to the committed openapi/openapi.json, with its own origin as server", async () => {
       const res = await getHarness().fetch("/openapi.json");
       expect(res.status).toBe(200);
-      const served = (await res.json()) as { openapi: string };
+      const served = (await res.json()) as { openapi: string; servers: { url: string }[] };
       expect(served.openapi).toBe("3.1.0");
+      // "Try it out" and generated clients reach the server that served the document, whatever its port.
+      expect(served.servers).toEqual([{ url: getHarness().origin, description: expect.any(String) }]);
+      expect(committedSpec.servers).toEqual([{ url: "http://127.0.0.1:8787", description: expect.any(String) }]);
       // On failure: npm run openapi, then commit openapi/openapi.json.
-      expect(served).toEqual(committedSpec);
+      expect({ ...served, servers: committedSpec.servers }).toEqual(committedSpec);
     });
 
-    it("serves an interactive reference at /docs", async () => {
+    it("documents every event type: a member of the Event union with its data schema, a description and an example that is accepted", async () => {
+      const spec = (await (await getHarness().fetch("/openapi.json")).json()) as {
+        components: { schemas: Record<string, any> };
+        paths: Record<string, any>;
+      };
+      const body = spec.paths["/v1/events"].post.requestBody.content["application/json"].schema;
+      expect(body.properties.events.items).toEqual({ $ref: "#/components/schemas/Event" });
+      const union = spec.components.schemas.Event;
+      expect(union.discriminator.propertyName).toBe("type");
+      expect(Object.keys(union.discriminator.mapping).sort()).toEqual([...EVENT_TYPES].sort());
+      expect(union.oneOf).toHaveLength(EVENT_TYPES.length);
+      const examples = [];
+      for (const t of EVENT_TYPES) {
+        const ref = union.discriminator.mapping[t] as string;
+        expect(union.oneOf).toContainEqual({ $ref: ref });
+        const member = spec.components.schemas[ref.split("/").pop()!];
+        expect(member.properties.type.enum, t).toEqual([t]);
+        expect(member.properties.data.type, t).toBe("object");
+        expect(Object.keys(member.properties.data.properties ?? {}).length, t).toBeGreaterThan(0);
+        expect(member.description?.length ?? 0, t).toBeGreaterThan(20);
+        expect(member.example.type, t).toBe(t);
+        expect(EventEnvelopeSchema.safeParse(member.example).success, t).toBe(true);
+        expect(EVENT_DATA[t].safeParse(member.example.data).error, t).toBeUndefined();
+        examples.push(member.example);
+      }
+      // Every documented example is an event the server accepts; a bad one beside them is rejected alone.
+      const a = await makeTenant(getHarness());
+      const bad = { ...examples[0], id: "evt-doc-bad-0001", data: { url: 42 } };
+      const events = [...examples.map((e, i) => ({ ...e, id: `evt-doc-example-${i}` })), bad];
+      const res = await getHarness().fetch("/v1/events", json("POST", { events }, auth(a.keys.admin)));
+      expect(res.status).toBe(200);
+      const r = (await res.json()) as { accepted: number; rejected: number; results: { status: string }[] };
+      expect(r, JSON.stringify(r.results.filter((x) => x.status !== "accepted"))).toMatchObject({
+        accepted: EVENT_TYPES.length,
+        rejected: 1,
+      });
+      expect(r.results.at(-1)).toMatchObject({ status: "rejected", reasons: [{ pointer: "/data/url" }] });
+    });
+
+    it("serves the interactive reference at /docs under its own Content-Security-Policy, and / leads there", async () => {
       const res = await getHarness().fetch("/docs");
       expect(res.status).toBe(200);
-      expect(await res.text()).toContain("openapi.json");
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(res.headers.get("content-security-policy")).toBe(DOCS_CSP);
+      expect(DOCS_CSP).toMatch(/script-src 'self'(;|$)/);
+      const html = await res.text();
+      expect(html).toContain("/docs/swagger-ui/swagger-ui-bundle.js");
+      expect(html).not.toMatch(/https?:\/\//); // nothing from another host
+      expect(html).not.toMatch(/<script>/); // no inline script: script-src 'self' holds
+      const init = await getHarness().fetch("/docs/init.js");
+      expect(init.status).toBe(200);
+      expect(await init.text()).toContain('url: "/openapi.json"');
+      const root = await getHarness().fetch("/", { redirect: "manual" });
+      expect(root.status).toBe(302);
+      expect(new URL(root.headers.get("location")!, getHarness().origin).pathname).toBe("/docs");
+    });
+
+    it("serves Swagger UI's files from the swagger-ui-dist package, no CDN", async () => {
+      for (const [file, type] of [
+        ["swagger-ui-bundle.js", /javascript/],
+        ["swagger-ui.css", /css/],
+      ] as const) {
+        const res = await getHarness().fetch(`/docs/swagger-ui/${file}`);
+        expect(res.status, file).toBe(200);
+        expect(res.headers.get("content-type"), file).toMatch(type);
+        expect((await res.arrayBuffer()).byteLength, file).toBeGreaterThan(100_000);
+      }
     });
   });
 

@@ -7,6 +7,7 @@ import type { Harness } from "../shared/harness";
 export function workersHarness(): Harness {
   return {
     runtime: "workers",
+    origin: "http://pitwall.test",
     store: createStore(openD1(env.DB)),
     fetch: (path, init) => SELF.fetch(new Request("http://pitwall.test" + path, init)),
   };

@@ -1,6 +1,7 @@
 /** An action as a catalogue author upserts it (zod; the same schema documents the API). */
 import { z } from "zod";
 import { POWERTRAINS } from "../profile/events";
+import { ruleFieldDescription, templateFieldsDescription } from "../rules/reference";
 import { ACTION_KINDS, CATEGORIES, DECISION_CHANNELS } from "./vocabulary";
 
 const Text = (max: number) => z.string().trim().min(1).max(max);
@@ -18,7 +19,10 @@ export const WebCreativeSchema = z
       .optional(),
   })
   .strict()
-  .meta({ id: "WebCreative", description: "web_configurator, dealer_site, app and service_lane" });
+  .meta({
+    id: "WebCreative",
+    description: `web_configurator, dealer_site, app and service_lane. ${templateFieldsDescription()}`,
+  });
 
 export const InVehicleCreativeSchema = z
   .object({
@@ -26,12 +30,12 @@ export const InVehicleCreativeSchema = z
     buttons: z.array(Text(20)).max(3).default([]),
   })
   .strict()
-  .meta({ id: "InVehicleCreative" });
+  .meta({ id: "InVehicleCreative", description: templateFieldsDescription() });
 
 export const EmailCreativeSchema = z
   .object({ subject: Text(120), body: Text(5000) })
   .strict()
-  .meta({ id: "EmailCreative" });
+  .meta({ id: "EmailCreative", description: templateFieldsDescription() });
 
 const Window = z.object({ perDay: Count.optional(), perWeek: Count.optional() }).strict();
 
@@ -66,9 +70,7 @@ export const ActionSchema = z
     rule: z
       .union([z.record(z.string(), z.unknown()), z.boolean(), z.null()])
       .default(null)
-      .meta({
-        description: "JsonLogic over {profile, vehicle, vehicles, household, gates, context}; null = always eligible",
-      }),
+      .meta({ description: ruleFieldDescription() }),
     value: z.number().positive().max(10_000_000).meta({ description: "Business value of a conversion" }),
     lever: z.number().positive().max(100).default(1).meta({ description: "Priority multiplier" }),
     validFrom: z.iso.datetime({ offset: true }).optional(),

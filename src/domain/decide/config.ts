@@ -87,6 +87,36 @@ export const DEFAULT_CONFIG: Readonly<DecideConfig> = Object.freeze<DecideConfig
   deferredTtlSeconds: 30,
 });
 
+/** What each setting does (docs/rules.md is generated from this and DEFAULT_CONFIG). */
+export const CONFIG_DESCRIPTIONS: Readonly<Record<keyof DecideConfig, string>> = {
+  ignitionQuietSeconds: "In-car: seconds after ignition during which nothing is shown.",
+  inCarPerLocalDay: "In-car: prompts per vehicle and local day, at most.",
+  inCarMaxChars: "In-car: characters of text, at most (read aloud; no URLs).",
+  inCarMaxButtons: "In-car: buttons, at most.",
+  inCarMaxButtonChars: "In-car: characters per button, at most.",
+  defaultQuietHours:
+    "Quiet hours when the person set none, in their local time: their time zone, else the dealer's, else the request's `context.timeZone`, else UTC.",
+  quietHoursChannels: "Channels that respect quiet hours (pulled channels, web pages and the service lane, do not).",
+  coolingDays: "Days after a purchase without new-vehicle sales actions (post-purchase cooling).",
+  dismissThreshold: "Dismissals of one action after which it is held back for `dismissHoldDays`.",
+  dismissHoldDays: "Days an often-dismissed action is held back.",
+  notInterestedDays: "Days a `not_interested` outcome holds its category back (a stated preference holds forever).",
+  ignoredStreakThreshold: "Ignored contacts in a row after which contact becomes exponentially rarer.",
+  caps: "Frequency caps: `overall` across interruptive channels (email, app, in_vehicle), `perChannel`, `perCategory`; each a per-day and/or per-week count over the person's identifiers (and the household for household-level actions).",
+  marketingRequiresOptIn:
+    "When true, marketing needs an explicit opt-in per channel; when false only an explicit opt-out blocks it.",
+  loanPayoffWindowDays: "Days a loan payoff inquiry counts as recent (`loan_payoff_inquiry_seen`).",
+  configuredRecentlyDays: "Days a configured build counts as recent (`gates.modelConfiguredRecently`).",
+  lapsedDays: "Days without on-brand activity after which an owner is `lapsed`.",
+  serviceDueWindowDays: "A service due within this many days counts as due (`service_due`, `gates.serviceDue`).",
+  serviceDueMileageWindow: "A service counts as due when the odometer is within this distance of its due mileage.",
+  expensiveServiceCost: "An estimated cost from which a service counts as major (`gates.expensiveServiceAhead`).",
+  expensiveServiceWindowDays: "How far ahead a major service counts for `gates.expensiveServiceAhead`.",
+  learner: "Thompson sampling: `epsilon` uniform exploration; samples clipped to the posterior mean × (1 ± `band`).",
+  ttlSeconds: "How long a caller may show a decision before asking again, per channel.",
+  deferredTtlSeconds: "TTL of a not-now answer (moving, ignition, quiet hours), so the caller asks again soon.",
+};
+
 type DeepPartial<T> = {
   [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K];
 };

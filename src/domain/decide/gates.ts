@@ -6,7 +6,8 @@ import type { DecideConfig } from "./config";
 
 /** One day in ms. */
 export const DAY = 86_400_000;
-const MAJOR_SERVICE = new Set([
+/** Service kinds that count as major whatever their estimated cost (`gates.expensiveServiceAhead`). */
+export const MAJOR_SERVICE_KINDS: ReadonlySet<string> = new Set([
   "brake_service",
   "timing_belt",
   "transmission_service",
@@ -71,6 +72,10 @@ const upcoming = (date: string | undefined, now: number): number | null => {
 };
 const minOrNull = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.min(a, b);
+
+/** How primaryVehicle chooses (docs/rules.md). */
+export const PRIMARY_VEHICLE_RULE =
+  "`vehicle` is the person's primary vehicle: an on-brand vehicle they hold (owned, leased or financed) first, then an on-brand one only serviced or appraised, then an off-brand one they hold, then any other; among equals the one whose relation began last. Templates' `vehicle.*` fields and `gates.powertrain` use the same vehicle.";
 
 /** The vehicle a rule's `vehicle` means: on-brand and held (owned, leased, financed) first, then the newest. */
 export function primaryVehicle(vehicles: readonly VehicleFacts[]): VehicleFacts | null {
@@ -148,7 +153,7 @@ export function deriveGates(p: Profile | null, household: HouseholdDoc | null, n
       const d = byMileage ? Math.min(0, nsDays ?? 0) : nsDays!;
       if (serviceDays === null || d < serviceDays) [serviceDays, serviceKind] = [d, ns.kind];
       dueByMileage ||= byMileage;
-      const major = (ns.cost ?? 0) >= cfg.expensiveServiceCost || MAJOR_SERVICE.has(ns.kind);
+      const major = (ns.cost ?? 0) >= cfg.expensiveServiceCost || MAJOR_SERVICE_KINDS.has(ns.kind);
       expensive ||= major && (byMileage || d <= cfg.expensiveServiceWindowDays);
     }
     if (v.lastServiceAt != null) lastService = Math.max(lastService ?? 0, v.lastServiceAt);

@@ -13,6 +13,8 @@ export interface TemplateData {
 }
 
 interface Field {
+  /** What it renders (docs/rules.md and the OpenAPI document are generated from it). */
+  description: string;
   get(t: TemplateData): string | number | null | undefined;
   fallback: string;
   /** The longest value the field renders, for the worst-case payload check at upsert. */
@@ -30,28 +32,90 @@ const nonNegative = (n: number | null | undefined) => (n == null ? null : Math.m
 const words = (s: string | null | undefined) => (s ? s.replace(/_/g, " ") : null);
 
 export const TEMPLATE_FIELDS: Readonly<Record<string, Field>> = {
-  "vehicle.make": { get: (t) => t.vehicle?.make, fallback: "", maxLen: 16 },
-  "vehicle.model": { get: (t) => t.vehicle?.model, fallback: "your vehicle", maxLen: 24 },
-  "vehicle.year": { get: (t) => t.vehicle?.year, fallback: "", maxLen: 4 },
-  "dealer.name": { get: (t) => t.dealerName, fallback: "your dealer", maxLen: 40 },
-  "context.model": { get: (t) => t.contextModel, fallback: "this model", maxLen: 24 },
+  "vehicle.make": {
+    description: "Make of the primary vehicle (`vehicle`).",
+    get: (t) => t.vehicle?.make,
+    fallback: "",
+    maxLen: 16,
+  },
+  "vehicle.model": {
+    description: "Model of the primary vehicle.",
+    get: (t) => t.vehicle?.model,
+    fallback: "your vehicle",
+    maxLen: 24,
+  },
+  "vehicle.year": {
+    description: "Model year of the primary vehicle.",
+    get: (t) => t.vehicle?.year,
+    fallback: "",
+    maxLen: 4,
+  },
+  "dealer.name": {
+    description: "Name of the dealer the decision is for.",
+    get: (t) => t.dealerName,
+    fallback: "your dealer",
+    maxLen: 40,
+  },
+  "context.model": {
+    description: "`context.model` of the request.",
+    get: (t) => t.contextModel,
+    fallback: "this model",
+    maxLen: 24,
+  },
   "gates.leaseEndsIn": {
+    description: "Time to the lease end, in words: `4 months` from 30 days on, else `12 days`.",
     get: (t) => span(t.gates?.leaseEndsInDays, t.gates?.leaseEndsInMonths),
     fallback: "a few months",
     maxLen: 12,
   },
   "gates.warrantyEndsIn": {
+    description: "Time to the warranty end, in words.",
     get: (t) => span(t.gates?.warrantyEndsInDays, t.gates?.warrantyEndsInMonths),
     fallback: "a few months",
     maxLen: 12,
   },
-  "gates.leaseEndsInMonths": { get: (t) => t.gates?.leaseEndsInMonths, fallback: "a few", maxLen: 5 },
-  "gates.leaseEndsInDays": { get: (t) => t.gates?.leaseEndsInDays, fallback: "a few", maxLen: 5 },
-  "gates.warrantyEndsInMonths": { get: (t) => t.gates?.warrantyEndsInMonths, fallback: "a few", maxLen: 5 },
-  "gates.serviceDueInDays": { get: (t) => nonNegative(t.gates?.serviceDueInDays), fallback: "a few", maxLen: 5 },
-  "gates.nextServiceKind": { get: (t) => words(t.gates?.nextServiceKind), fallback: "scheduled service", maxLen: 24 },
-  "gates.openRecalls": { get: (t) => t.gates?.openRecalls || null, fallback: "an", maxLen: 2 },
-  "gates.configuredModel": { get: (t) => t.gates?.configuredModel, fallback: "the model you built", maxLen: 24 },
+  "gates.leaseEndsInMonths": {
+    description: "Months to the lease end.",
+    get: (t) => t.gates?.leaseEndsInMonths,
+    fallback: "a few",
+    maxLen: 5,
+  },
+  "gates.leaseEndsInDays": {
+    description: "Days to the lease end.",
+    get: (t) => t.gates?.leaseEndsInDays,
+    fallback: "a few",
+    maxLen: 5,
+  },
+  "gates.warrantyEndsInMonths": {
+    description: "Months to the warranty end.",
+    get: (t) => t.gates?.warrantyEndsInMonths,
+    fallback: "a few",
+    maxLen: 5,
+  },
+  "gates.serviceDueInDays": {
+    description: "Days to the next service (0 when overdue).",
+    get: (t) => nonNegative(t.gates?.serviceDueInDays),
+    fallback: "a few",
+    maxLen: 5,
+  },
+  "gates.nextServiceKind": {
+    description: "Kind of the next service, in words (`oil change`).",
+    get: (t) => words(t.gates?.nextServiceKind),
+    fallback: "scheduled service",
+    maxLen: 24,
+  },
+  "gates.openRecalls": {
+    description: "Number of open recalls (the fallback reads `an open recall`).",
+    get: (t) => t.gates?.openRecalls || null,
+    fallback: "an",
+    maxLen: 2,
+  },
+  "gates.configuredModel": {
+    description: "The model the person configured last.",
+    get: (t) => t.gates?.configuredModel,
+    fallback: "the model you built",
+    maxLen: 24,
+  },
 };
 
 /** Every value the fields render for this decision (for checks that need not look at each creative). */

@@ -39,7 +39,10 @@ const IdentifierFields = z
 export const IdentifiersSchema = IdentifierFields.refine(
   (ids) => Object.values(ids).some((v) => v !== undefined && v !== ""),
   "at least one identifier is required",
-);
+).meta({
+  id: "Identifiers",
+  description: "Who the event is about: one or more identifiers; two on one event link them as one person",
+});
 export type Identifiers = z.infer<typeof IdentifiersSchema>;
 
 const Consent = z.object({
@@ -266,3 +269,84 @@ export const EVENT_EXAMPLES: { [T in EventType]: EventData<T> } = {
     timeZone: "America/Los_Angeles",
   },
 };
+
+/** What each event type says and what it changes in the profile (OpenAPI and docs). */
+export const EVENT_DESCRIPTIONS: { [T in EventType]: string } = {
+  page_view: "A page of the brand's site was viewed (counts towards interest; `model` when the page is a model's).",
+  configurator_build:
+    "A build was configured: model, trim and powertrain become the person's interest (`gates.configuredModel`, `model_configured_recently`).",
+  quote_request: "A price quote was requested; makes an anonymous visitor a shopper.",
+  test_drive_booked: "A test drive was booked.",
+  purchase:
+    "A vehicle was bought (new or used; cash, lease or loan). The VIN moves to this person; a new car gets a 36-month warranty unless `warrantyEndDate` says otherwise; post-purchase cooling starts.",
+  lease_started: "A lease began on the VIN; `endDate` drives `lease_ends_within` and `gates.leaseEndsInDays`.",
+  loan_started:
+    "A loan began on the VIN; amortized linearly to `endDate` it gives the equity estimate with the latest appraisal.",
+  loan_payoff_inquiry:
+    "The person asked about paying off the loan (sensitive: rules may read it, creatives may never mention it).",
+  trade_in_appraisal:
+    "The VIN was appraised for trade-in at `value`; with the loan balance it gives the equity estimate.",
+  service_visit:
+    "The VIN was serviced; the odometer advances and a next service that the visit covered is cleared. The dealer may be another brand's rooftop: off-brand vehicles are serviced too.",
+  service_due:
+    "A service falls due for the VIN by date and/or mileage (`kind`, e.g. oil_change, brake_service); drives `service_due` and `gates.offBrandServiceDue`.",
+  telemetry_snapshot:
+    "Connected-car readings for the VIN: odometer, economy, battery state of health, OBD-II trouble codes, software version (driving data is never shown to the person).",
+  recall_notice: "A recall campaign opened or was remedied for the VIN (`open_recall`, `gates.openRecalls`).",
+  software_update_available:
+    "A software update is available for the VIN (`gates.updateAvailable`, `gates.criticalUpdate`).",
+  survey_response: "A survey was answered (score 0-10, optional verbatim and topic).",
+  complaint_opened:
+    "A complaint was opened; while open, the person and their household get no sales or retention actions and no surveys.",
+  complaint_closed: "A complaint was closed (resolved, unresolved or withdrawn).",
+  referral: "The person referred someone for a sale or a service (advocacy).",
+  social_mention: "The person mentioned the brand on a social network, with its sentiment.",
+  identities_linked:
+    "A back-office confirmed that the identifiers on this event are one person (sent by linkIdentities; recorded as a reversible merge).",
+  consent_changed:
+    "Marketing consent per channel, the Art. 21 objection to profiling, and consent to use driving and location data changed (omitted fields keep their value).",
+  preference_changed:
+    "Contact preferences changed: quiet hours, preferred dealer and channel, time zone, categories the person is not interested in.",
+};
+
+const VEHICLE_EVENT_TYPES: ReadonlySet<EventType> = new Set([
+  "telemetry_snapshot",
+  "software_update_available",
+  "recall_notice",
+]);
+const WEB_EVENT_TYPES: ReadonlySet<EventType> = new Set(["page_view", "configurator_build", "quote_request"]);
+
+/** A complete example event of a type, envelope included: exampleEvent("page_view").identifiers.visitorId. */
+export function exampleEvent(type: EventType, n = 1) {
+  const identifiers = WEB_EVENT_TYPES.has(type)
+    ? { visitorId: "v_8f2c1e" }
+    : VEHICLE_EVENT_TYPES.has(type)
+      ? { vin: (EVENT_EXAMPLES[type] as { vin: string }).vin }
+      : { customerId: "C-100234" };
+  return {
+    id: `evt-2026-11-22-${String(n).padStart(4, "0")}`,
+    type,
+    occurredAt: "2026-11-22T09:30:00Z",
+    identifiers,
+    data: EVENT_EXAMPLES[type],
+  };
+}
+
+const pascal = (t: string) => t.replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
+
+/**
+ * The documented event: a union on `type`, one member per event type with its own `data` schema, description
+ * and example (component `<Type>Event`). It documents; ingestion validates each event alone with EVENT_DATA,
+ * so one bad event is rejected without refusing the batch.
+ */
+export const DocumentedEventSchema = z
+  .discriminatedUnion(
+    "type",
+    EVENT_TYPES.map((t) =>
+      EventEnvelopeSchema.extend({
+        type: z.literal(t),
+        data: EVENT_DATA[t],
+      }).meta({ id: `${pascal(t)}Event`, description: EVENT_DESCRIPTIONS[t], example: exampleEvent(t) }),
+    ) as unknown as [z.ZodObject, ...z.ZodObject[]],
+  )
+  .meta({ id: "Event", description: "One event; `type` selects the schema of `data`." });

@@ -54,93 +54,134 @@ export interface RuleData {
   gates?: Gates;
 }
 
-const GATE_KEYS: Record<keyof Gates, true> = {
-  stage: true,
-  powertrain: true,
-  powertrains: true,
-  onBrandVehicles: true,
-  offBrandVehicles: true,
-  leaseEndsInDays: true,
-  leaseEndsInMonths: true,
-  warrantyEndsInDays: true,
-  warrantyEndsInMonths: true,
-  loanEndsInDays: true,
-  equityEstimate: true,
-  positiveEquity: true,
-  serviceDueInDays: true,
-  serviceDue: true,
-  nextServiceKind: true,
-  expensiveServiceAhead: true,
-  daysSinceService: true,
-  offBrandServiceDue: true,
-  openRecalls: true,
-  updateAvailable: true,
-  criticalUpdate: true,
-  loanPayoffInquirySeen: true,
-  modelConfiguredRecently: true,
-  configuredModel: true,
-  configuredDaysAgo: true,
-  daysSincePurchase: true,
-  openComplaint: true,
+/** Every gate a rule may read as `gates.<name>`, with its meaning (docs/rules.md is generated from this). */
+export const GATE_FIELDS: Readonly<Record<keyof Gates, string>> = {
+  stage:
+    "Lifecycle stage: `prospect`, `shopper`, `owner` or `lapsed` (an owner with no on-brand activity for `lapsedDays`).",
+  powertrain: "Powertrain of `vehicle` (ev, phev, hybrid, ice or unknown); null without vehicles.",
+  powertrains: "Every known powertrain among the person's vehicles, on- and off-brand.",
+  onBrandVehicles: "How many of the person's vehicles are of the brand's makes.",
+  offBrandVehicles: "How many of the person's vehicles are of other makes (serviced or appraised here, or owned).",
+  leaseEndsInDays: "Days until the earliest lease end still ahead on an on-brand vehicle (0 = today); null if none.",
+  leaseEndsInMonths: "`leaseEndsInDays` in months (days / 30.44, rounded); null if none.",
+  warrantyEndsInDays: "Days until the earliest warranty end still ahead on an on-brand vehicle; null if none.",
+  warrantyEndsInMonths: "`warrantyEndsInDays` in months; null if none.",
+  loanEndsInDays: "Days until the earliest loan end still ahead on an on-brand vehicle; null if none.",
+  equityEstimate:
+    "Sensitive. The latest trade-in appraisal minus the loan balance left on that car (amortized linearly from start to end); null without an appraisal.",
+  positiveEquity: "Sensitive. `equityEstimate` is above zero.",
+  serviceDueInDays:
+    "Days until the soonest next service of an on-brand vehicle (negative when overdue, at most 0 when due by mileage); null if none is known.",
+  serviceDue:
+    "An on-brand vehicle's next service is due: within `serviceDueWindowDays` days, or its odometer within `serviceDueMileageWindow` of the due mileage.",
+  nextServiceKind: "The kind of that soonest service (as sent in `service_due`, e.g. `oil_change`); null if none.",
+  expensiveServiceAhead:
+    "A major service of an on-brand vehicle (estimated at `expensiveServiceCost` or more, or a major kind listed below) is due within `expensiveServiceWindowDays` days or by mileage.",
+  daysSinceService: "Days since the last service visit of an on-brand vehicle; null if never serviced.",
+  offBrandServiceDue:
+    'An off-brand vehicle (another make, e.g. a household\'s Chevrolet) has a service due by the same windows as `serviceDue`. No predicate reads it: use `{"var": "gates.offBrandServiceDue"}`, on an action with `offBrandService: true` (the relevance guardrail requires it for off-brand vehicles).',
+  openRecalls: "Open recall campaigns over all the person's vehicles, on- and off-brand.",
+  updateAvailable: "A software update is available for an on-brand vehicle.",
+  criticalUpdate: "That update is flagged critical.",
+  loanPayoffInquirySeen:
+    "Sensitive. The person asked about paying off the loan within `loanPayoffWindowDays` days. Creatives may never mention it.",
+  modelConfiguredRecently: "The person configured a build within `configuredRecentlyDays` days.",
+  configuredModel: "The most recently configured model; null if none.",
+  configuredDaysAgo: "Days since the last configured build; null if none.",
+  daysSincePurchase: "Days since the person's last purchase; null if none.",
+  openComplaint: "The person, or anyone in the household, has an open complaint.",
 };
-const CONTEXT_KEYS: Record<keyof RuleContext, true> = {
-  channel: true,
-  placement: true,
-  page: true,
-  model: true,
-  locale: true,
+
+/** The request context: every decision has it, also for anonymous visitors and under GPC. */
+export const CONTEXT_FIELDS: Readonly<Record<keyof RuleContext, string>> = {
+  channel: "The decision channel: web_configurator, dealer_site, in_vehicle, email, app or service_lane.",
+  placement: "The caller's slot name, e.g. `hero`.",
+  page: "`context.page` of the request (the page the visitor is on), else null.",
+  model: "`context.model` of the request (the model the page is about), else null.",
+  locale: "`context.locale` of the request, e.g. `en-US`, else null.",
 };
-const VEHICLE_KEYS: Record<keyof VehicleFacts, true> = {
-  vin: true,
-  make: true,
-  model: true,
-  year: true,
-  powertrain: true,
-  onBrand: true,
-  relation: true,
-  since: true,
-  condition: true,
-  dealerId: true,
-  warrantyEnd: true,
-  leaseEnd: true,
-  loan: true,
-  appraisal: true,
-  odometer: true,
-  economy: true,
-  batterySoh: true,
-  troubleCodes: true,
-  software: true,
-  updateAvailable: true,
-  nextService: true,
-  openRecalls: true,
-  lastServiceAt: true,
-  serviceVisits: true,
+
+/** Fields of a vehicle (`vehicle`, and each element of `vehicles`). */
+export const VEHICLE_FIELDS: Readonly<Record<keyof VehicleFacts, string>> = {
+  vin: "The VIN.",
+  make: "Make, decoded offline from the VIN (vPIC); null if unknown.",
+  model: "Model, decoded from the VIN; null if unknown.",
+  year: "Model year; null if unknown.",
+  powertrain: "ev, phev, hybrid, ice or unknown.",
+  onBrand: "The make is one of the tenant's makes.",
+  relation: "owned, leased, financed, serviced (only serviced here) or appraised (for trade-in).",
+  since: "When the relation began (epoch ms).",
+  condition: "new or used, from the purchase.",
+  dealerId: "The selling or servicing dealer.",
+  warrantyEnd: "Warranty end date (YYYY-MM-DD).",
+  leaseEnd: "Lease end date (YYYY-MM-DD).",
+  loan: "Sensitive. `{amount, termMonths, end, start}` of the loan.",
+  appraisal: "Sensitive. `{value, at}` of the latest trade-in appraisal.",
+  odometer: "Latest odometer reading.",
+  economy: "Driving data: `{value, unit}` of the latest consumption reading.",
+  batterySoh: "Battery state of health in percent (EVs).",
+  troubleCodes: "Driving data: how many OBD-II trouble codes the last snapshot carried.",
+  software: "Installed software version.",
+  updateAvailable: "`{version, critical}` of an available update.",
+  nextService: "`{kind, due, mileage, cost}` of the next service due.",
+  openRecalls: "Open recall campaign ids.",
+  lastServiceAt: "Last service visit (epoch ms).",
+  serviceVisits: "Number of service visits.",
 };
-const PROFILE_KEYS: Record<keyof Profile, true> = {
-  v: true,
-  stage: true,
-  firstAt: true,
-  lastAt: true,
-  lastKey: true,
-  events: true,
-  dealerId: true,
-  interest: true,
-  vehicles: true,
-  loanPayoffInquiryAt: true,
-  lastPurchaseAt: true,
-  voice: true,
-  advocacy: true,
-  social: true,
-  consent: true,
+
+/** Fields of the compact profile (`profile`). */
+export const PROFILE_FIELDS: Readonly<Record<keyof Profile, string>> = {
+  v: "Profile format version (1).",
+  stage: "Stage as projected from events (see `gates.stage` for the one at decision time, with `lapsed`).",
+  firstAt: "First event (epoch ms).",
+  lastAt: "Latest event (epoch ms).",
+  lastKey: "Internal: sort key of the last applied event.",
+  events: "Number of events projected.",
+  dealerId:
+    "The person's dealer: the preferred one, else the dealer of their latest on-brand vehicle, else the last seen.",
+  interest: "`{pageViews, models[], powertrains, lastConfiguredAt, quotes, lastQuoteAt, testDrives, lastTestDriveAt}`.",
+  vehicles: "All vehicles (the same array as `vehicles`).",
+  loanPayoffInquiryAt: "Sensitive. When the person last asked about paying off the loan.",
+  lastPurchaseAt: "Last purchase (epoch ms).",
+  voice: "`{lastScore, lastSurveyAt, verbatims, openComplaints[], lastComplaintAt}`.",
+  advocacy: "`{referrals, converted}`.",
+  social: "`{mentions, positive, neutral, negative, lastAt}`.",
+  consent: "Consent and preferences: marketing per channel, objection, quiet hours, time zone, notInterested.",
 };
-const HOUSEHOLD_KEYS: Record<keyof HouseholdDoc, true> = { members: true, vehicles: true, openComplaints: true };
+
+/** Fields of the household document (`household`). */
+export const HOUSEHOLD_FIELDS: Readonly<Record<keyof HouseholdDoc, string>> = {
+  members: "Person ids of the household (the CRM's `householdRef`).",
+  vehicles: "Every member's vehicles, off-brand ones too: `{vin, make, model, year, powertrain, onBrand, personId}`.",
+  openComplaints: "Open complaints across the members.",
+};
+
+/** What each variable root holds. */
+export const ROOT_DESCRIPTIONS: Readonly<Record<keyof RuleData, string>> = {
+  context: "The request: always present, also for anonymous visitors and under Global Privacy Control.",
+  gates: "Time-relative facts computed at decision time from the profile and the request's clock.",
+  profile: "The person's compact profile.",
+  vehicle: "The person's primary vehicle (see below); null without vehicles.",
+  vehicles: "All the person's vehicles, on- and off-brand; any field of a vehicle inside map/filter/some/all/none.",
+  household: "The household the person belongs to; null if none.",
+};
+
+/** The fields of each root, for validation and docs (null: any path below the root). */
+export const ROOT_FIELDS: Readonly<Record<keyof RuleData, Readonly<Record<string, string>> | null>> = {
+  profile: PROFILE_FIELDS,
+  vehicle: VEHICLE_FIELDS,
+  vehicles: null,
+  household: HOUSEHOLD_FIELDS,
+  gates: GATE_FIELDS,
+  context: CONTEXT_FIELDS,
+};
 
 /** The variable roots a rule may read, each with the names allowed one level down (null: any). */
 export const VAR_ROOTS: Readonly<Record<keyof RuleData, ReadonlySet<string> | null>> = {
-  profile: new Set(Object.keys(PROFILE_KEYS)),
-  vehicle: new Set(Object.keys(VEHICLE_KEYS)),
+  profile: new Set(Object.keys(PROFILE_FIELDS)),
+  vehicle: new Set(Object.keys(VEHICLE_FIELDS)),
   vehicles: null,
-  household: new Set(Object.keys(HOUSEHOLD_KEYS)),
-  gates: new Set(Object.keys(GATE_KEYS)),
-  context: new Set(Object.keys(CONTEXT_KEYS)),
+  household: new Set(Object.keys(HOUSEHOLD_FIELDS)),
+  gates: new Set(Object.keys(GATE_FIELDS)),
+  context: new Set(Object.keys(CONTEXT_FIELDS)),
 };

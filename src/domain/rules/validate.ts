@@ -1,6 +1,6 @@
 /** Static checks of a JsonLogic rule at upsert: a bad rule is refused, naming the path and the problem. */
 import { isLogic, operation, OPERATORS, type ArgType } from "./operators";
-import { paramOk, PREDICATES, type ParamType } from "./predicates";
+import { PARAM_TEXT, paramOk, PREDICATES } from "./predicates";
 import { VAR_ROOTS } from "./data";
 
 export type RuleFaultKind =
@@ -19,14 +19,10 @@ export interface RuleFault {
   problem: string;
 }
 
-const MAX_DEPTH = 24;
-const MAX_NODES = 400;
+/** Limits of a rule's size. */
+export const MAX_DEPTH = 24;
+export const MAX_NODES = 400;
 const ROOTS = Object.keys(VAR_ROOTS).join(", ");
-const PARAM_TEXT: Record<ParamType, string> = {
-  days: "a number of days (0-3650)",
-  powertrain: "one of ev, phev, hybrid, ice",
-  model: "a model name",
-};
 
 type Scope = "root" | "item" | "reduce";
 const esc = (s: string) => s.replace(/~/g, "~0").replace(/\//g, "~1");
