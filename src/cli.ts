@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { checkAction } from "./domain/decide/validate-action";
 import { z } from "zod";
 import { KEY_KINDS, SCOPES } from "./domain/keys";
+import { validateVin } from "./domain/vehicle";
 import { createStore, type Store } from "./store";
 import { migrateLibsql, openLibsql } from "./store/libsql";
 import { seedDemo } from "./seed/demo";
@@ -132,6 +133,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (kind === "server" && scopes.length === 0) throw new UsageError("a server key needs --scopes");
         if (kind === "publishable" && !f.origins) throw new UsageError("a publishable key needs --origins");
         if (kind === "vehicle" && !f.vin) throw new UsageError("a vehicle key needs --vin");
+        const vin = kind === "vehicle" && f.vin ? validateVin(f.vin) : null;
+        if (vin && !vin.ok)
+          throw new UsageError(`--vin ${f.vin} is not a valid VIN (rule ${vin.rule}): ${vin.message}`);
         const dealer = f.dealer ? await store.dealers.byCode({ tenantId: t.id }, f.dealer) : undefined;
         if (f.dealer && !dealer) throw new UsageError(`no dealer ${f.dealer} in ${t.slug}`);
         if (dealer && scopes.includes("admin")) throw new UsageError("a dealer-bound key cannot be an admin key");
@@ -144,7 +148,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
             name: need(f.name, "name"),
             scopes,
             dealerId: dealer?.id ?? null,
-            vin: f.vin?.toUpperCase() ?? null,
+            vin: vin?.ok ? vin.vin : null,
             allowedOrigins: list(f.origins) ?? null,
             expiresAt,
           },

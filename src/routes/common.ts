@@ -24,3 +24,6 @@ export const IdParam = (name: string, prefix: string, example: string) =>
       .max(64)
       .meta({ description: `A ${prefix}_ id`, example }),
   });
+
+/** The characters and length of a VIN (49 CFR 565), for the OpenAPI document; the check digit is checked by the server. */
+export const VIN_PATTERN = "^[A-HJ-NPR-Z0-9]{17}$";

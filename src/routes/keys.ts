@@ -3,7 +3,7 @@ import { KEY_KINDS, SCOPES } from "../domain/keys";
 import type { ApiKeyInfo } from "../store/keys";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
-import { IdParam, iso } from "./common";
+import { IdParam, VIN_PATTERN, iso } from "./common";
 
 const Origin = z
   .string()
@@ -38,11 +38,11 @@ const NewKeySchema = z
       .max(64)
       .nullish()
       .meta({ description: "Bind a server key to one dealer: it sees only that dealer's customers" }),
-    vin: z
-      .string()
-      .regex(/^[A-HJ-NPR-Z0-9]{17}$/, "must be a 17-character VIN")
-      .nullish()
-      .meta({ description: "Vehicle keys: the one VIN it may act for" }),
+    vin: z.string().min(1).max(32).nullish().meta({
+      description:
+        "Vehicle keys: the one VIN it may act for, validated like every VIN (49 CFR 565 and NHTSA's exceptions); a VIN that fails is `400 invalid-vin` naming the rule",
+      pattern: VIN_PATTERN,
+    }),
     allowedOrigins: z
       .array(Origin)
       .min(1)
@@ -98,6 +98,7 @@ export const createKey = defineOperation({
   method: "post",
   path: "/v1/keys",
   auth: { kinds: ["server"], scope: "admin" },
+  problems: ["invalid-vin"],
   schema: {
     tags: ["Keys"],
     operationId: "createKey",
@@ -117,14 +118,16 @@ export const createKey = defineOperation({
   },
   async handle(c, { body }) {
     const p = c.var.principal;
-    const { store, now } = c.var.deps;
+    const { store, now, vins } = c.var.deps;
+    // A vehicle key for a VIN that fails validation could never be used: every call with it would fail.
+    const vin = body.kind === "vehicle" && body.vin ? vins.valid(body.vin).vin : body.vin;
     if (body.dealerId && !(await store.dealers.get({ tenantId: p.tenantId }, body.dealerId))) {
       throw new Problem("validation-failed", "No such dealer in this brand.", {
         errors: [{ in: "body", pointer: "/dealerId", reason: "no such dealer" }],
       });
     }
     const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
-    const { key, info } = await store.keys.create({ tenantId: p.tenantId }, { ...body, expiresAt }, now());
+    const { key, info } = await store.keys.create({ tenantId: p.tenantId }, { ...body, vin, expiresAt }, now());
     return c.json({ ...toDto(info), key }, 201);
   },
 });

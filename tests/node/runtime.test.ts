@@ -95,6 +95,18 @@ describe("admin CLI", () => {
     ).rejects.toThrow(/no tenant/);
   });
 
+  it("refuses a vehicle key for an invalid VIN, naming the rule", async () => {
+    const db = `file:${join(mkdtempSync(join(tmpdir(), "pitwall-cli-")), "cli.db")}`;
+    await runCli(["migrate", "--db", db]);
+    await runCli(["tenant-create", "--db", db, "--slug", "acme", "--name", "Acme"]);
+    const car = (vin: string) =>
+      runCli(["key-create", "--db", db, "--tenant", "acme", "--kind", "vehicle", "--name", "car", "--vin", vin]);
+    await expect(car("1N4AZ0CP5GC304290")).rejects.toThrow(/check_digit/);
+    await expect(car("1N4AZ0CP6GC3O4290")).rejects.toThrow(/characters/);
+    expect(await runCli(["key-list", "--db", db, "--tenant", "acme"])).toBe("");
+    expect(await car("KMTGA4SCDRU227658")).toMatch(/^vk_[0-9A-Za-z]{32}\n/); // an NHTSA exception is a real VIN
+  });
+
   it("imports a catalogue from YAML, validated like the API, all or nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pitwall-cli-"));
     const db = `file:${join(dir, "cli.db")}`;

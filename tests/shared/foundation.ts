@@ -210,6 +210,36 @@ export function foundationSuite(getHarness: () => Harness) {
       await expectProblem(await h.fetch("/v1/dealers", { headers: auth(created.key) }), 401, "revoked-api-key");
     });
 
+    it("refuses a vehicle key for a VIN that fails validation with invalid-vin naming the rule, and creates nothing", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const cases: [string, string][] = [
+        ["1N4AZ0CP5GC304290", "check_digit"],
+        ["1n4az0cp6gc304290", "lowercase"],
+        ["1N4AZ0CP6GC30429", "length"],
+        ["1N4AZ0CP6UC304290", "model_year"],
+        ["1N4AZ0CP6GC3O4290", "characters"],
+      ];
+      for (const [vin, rule] of cases) {
+        const p = await expectProblem(
+          await h.fetch("/v1/keys", json("POST", { kind: "vehicle", name: "car", vin }, auth(a.keys.admin))),
+          400,
+          "invalid-vin",
+        );
+        expect(p.rule, vin).toBe(rule);
+      }
+      const keys = (await (await h.fetch("/v1/keys", { headers: auth(a.keys.admin) })).json()) as {
+        keys: { name: string; kind: string }[];
+      };
+      expect(keys.keys.filter((k) => k.kind === "vehicle").map((k) => k.name)).toEqual(["car"]); // the fixture's only
+      // Positive controls: a valid VIN, and one of NHTSA's published check-digit exceptions.
+      for (const vin of ["5N1AT2MVXLC807279", "KMTGB4SDDRU227900"]) {
+        const ok = await h.fetch("/v1/keys", json("POST", { kind: "vehicle", name: "ok", vin }, auth(a.keys.admin)));
+        expect(ok.status, await ok.clone().text()).toBe(201);
+        expect(((await ok.json()) as { vin: string }).vin).toBe(vin);
+      }
+    });
+
     it("checks what each kind of key needs", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
