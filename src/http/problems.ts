@@ -21,6 +21,8 @@ export const problemTypes = {
   "key-kind-not-allowed": { status: 403, title: "This kind of API key cannot call this operation" },
   "origin-not-allowed": { status: 403, title: "The publishable key is not allowed from this origin" },
   "subject-not-allowed": { status: 403, title: "This key may not act for that subject" },
+  "channel-not-allowed": { status: 403, title: "This key may not decide on that channel" },
+  "dry-run-not-allowed": { status: 403, title: "Only server keys with catalog:write may ask for a dry run" },
   "not-found": { status: 404, title: "Not found" },
   "method-not-allowed": { status: 405, title: "Method not allowed" },
   "idempotency-key-reused": { status: 409, title: "The Idempotency-Key was used with a different request" },

@@ -8,7 +8,7 @@ import { decide, safeDefault, type DecisionInput, type DecisionResult } from "..
 import { statsKey, type ArmStats, type StatsMap } from "../domain/decide/learner";
 import { seededRandom } from "../domain/decide/random";
 import type { DecisionChannel, Segment } from "../domain/decide/vocabulary";
-import { canSeeSuppressed } from "../domain/keys";
+import type { Audience } from "../domain/decide/audience";
 import type { Category } from "../domain/profile/types";
 import type { Principal } from "../http/context";
 import { Problem } from "../http/problems";
@@ -87,6 +87,8 @@ export interface DecideRequest {
   limit: number;
   dryRun: boolean;
   gpc: boolean;
+  /** Who asks, and so what the decision may show (domain/decide/audience.ts). */
+  audience: Audience;
 }
 
 export interface DecideDeps {
@@ -172,7 +174,8 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     limit: req.limit,
     dealer: dealer ? { id: dealer.id, timeZone: dealer.timeZone, name: dealer.name } : null,
     keyKind: principal.kind,
-    showSuppressed: canSeeSuppressed(principal.kind, principal.scopes),
+    showSuppressed: req.audience.showSuppressed,
+    showSensitive: req.audience.showSensitive,
     gpc: req.gpc,
     context: req.context,
     profile: person?.doc ?? null,

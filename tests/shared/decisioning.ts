@@ -650,4 +650,107 @@ export function decisioningSuite(getHarness: () => Harness) {
       expect(d.degraded).toBe(false);
     });
   });
+
+  describe("guardrails follow who asks, not what they claim", () => {
+    it("a vehicle key may not name another channel to step around in-car safety: 403 channel-not-allowed at 110 km/h", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const moving = { driveState: "moving", speedKph: 110 };
+      for (const channel of ["dealer_site", "web_configurator", "service_lane", "email", "app"]) {
+        const res = await h.fetch(
+          "/v1/decide",
+          json("POST", { subject: { vin: a.vin }, channel, placement: "hero", context: moving }, auth(a.keys.vehicle)),
+        );
+        const p = await expectProblem(res, 403, "channel-not-allowed");
+        expect(String(p.detail)).toMatch(/in_vehicle/);
+      }
+      // On its own channel the car is held to in-car safety: nothing while moving.
+      const car = await decide(h, a.keys.vehicle, { subject: { vin: a.vin }, channel: "in_vehicle", context: moving });
+      expect(car.actions).toEqual([]);
+      expect(car.notes.join(" ")).toMatch(/deferred until parked/);
+      // Positive control: the same request from a server key on the dealer site shows the welcome content.
+      const site = await decide(h, a.keys.full, { subject: { vin: a.vin }, channel: "dealer_site", context: moving });
+      expect(site.actions.length).toBeGreaterThan(0);
+    });
+
+    it("dryRun is for server keys with catalog:write only: 403 for a car, a browser and a decide-only server key, and nothing is counted", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const dry = (key: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+        h.fetch("/v1/decide", json("POST", { placement: "slot", dryRun: true, ...body }, auth(key, headers)));
+      const parked = { driveState: "parked", secondsSinceIgnition: 600 };
+      const refused = [
+        await dry(a.keys.vehicle, { subject: { vin: a.vin }, channel: "in_vehicle", context: parked }),
+        await dry(
+          a.keys.publishable,
+          { subject: { visitorId: "v-dry" }, channel: "dealer_site" },
+          { origin: a.origin },
+        ),
+        await dry(a.keys.decideOnly, { subject: { customerId: a.customerId }, channel: "dealer_site" }),
+      ];
+      for (const res of refused) {
+        const p = await expectProblem(res, 403, "dry-run-not-allowed");
+        expect(p.requiredScope).toBe("catalog:write");
+      }
+      const ok = await dry(a.keys.full, { subject: { customerId: a.customerId }, channel: "dealer_site" });
+      expect(ok.status, await ok.clone().text()).toBe(200);
+      const d = (await ok.json()) as Decision;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await h.store.decisioning.decision(a.tenant.id, d.decisionId)).toBeUndefined();
+    });
+
+    it("sensitiveReasons reach only server keys with profiles:read, and reasons never carry the trigger — for staff either", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      await withCatalog(h, a);
+      const vin = "5N1AT2MVXLC807279";
+      await events(h, a, [
+        {
+          id: eid("p"),
+          type: "purchase",
+          occurredAt: ago(1500),
+          identifiers: { customerId: "C-SENS" },
+          data: { vin, condition: "new", financing: "loan" },
+        },
+        {
+          id: eid("l"),
+          type: "loan_started",
+          occurredAt: ago(1500),
+          identifiers: { customerId: "C-SENS" },
+          data: { vin, termMonths: 60, endDate: ahead(400), amount: 25000 },
+        },
+        {
+          id: eid("q"),
+          type: "loan_payoff_inquiry",
+          occurredAt: ago(2),
+          identifiers: { customerId: "C-SENS" },
+          data: { vin, channel: "phone" },
+        },
+      ]);
+      const TRIGGER = /pay(ing)?[\s-]?off|payoff|inquir/i;
+      const ask = (key: string, dryRun: boolean) =>
+        h.fetch(
+          "/v1/decide",
+          json(
+            "POST",
+            { subject: { customerId: "C-SENS" }, channel: "service_lane", placement: "console", limit: 10, dryRun },
+            auth(key),
+          ),
+        );
+      // Staff with profiles:read (a dry run, so that the offer's weekly cap is left for the job below): the trigger
+      // only in sensitiveReasons, never in reasons.
+      const staff = (await (await ask(a.keys.full, true)).json()) as Decision;
+      const offer = staff.actions.find((x) => x.id === "loyalty-upgrade")!;
+      expect(offer, JSON.stringify(staff)).toBeDefined();
+      expect(offer.reasons.join(" ")).not.toMatch(TRIGGER);
+      expect((offer.sensitiveReasons ?? []).join(" ")).toMatch(TRIGGER);
+      // An email job with only `decide`: the offer, its plain reasons, no word of the inquiry anywhere.
+      const job = await ask(a.keys.decideOnly, false);
+      const jobText = await job.text();
+      expect(job.status, jobText).toBe(200);
+      expect((JSON.parse(jobText) as Decision).actions.map((x) => x.id)).toContain("loyalty-upgrade");
+      expect(jobText).not.toMatch(TRIGGER);
+      expect(jobText).not.toMatch(/sensitiveReasons/);
+    });
+  });
 }

@@ -63,6 +63,7 @@ export function decide(input: DecisionInput): DecisionResult {
   const { items, shown, scores, diverse } = rank(input, cfg, segment, eligible, levers);
 
   const tdata = ctx.templateData();
+  const sensitive = input.showSensitive === true && input.keyKind === "server";
   const reasonGates = input.gpc ? null : gates;
   const actions: DecidedAction[] = shown.map((i, slot) => {
     const a = eligible[i]!;
@@ -74,11 +75,11 @@ export function decide(input: DecisionInput): DecisionResult {
       slot,
       creative: a.creatives[channel]!.render(tdata),
       score: Number(scores[i]!.toPrecision(4)),
-      reasons: publicReasons(why, input.keyKind),
-      sensitiveReasons: sensitiveReasons(why, input.keyKind),
+      reasons: publicReasons(why),
+      sensitiveReasons: sensitiveReasons(why, sensitive),
     };
   });
-  const visible = notes.filter((x) => input.keyKind === "server" || !x.sensitive).map((x) => x.text);
+  const visible = notes.filter((x) => sensitive || !x.sensitive).map((x) => x.text);
   return {
     actions,
     suppressed,

@@ -2,7 +2,8 @@
  * In-car safety: nothing on the dashboard unless the car is known to be parked (moving, unknown or missing
  * drive state fails closed), nothing in the quiet window after ignition (an unknown ignition time fails closed
  * too), at most N prompts per local day, and the rendered copy re-checked against the payload limits.
- * Safety recalls obey all of it: a distracted driver is the bigger risk.
+ * Safety recalls obey all of it: a distracted driver is the bigger risk. It follows who asks, not what the request
+ * names: a vehicle key's decision is in a car whatever channel it claims.
  */
 import type { InVehicleCreative } from "../action";
 import { templateValues } from "../templates";
@@ -14,7 +15,7 @@ export const DEFERRED_UNTIL_PARKED = "in-car: deferred until parked";
 export const inCarSafety: Guardrail = {
   name: "in_car_safety",
   prepare({ input, cfg, local, templateData, defer }) {
-    if (input.channel !== "in_vehicle") return null;
+    if (input.channel !== "in_vehicle" && input.keyKind !== "vehicle") return null;
     const c = input.context;
     const moving = c.driveState === "moving" || (c.speedKph ?? 0) > 0;
     if (moving || c.driveState !== "parked") {
