@@ -673,6 +673,79 @@ export function decisioningSuite(getHarness: () => Harness) {
       expect(site.actions.length).toBeGreaterThan(0);
     });
 
+    it("in the car an open recall takes the first prompt, is not read again a minute later, and marketing cannot use up the day around it", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      await withCatalog(h, a);
+      const vin = a.vin; // the vehicle key's car; this lessee took it over three years ago
+      await events(h, a, [
+        {
+          id: eid("p"),
+          type: "purchase",
+          occurredAt: ago(1000),
+          identifiers: { customerId: "C-RECALL" },
+          data: { vin, condition: "new", financing: "lease" },
+        },
+        {
+          id: eid("l"),
+          type: "lease_started",
+          occurredAt: ago(1000),
+          identifiers: { customerId: "C-RECALL" },
+          data: { vin, termMonths: 36, endDate: ahead(90) },
+        },
+        {
+          id: eid("r"),
+          type: "recall_notice",
+          occurredAt: ago(1),
+          identifiers: { customerId: "C-RECALL" },
+          data: { vin, campaignId: "24V555", status: "open" },
+        },
+        {
+          id: eid("pref"),
+          type: "preference_changed",
+          occurredAt: ago(1),
+          identifiers: { customerId: "C-RECALL" },
+          data: { timeZone: zoneAt(10, 18) },
+        },
+        {
+          id: eid("cons"),
+          type: "consent_changed",
+          occurredAt: ago(1),
+          identifiers: { customerId: "C-RECALL" },
+          data: { marketing: { in_vehicle: true } },
+        },
+      ]);
+      const parked = { driveState: "parked", secondsSinceIgnition: 900 };
+      const prompt = async () => {
+        const d = await decide(h, a.keys.vehicle, {
+          subject: { vin },
+          channel: "in_vehicle",
+          context: parked,
+          limit: 2,
+        });
+        for (
+          let i = 0;
+          i < 200 && d.actions.length && !(await h.store.decisioning.decision(a.tenant.id, d.decisionId));
+          i++
+        )
+          await new Promise((r) => setTimeout(r, 10));
+        return d;
+      };
+      const first = await prompt();
+      expect(ids(first)[0]).toBe("recall-notice");
+      const second = await prompt(); // a minute later, say: the recall is not read out again
+      expect(ids(second)).not.toContain("recall-notice");
+      const third = await prompt();
+      expect(ids(third)).toEqual([]); // two prompts a day at most
+      const staff = await decide(h, a.keys.full, {
+        subject: { vin },
+        channel: "in_vehicle",
+        context: parked,
+        dryRun: true,
+      });
+      expect(staff.suppressed?.find((x) => x.id === "recall-notice")?.reason).toBe("daily in-car prompt limit reached");
+    });
+
     it("dryRun is for server keys with catalog:write only: 403 for a car, a browser and a decide-only server key, and nothing is counted", async () => {
       const h = getHarness();
       const a = await makeTenant(h);

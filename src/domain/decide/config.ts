@@ -30,6 +30,11 @@ export interface DecideConfig {
     perChannel: Partial<Record<DecisionChannel, CapWindow>>;
     perCategory: Partial<Record<Category, CapWindow>>;
   };
+  /**
+   * Caps of a safety action that sets none of its own. Safety is never held back by channel, category or overall
+   * caps (marketing's), only by its own action caps: a recall is not read out twice in a minute.
+   */
+  safetyCaps: CapWindow & { perMonth?: number; perChannel?: Partial<Record<DecisionChannel, CapWindow>> };
   /** When true, marketing needs an explicit opt-in per channel; when false only an explicit opt-out blocks it. */
   marketingRequiresOptIn: boolean;
   loanPayoffWindowDays: number;
@@ -74,6 +79,8 @@ export const DEFAULT_CONFIG: Readonly<DecideConfig> = Object.freeze<DecideConfig
     },
     perCategory: { sales: { perDay: 1, perWeek: 3 }, retention: { perDay: 1, perWeek: 2 }, info: { perWeek: 4 } },
   },
+  // Once a day on the dashboard and in the app, once a week by email; web pages the person opens are not capped.
+  safetyCaps: { perChannel: { in_vehicle: { perDay: 1 }, app: { perDay: 1 }, email: { perWeek: 1 } } },
   marketingRequiresOptIn: false,
   loanPayoffWindowDays: 180,
   configuredRecentlyDays: 30,

@@ -1,7 +1,7 @@
 /** decide(): the pure decision. Gates → guardrails → rules → learner → arbitration → copy and reasons. */
 import type { Gates } from "../rules/data";
 import { truthy } from "../rules/operators";
-import { isSmallSurface, needsDiversity, selectSlate } from "./arbitrate";
+import { firstCategory, isSmallSurface, needsDiversity, selectSlate } from "./arbitrate";
 import type { CompiledAction } from "./catalog";
 import { DEFAULT_CONFIG, type DecideConfig } from "./config";
 import { explain } from "./explain";
@@ -60,7 +60,7 @@ export function decide(input: DecisionInput): DecisionResult {
   const suppressed: Suppression[] = [];
   const { eligible, levers } =
     guards.everything && !show ? { eligible: [], levers: [] } : screen(input, data, guards, show ? suppressed : null);
-  const { items, shown, scores, diverse } = rank(input, cfg, segment, eligible, levers);
+  const { items, shown, scores, diverse, first } = rank(input, cfg, segment, eligible, levers);
 
   const tdata = ctx.templateData();
   const sensitive = input.showSensitive === true && input.keyKind === "server";
@@ -86,7 +86,7 @@ export function decide(input: DecisionInput): DecisionResult {
     notes: [...new Set(visible)],
     segment,
     ttl: deferred ? cfg.deferredTtlSeconds : cfg.ttlSeconds[channel],
-    candidates: { items, shown, diverse, epsilon: cfg.learner.epsilon, band: cfg.learner.band },
+    candidates: { items, shown, diverse, epsilon: cfg.learner.epsilon, band: cfg.learner.band, first },
     catalogVersion: catalog.version,
   };
 }
@@ -190,12 +190,19 @@ function rank(
   const diverse = needsDiversity(channel);
   const limit = Math.max(0, Math.min(MAX_LIMIT, Math.floor(input.limit)));
   const scores = thompsonScores(items, limit, diverse, band, rng);
-  const shown = selectSlate(scores, cats, limit, diverse, epsilon, rng);
+  // Safety outranks marketing on small surfaces: an eligible safety action takes the first slot.
+  const first = firstCategory(channel, input.placement);
+  const firstIndex = first === null ? -1 : categoryIndex(first);
+  if (firstIndex >= 0)
+    for (let i = 0; i < n; i++)
+      if (cats[i] === firstIndex && Number.isNaN(scores[i]!))
+        scores[i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
+  const shown = selectSlate(scores, cats, limit, diverse, epsilon, rng, firstIndex);
   // An exploration pick may be an action that could not win on score, and so was not sampled yet.
   for (const i of shown)
     if (Number.isNaN(scores[i]!))
       scores[i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
-  return { items, shown, scores, diverse };
+  return { items, shown, scores, diverse, first };
 }
 
 /** Whether a rule head holds. One that throws counts as holding: the full rule then runs, fails closed and reports. */
