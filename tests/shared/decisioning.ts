@@ -746,6 +746,53 @@ export function decisioningSuite(getHarness: () => Harness) {
       expect(staff.suppressed?.find((x) => x.id === "recall-notice")?.reason).toBe("daily in-car prompt limit reached");
     });
 
+    it("an off-brand car's due oil change is offered by a service_due rule when the dealer services any make", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const volt = "1G1RB6S56HU172687"; // a Chevrolet: off-brand for this Nissan/Infiniti tenant
+      const action = (offBrandService: boolean) => ({
+        kind: "offer",
+        category: "service",
+        value: 90,
+        intrusiveness: "low",
+        rule: { service_due: [] },
+        offBrandService,
+        channels: { service_lane: { title: "Oil change due", body: "Any make, while it is here.", cta: "Add" } },
+      });
+      for (const [id, any] of [
+        ["any-make-oil", true],
+        ["own-brand-oil", false],
+      ] as const) {
+        const res = await h.fetch(`/v1/actions/${id}`, json("PUT", action(any), auth(a.keys.admin)));
+        expect(res.status, await res.clone().text()).toBe(200);
+      }
+      await events(h, a, [
+        {
+          id: eid("sv"),
+          type: "service_visit",
+          occurredAt: ago(150),
+          identifiers: { customerId: "C-VOLT" },
+          data: { vin: volt, odometer: 40000, workLines: [{ description: "Tyre rotation" }] },
+        },
+        {
+          id: eid("due"),
+          type: "service_due",
+          occurredAt: ago(1),
+          identifiers: { customerId: "C-VOLT" },
+          data: { vin: volt, kind: "oil_change", dueDate: ahead(7) },
+        },
+      ]);
+      const lane = await decide(h, a.keys.full, {
+        subject: { customerId: "C-VOLT" },
+        channel: "service_lane",
+        limit: 10,
+        dryRun: true,
+      });
+      expect(ids(lane)).toContain("any-make-oil");
+      expect(lane.actions.find((x) => x.id === "any-make-oil")!.reasons.join(" ")).toMatch(/oil change due in/i);
+      expect(ids(lane)).not.toContain("own-brand-oil");
+    });
+
     it("dryRun is for server keys with catalog:write only: 403 for a car, a browser and a decide-only server key, and nothing is counted", async () => {
       const h = getHarness();
       const a = await makeTenant(h);

@@ -1,11 +1,11 @@
 /** decide(): the pure decision. Gates → guardrails → rules → learner → arbitration → copy and reasons. */
-import type { Gates } from "../rules/data";
+import type { Gates, RuleData } from "../rules/data";
 import { truthy } from "../rules/operators";
 import { firstCategory, isSmallSurface, needsDiversity, selectSlate } from "./arbitrate";
 import type { CompiledAction } from "./catalog";
 import { DEFAULT_CONFIG, type DecideConfig } from "./config";
 import { explain } from "./explain";
-import { deriveGates, primaryVehicle } from "./gates";
+import { anyMakeService, deriveGates, primaryVehicle } from "./gates";
 import { GUARD_BIT, GUARDRAILS, type Check, type GuardContext } from "./guardrails/index";
 import { ruleDataFor } from "./guardrails/consent";
 import { publicReasons, sensitiveReasons } from "./guardrails/sensitive-copy";
@@ -65,9 +65,10 @@ export function decide(input: DecisionInput): DecisionResult {
   const tdata = ctx.templateData();
   const sensitive = input.showSensitive === true && input.keyKind === "server";
   const reasonGates = input.gpc ? null : gates;
+  const anyMakeGates = reasonGates ? anyMakeService(reasonGates) : null;
   const actions: DecidedAction[] = shown.map((i, slot) => {
     const a = eligible[i]!;
-    const why = explain(a, reasonGates, data.context);
+    const why = explain(a, a.offBrandService ? anyMakeGates : reasonGates, data.context);
     return {
       id: a.id,
       kind: a.kind,
@@ -114,8 +115,13 @@ function prepareGuardrails(ctx: GuardContext, show: boolean): Prepared {
   return p;
 }
 
+/** The data an action the dealer performs on any make (`offBrandService`) sees: service gates over every vehicle. */
+function anyMakeData(data: RuleData): RuleData {
+  return data.gates?.offBrandServiceDue ? { ...data, gates: anyMakeService(data.gates) } : data;
+}
+
 /** The hot loop: the channel's actions that pass dealer scope, validity, their rule and every guardrail. */
-function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppression[] | null) {
+function screen(input: DecisionInput, data: RuleData, g: Prepared, report: Suppression[] | null) {
   const list = input.catalog.byChannel[input.channel];
   const eligible: CompiledAction[] = [];
   const levers: number[] = [];
@@ -123,14 +129,18 @@ function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppre
   const now = input.now;
   const n = g.checks.length;
   let head: ((d: unknown) => unknown) | null = null;
+  let headData: RuleData = data;
   let headHolds = true;
+  let anyMake: RuleData | null = null;
   // Indexed loops: array iterators allocate a result object per step when not optimized away.
   for (let k = 0; k < list.length; k++) {
     const a = list[k]!;
+    const d = a.offBrandService ? (anyMake ??= anyMakeData(data)) : data;
     if (a.head !== null) {
-      if (a.head !== head) {
+      if (a.head !== head || d !== headData) {
         head = a.head;
-        headHolds = holds(head, data);
+        headData = d;
+        headHolds = holds(head, d);
       }
       if (!headHolds) continue;
     }
@@ -143,7 +153,7 @@ function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppre
     }
     if (now < a.validFrom || now >= a.validTo) continue;
     // Rules first: most actions fail their rule, and a held-back action is reported only if it was eligible.
-    if (a.test !== null && !passes(a, data, report)) continue;
+    if (a.test !== null && !passes(a, d, report)) continue;
     let held = -1;
     let reason: string | null = null;
     for (let i = 0; i < n && held < 0; i++) {

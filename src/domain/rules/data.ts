@@ -26,6 +26,10 @@ export interface Gates {
   expensiveServiceAhead: boolean;
   daysSinceService: number | null;
   offBrandServiceDue: boolean;
+  /** Days to the soonest due service of an off-brand vehicle (0 when due by mileage), or null. */
+  offBrandServiceDueInDays: number | null;
+  /** The kind of that service ("oil_change"), or null. */
+  offBrandNextServiceKind: string | null;
   openRecalls: number;
   updateAvailable: boolean;
   criticalUpdate: boolean;
@@ -73,6 +77,8 @@ const GATE_KEYS: Record<keyof Gates, true> = {
   expensiveServiceAhead: true,
   daysSinceService: true,
   offBrandServiceDue: true,
+  offBrandServiceDueInDays: true,
+  offBrandNextServiceKind: true,
   openRecalls: true,
   updateAvailable: true,
   criticalUpdate: true,
