@@ -62,6 +62,7 @@ export function createApp(deps: Deps) {
         { name: "Vehicles", description: "VIN validation and decoding; vehicles in scope" },
         { name: "Catalogue", description: "Actions, their rules, creatives, caps and dealer overrides" },
         { name: "Decisions", description: "Next best actions, and what came of them" },
+        { name: "Settings", description: "The brand's own settings: its marketing-consent default" },
       ],
     },
   });

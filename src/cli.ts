@@ -9,6 +9,7 @@ import { checkAction } from "./domain/decide/validate-action";
 import { z } from "zod";
 import { KEY_KINDS, SCOPES } from "./domain/keys";
 import { validateVin } from "./domain/vehicle";
+import { DEFAULT_MARKETING_CONSENT, EU_EEA, TenantSettingsSchema } from "./domain/tenant-settings";
 import { createStore, type Store } from "./store";
 import { migrateLibsql, openLibsql } from "./store/libsql";
 import { seedDemo } from "./seed/demo";
@@ -21,6 +22,8 @@ const USAGE = `Usage: npm run pitwall -- <command> [flags]
   migrate                                   apply migrations/ to the libSQL database
   seed-demo                                 create the demo brand, dealers and keys (idempotent)
   tenant-create  --slug S --name N --makes M1,M2   create a tenant (an OEM brand and the makes it sells)
+  tenant-settings --tenant S [--consent-default opt-in|opt-out] [--opt-in-countries DE,FR|eu-eea] [--opt-out-countries US]
+                                            show (and with flags, set) the brand's marketing-consent default
   dealer-create  --tenant S --code C --name N --tz Area/City [--city --country --lat --lon --group]
   key-create     --tenant S --kind server|publishable|vehicle --name N
                  [--scopes a,b] [--dealer CODE] [--vin VIN] [--origins o1,o2] [--expires ISO-8601]
@@ -51,6 +54,9 @@ const options = {
   id: { type: "string" },
   makes: { type: "string" },
   file: { type: "string" },
+  "consent-default": { type: "string" },
+  "opt-in-countries": { type: "string" },
+  "opt-out-countries": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -105,6 +111,27 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (await store.tenants.bySlug(slug)) throw new UsageError(`tenant ${slug} exists`);
         const t = await store.tenants.create({ slug, name: need(f.name, "name"), makes: list(f.makes) ?? [] }, now);
         return JSON.stringify({ id: t.id, slug: t.slug, name: t.name, makes: t.makes });
+      }
+      case "tenant-settings": {
+        const t = await tenantOf(store, f.tenant);
+        const current = await store.tenants.settings(t.id);
+        const countries = (s?: string) =>
+          s === undefined ? undefined : s.trim().toLowerCase() === "eu-eea" ? [...EU_EEA] : (list(s) ?? []);
+        const asked = [f["consent-default"], f["opt-in-countries"], f["opt-out-countries"]].some(
+          (x) => x !== undefined,
+        );
+        if (!asked) return JSON.stringify(current);
+        const prior = current.marketingConsent ?? DEFAULT_MARKETING_CONSENT;
+        const next = TenantSettingsSchema.parse({
+          ...current,
+          marketingConsent: {
+            default: f["consent-default"] ?? prior.default,
+            optInCountries: countries(f["opt-in-countries"]) ?? prior.optInCountries,
+            optOutCountries: countries(f["opt-out-countries"]) ?? prior.optOutCountries,
+          },
+        });
+        await database.batch([store.tenants.putSettings(t.id, next)]);
+        return JSON.stringify(next);
       }
       case "dealer-create": {
         const t = await tenantOf(store, f.tenant);

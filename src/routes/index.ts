@@ -8,6 +8,7 @@ import { getHealth } from "./health";
 import { ingestEventsOp, linkIdentities } from "./events";
 import { createKey, listKeys, revokeKey } from "./keys";
 import { eraseProfile, exportProfileOp, getProfile, lookupProfile, putConsent, unmergeProfiles } from "./profiles";
+import { getSettings, putSettings } from "./settings";
 import { decodeVin, getVehicle } from "./vehicles";
 
 export const operations: Operation[] = [
@@ -34,4 +35,6 @@ export const operations: Operation[] = [
   decide,
   recordOutcomeOp,
   attributeOutcomeOp,
+  getSettings,
+  putSettings,
 ];

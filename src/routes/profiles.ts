@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { normalizeEmail, hashInput } from "../domain/profile/identity";
+import { CountryCode } from "../domain/tenant-settings";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { sha256Hex } from "../lib/crypto";
@@ -139,6 +140,9 @@ const ConsentBody = z
       .array(z.enum(["sales", "service", "retention", "info", "safety"]))
       .max(5)
       .optional(),
+    country: CountryCode.nullable()
+      .optional()
+      .meta({ description: "The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out)" }),
   })
   .strict();
 

@@ -4,13 +4,23 @@
  * Runs through the store (never inside a schema migration).
  */
 import { ActionSchema } from "../domain/decide/action";
+import { EU_EEA } from "../domain/tenant-settings";
 import { DEMO_CATALOG } from "../domain/decide/demo-catalog";
 import type { VinService } from "../services/vins";
 import type { Store } from "../store";
 import type { Tenant } from "../store/tenants";
 import { seedPopulation } from "./population";
 
-export const DEMO_TENANT = { slug: "demo-nissan", name: "Nissan (demo)", makes: ["NISSAN", "INFINITI"] };
+/**
+ * The demo brand: US dealers, so opt-out (an explicit opt-out blocks marketing); for people in the EU/EEA, opt-in
+ * (no marketing without a recorded opt-in for the channel).
+ */
+export const DEMO_TENANT = {
+  slug: "demo-nissan",
+  name: "Nissan (demo)",
+  makes: ["NISSAN", "INFINITI"],
+  settings: { marketingConsent: { default: "opt-out" as const, optInCountries: [...EU_EEA], optOutCountries: [] } },
+};
 /** The demo in-car app's car: a 2016 Nissan Leaf (tests/fixtures/vins/vins.csv). */
 export const DEMO_VIN = "1N4AZ0CP6GC304290";
 export const DEMO_ORIGINS = ["http://localhost:8787", "http://127.0.0.1:8787", "http://localhost:5173"];

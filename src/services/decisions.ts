@@ -9,6 +9,7 @@ import { statsKey, type ArmStats, type StatsMap } from "../domain/decide/learner
 import { seededRandom } from "../domain/decide/random";
 import type { DecisionChannel, Segment } from "../domain/decide/vocabulary";
 import type { Audience } from "../domain/decide/audience";
+import { decideConfigFor } from "../domain/tenant-settings";
 import type { Category } from "../domain/profile/types";
 import type { Principal } from "../http/context";
 import { Problem } from "../http/problems";
@@ -184,6 +185,8 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     householdContacts: (person?.householdContacts as ContactLog | null) ?? null,
     catalog,
     stats: caches.learnerStats(store, tenantId, now, deps.defer),
+    // The brand's marketing-consent default for this person (their country, else the dealer's).
+    config: decideConfigFor(read.settings, person?.doc.consent.country, dealer?.country),
   };
   let result: DecisionResult;
   try {

@@ -1,6 +1,7 @@
 /** Catalogue, learner statistics, decision log and outcomes. */
 import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
+import { readTenantSettings, type TenantSettings } from "../domain/tenant-settings";
 import type { Scope } from "./scope";
 import { chunk, type Batchable, type Database } from "./db";
 import { actions, catalogVersions, decisions, households, learnerStats, outcomes, profiles } from "./schema";
@@ -11,6 +12,8 @@ export type StatsRow = typeof learnerStats.$inferSelect;
 
 export interface DecisionRead {
   catalogVersion: number;
+  /** The brand's settings (its marketing-consent default), read in the same query. */
+  settings: TenantSettings;
   person: {
     id: string;
     dealerId: string | null;
@@ -34,10 +37,11 @@ export class DecisioningRepo {
   async decisionRead(scope: Scope, kind: string, value: string): Promise<DecisionRead> {
     const dealer = scope.dealerId ? sql` and p.dealer_id = ${scope.dealerId}` : sql``;
     const rows = await this.d.db.all<Record<string, unknown>>(sql`
-      select cv.version as catalog_version, p.id as id, p.dealer_id as dealer_id, p.household_id as household_id,
+      select cv.version as catalog_version, tn.settings as settings, p.id as id, p.dealer_id as dealer_id, p.household_id as household_id,
              p.doc as doc, p.contacts as contacts, h.doc as hdoc, h.contacts as hcontacts
       from (select ${scope.tenantId} as tenant_id) t
       left join catalog_versions cv on cv.tenant_id = t.tenant_id
+      left join tenants tn on tn.id = t.tenant_id
       left join identities i on i.tenant_id = t.tenant_id and i.value = ${value} and i.kind = ${kind}
       left join profiles p on p.id = i.person_id and p.tenant_id = t.tenant_id and p.merged_into is null${dealer}
       left join households h on h.id = p.household_id and h.tenant_id = t.tenant_id
@@ -46,6 +50,7 @@ export class DecisioningRepo {
     const doc = parse<Profile>(r.doc);
     return {
       catalogVersion: Number(r.catalog_version ?? 0),
+      settings: readTenantSettings(r.settings),
       person:
         r.id && doc
           ? {

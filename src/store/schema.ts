@@ -19,6 +19,10 @@ export const tenants = sqliteTable(
     /** The brand's makes as decoded from VINs (uppercase); other makes are off-brand vehicles. */
     makes: text("makes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     createdAt: integer("created_at").notNull(),
+    // ---- issue 8 (guardrails): the brand's own settings, e.g. its marketing-consent default (domain/tenant-settings.ts).
+    // Read with the person in the decision's one query.
+    settings: text("settings", { mode: "json" }).$type<unknown>().notNull().default(sql`'{}'`),
+    // ---- end issue 8
   },
   (t) => [
     // CLI: find a tenant by its slug

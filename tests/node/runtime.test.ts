@@ -107,6 +107,54 @@ describe("admin CLI", () => {
     expect(await car("KMTGA4SCDRU227658")).toMatch(/^vk_[0-9A-Za-z]{32}\n/); // an NHTSA exception is a real VIN
   });
 
+  it("sets a brand's marketing-consent default per country", async () => {
+    const db = `file:${join(mkdtempSync(join(tmpdir(), "pitwall-cli-")), "cli.db")}`;
+    await runCli(["migrate", "--db", db]);
+    await runCli(["tenant-create", "--db", db, "--slug", "acme", "--name", "Acme"]);
+    expect(await runCli(["tenant-settings", "--db", db, "--tenant", "acme"])).toBe("{}");
+    const set = JSON.parse(
+      await runCli([
+        "tenant-settings",
+        "--db",
+        db,
+        "--tenant",
+        "acme",
+        "--consent-default",
+        "opt-out",
+        "--opt-in-countries",
+        "eu-eea",
+      ]),
+    );
+    expect(set.marketingConsent.default).toBe("opt-out");
+    expect(set.marketingConsent.optInCountries).toHaveLength(30);
+    const flipped = JSON.parse(
+      await runCli([
+        "tenant-settings",
+        "--db",
+        db,
+        "--tenant",
+        "acme",
+        "--consent-default",
+        "opt-in",
+        "--opt-in-countries",
+        "",
+      ]),
+    );
+    expect(flipped.marketingConsent).toEqual({ default: "opt-in", optInCountries: [], optOutCountries: [] });
+    await expect(
+      runCli(["tenant-settings", "--db", db, "--tenant", "acme", "--consent-default", "sometimes"]),
+    ).rejects.toThrow();
+  });
+
+  it("seeds the demo brand opt-out, with opt-in for people in the EU/EEA (what the README says)", async () => {
+    const db = `file:${join(mkdtempSync(join(tmpdir(), "pitwall-cli-")), "cli.db")}`;
+    await runCli(["seed-demo", "--db", db]);
+    const s = JSON.parse(await runCli(["tenant-settings", "--db", db, "--tenant", "demo-nissan"]));
+    expect(s.marketingConsent.default).toBe("opt-out");
+    expect(s.marketingConsent.optInCountries).toEqual(expect.arrayContaining(["DE", "FR", "IE", "NO", "IS", "LI"]));
+    expect(s.marketingConsent.optInCountries).not.toContain("US");
+  });
+
   it("imports a catalogue from YAML, validated like the API, all or nothing", async () => {
     const dir = mkdtempSync(join(tmpdir(), "pitwall-cli-"));
     const db = `file:${join(dir, "cli.db")}`;

@@ -873,4 +873,69 @@ export function decisioningSuite(getHarness: () => Harness) {
       expect(jobText).not.toMatch(/sensitiveReasons/);
     });
   });
+
+  describe("a brand's marketing-consent default", () => {
+    it("where opt-in applies (the person's country, else the dealer's), no recorded consent means no marketing", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h); // the fixture customer belongs to a.dealer, in Germany, and recorded no consent
+      const put = await h.fetch(
+        "/v1/actions/spring-offer",
+        json(
+          "PUT",
+          {
+            kind: "offer",
+            category: "sales",
+            value: 500,
+            channels: { dealer_site: { title: "Spring offer", body: "Loyalty pricing this month.", cta: "See it" } },
+          },
+          auth(a.keys.admin),
+        ),
+      );
+      expect(put.status).toBe(200);
+      const ask = () =>
+        decide(h, a.keys.full, { subject: { customerId: a.customerId }, channel: "dealer_site", limit: 3 });
+      expect(ids(await ask())).toContain("spring-offer"); // a brand without settings: opt-out everywhere
+      expect(await (await h.fetch("/v1/settings", { headers: auth(a.keys.admin) })).json()).toEqual({});
+      const set = await h.fetch(
+        "/v1/settings",
+        json("PUT", { marketingConsent: { default: "opt-out", optInCountries: ["de", "FR"] } }, auth(a.keys.admin)),
+      );
+      expect(set.status, await set.clone().text()).toBe(200);
+      expect(await set.json()).toEqual({
+        marketingConsent: { default: "opt-out", optInCountries: ["DE", "FR"], optOutCountries: [] },
+      });
+      const eu = await ask();
+      expect(ids(eu)).not.toContain("spring-offer");
+      expect(eu.suppressed?.find((x) => x.id === "spring-offer")).toMatchObject({
+        guardrail: "consent",
+        reason: "no marketing consent for web",
+      });
+      // The person's own country wins over the dealer's.
+      const moved = await h.fetch(
+        `/v1/profiles/${a.profileId}/consent`,
+        json("PUT", { source: "owner-portal", country: "us" }, auth(a.keys.full)),
+      );
+      expect(moved.status, await moved.clone().text()).toBe(200);
+      expect(ids(await ask())).toContain("spring-offer");
+      // Back in the EU with a recorded opt-in for the web: marketing again.
+      await h.fetch(
+        `/v1/profiles/${a.profileId}/consent`,
+        json("PUT", { source: "owner-portal", country: "FR" }, auth(a.keys.full)),
+      );
+      expect(ids(await ask())).not.toContain("spring-offer");
+      await h.fetch(
+        `/v1/profiles/${a.profileId}/consent`,
+        json("PUT", { source: "owner-portal", marketing: { web: true } }, auth(a.keys.full)),
+      );
+      expect(ids(await ask())).toContain("spring-offer");
+      await expectProblem(
+        await h.fetch(
+          "/v1/settings",
+          json("PUT", { marketingConsent: { default: "opt-in", optInCountries: ["Germany"] } }, auth(a.keys.admin)),
+        ),
+        400,
+        "validation-failed",
+      );
+    });
+  });
 }

@@ -90,6 +90,8 @@ export const REQUESTS: Record<string, RequestSpec> = {
     body: { profileId: a.profileId, actionId: a.shownActionId, type: "convert" },
     addressed: true,
   }),
+  getSettings: () => ({}),
+  putSettings: () => ({ body: { marketingConsent: { default: "opt-out", optInCountries: ["DE"] } } }),
   decide: (_a, kind, vin) => ({
     body: {
       subject: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" },
