@@ -8,6 +8,7 @@ import { requestId } from "hono/request-id";
 import { authenticate } from "./http/auth";
 import { contentLengthLimit, jsonBody } from "./http/body";
 import type { AppEnv, Deps } from "./http/context";
+import { fixedPathMethods, preflight, securityHeaders } from "./http/edge";
 import { notFoundOr405, onError } from "./http/errors";
 import { operations } from "./routes";
 
@@ -21,19 +22,9 @@ export function createApp(deps: Deps) {
     c.set("deps", deps);
     await next();
   });
-  app.options("/v1/*", (c) => {
-    // Preflight carries no key; the actual request checks the publishable key's allowed origins.
-    const origin = c.req.header("origin");
-    if (!origin) return c.body(null, 204);
-    return c.body(null, 204, {
-      "Access-Control-Allow-Origin": origin,
-      "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE",
-      "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, Sec-GPC",
-      "Access-Control-Expose-Headers": "X-Request-Id, Retry-After",
-      "Access-Control-Max-Age": "600",
-      Vary: "Origin",
-    });
-  });
+  app.use(securityHeaders());
+  app.options("/v1/*", preflight());
+  app.use("/v1/*", fixedPathMethods(operations));
   app.use("/v1/*", contentLengthLimit());
 
   const openapi = fromHono(app, {

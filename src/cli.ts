@@ -137,7 +137,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const t = await tenantOf(store, f.tenant);
         const tz = need(f.tz, "tz");
         if (!isTimeZone(tz)) throw new UsageError(`--tz ${tz} is not an IANA time zone`);
-        const d = await store.dealers.create(
+        const d = await store.dealers.tryCreate(
           { tenantId: t.id },
           {
             code: need(f.code, "code"),
@@ -151,6 +151,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
           },
           now,
         );
+        if (!d) throw new UsageError(`dealer code ${f.code} is taken in ${t.slug}`);
         return JSON.stringify({ id: d.id, code: d.code, name: d.name });
       }
       case "key-create": {

@@ -5,6 +5,7 @@ import { buildDeps } from "./deps";
 import { createD1VinDecoder } from "./store/vpic/d1";
 import { PROBLEM_BASE, problemTypes } from "./http/problems";
 import { openD1 } from "./store/d1";
+import { BindingRateLimiter } from "./http/rate-limit";
 
 let built: { db: D1Database; app: App } | undefined;
 
@@ -32,6 +33,7 @@ export default {
           config,
           (work) => void work.catch((e) => console.error(String(e))),
           env.VPIC ? createD1VinDecoder(env.VPIC) : null,
+          env.RATE_LIMITER ? new BindingRateLimiter(env.RATE_LIMITER, 60) : undefined,
         ); // handlers defer through executionCtx.waitUntil
         built = { db: env.DB, app: createApp(deps) };
       } catch (e) {

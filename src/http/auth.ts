@@ -69,7 +69,7 @@ export function authenticate(req: AuthRequirement): MiddlewareHandler<AppEnv> {
       }
     }
 
-    const wait = rateLimiter.hit(row.id, now);
+    const wait = await rateLimiter.hit(row.id, now);
     if (wait > 0) throw new Problem("rate-limited", `Retry in ${wait} s.`, {}, { "Retry-After": String(wait) });
 
     c.set("principal", {

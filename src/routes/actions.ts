@@ -6,7 +6,14 @@ import { Problem, type ProblemType } from "../http/problems";
 import type { ActionRow } from "../store/decisioning";
 import { iso } from "./common";
 
-const ActionParam = z.object({ actionId: z.string().min(1).max(64).meta({ example: "lease-renewal" }) });
+const ActionParam = z.object({
+  actionId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, "a lowercase slug")
+    .meta({ example: "lease-renewal" }),
+});
 const ActionView = z
   .object({ id: z.string(), dealerId: z.string().nullable(), updatedAt: z.string(), action: ActionSchema })
   .meta({ id: "CatalogueEntry" });

@@ -4,6 +4,7 @@ import { Problem } from "../http/problems";
 import { defer, type Principal } from "../http/context";
 import { decideNow } from "../services/decisions";
 import { decideAudience } from "../domain/decide/audience";
+import { exactlyOneOf, VIN_PATTERN } from "./common";
 
 export const CHANNELS = ["web_configurator", "dealer_site", "in_vehicle", "email", "app", "service_lane"] as const;
 
@@ -11,13 +12,13 @@ export const SubjectSchema = z
   .object({
     visitorId: z.string().min(1).max(128).optional(),
     customerId: z.string().min(1).max(128).optional(),
-    vin: z.string().min(1).max(32).optional(),
+    vin: z.string().min(1).max(32).optional().meta({ pattern: VIN_PATTERN }),
   })
   .refine(
     (s) => [s.visitorId, s.customerId, s.vin].filter(Boolean).length === 1,
     "give exactly one of visitorId, customerId, vin",
   )
-  .meta({ id: "Subject" });
+  .meta({ id: "Subject", oneOf: exactlyOneOf(["visitorId", "customerId", "vin"]) });
 
 export const DecideRequestSchema = z.object({
   subject: SubjectSchema,

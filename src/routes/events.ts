@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { EVENT_EXAMPLES, EVENT_TYPES, EventEnvelopeSchema } from "../domain/profile/events";
 import type { Principal } from "../http/context";
+import { idempotencyKeyOf } from "../http/body";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { sha256Hex } from "../lib/crypto";
@@ -110,7 +111,7 @@ export const ingestEventsOp = defineOperation({
   async handle(c, { body, headers }) {
     assertEventSubjectsAllowed(c.var.principal, body.events);
     const ctx = await serviceContext(c);
-    const idemKey = headers["idempotency-key"];
+    const idemKey = idempotencyKeyOf(c) ?? headers["idempotency-key"];
     if (!idemKey) return c.json(summary(await ingestEvents(ctx, body.events)));
 
     const requestHash = await sha256Hex(JSON.stringify(body.events));

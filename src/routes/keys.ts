@@ -63,6 +63,17 @@ const NewKeySchema = z
     );
     need(k.kind !== "vehicle" || Boolean(k.vin), "vin", "a vehicle key is bound to one VIN");
     need(!(k.dealerId && k.scopes?.includes("admin")), "scopes", "a dealer-bound key cannot be an admin key");
+  })
+  .meta({
+    // What each kind needs, for generated clients and fuzzers (the validator above enforces the same).
+    oneOf: [
+      { properties: { kind: { const: "server" }, scopes: { type: "array", minItems: 1 } }, required: ["scopes"] },
+      {
+        properties: { kind: { const: "publishable" }, allowedOrigins: { type: "array", minItems: 1 } },
+        required: ["allowedOrigins"],
+      },
+      { properties: { kind: { const: "vehicle" }, vin: { type: "string" } }, required: ["vin"] },
+    ],
   });
 
 const toDto = ({ tenantId: _tenant, ...k }: ApiKeyInfo) => ({
@@ -128,6 +139,7 @@ export const createKey = defineOperation({
     }
     const expiresAt = body.expiresAt ? Date.parse(body.expiresAt) : null;
     const { key, info } = await store.keys.create({ tenantId: p.tenantId }, { ...body, vin, expiresAt }, now());
+    if (info.kind === "publishable") c.var.deps.originCache.clear();
     return c.json({ ...toDto(info), key }, 201);
   },
 });
@@ -152,6 +164,7 @@ export const revokeKey = defineOperation({
     const info = await store.keys.revoke({ tenantId: c.var.principal.tenantId }, params.keyId as string, now());
     if (!info) throw new Problem("not-found", "No such key.");
     keyCache.evictKeyId(info.id);
+    c.var.deps.originCache.clear();
     return c.json(toDto(info));
   },
 });

@@ -8,7 +8,7 @@ import { callerScope, serviceContext } from "../services/context";
 import { ingestEvents } from "../services/ingest";
 import { erase, exportProfile, profileInScope, unmerge } from "../services/profiles";
 import type { HouseholdRow, ProfileRow } from "../store/customers";
-import { IdParam, TimeZone, iso } from "./common";
+import { IdParam, TimeZone, VIN_PATTERN, iso } from "./common";
 
 const ProfileParam = IdParam("profileId", "prs", "prs_4bQm2kT9xYz01AbCdEfG");
 
@@ -63,12 +63,17 @@ export const getProfile = defineOperation({
   },
 });
 
+const ONE_OF = "Give exactly one of vin, visitorId, customerId, email.";
 const LookupQuery = z
   .object({
-    vin: z.string().max(32).optional().meta({ example: "1N4AZ0CP6GC304290" }),
-    visitorId: z.string().max(128).optional(),
-    customerId: z.string().max(128).optional(),
-    email: z.string().max(254).optional(),
+    vin: z
+      .string()
+      .max(32)
+      .optional()
+      .meta({ example: "1N4AZ0CP6GC304290", pattern: VIN_PATTERN, description: ONE_OF }),
+    visitorId: z.string().max(128).optional().meta({ description: ONE_OF }),
+    customerId: z.string().max(128).optional().meta({ description: ONE_OF }),
+    email: z.string().max(254).optional().meta({ description: ONE_OF }),
   })
   .refine(
     (q) => [q.vin, q.visitorId, q.customerId, q.email].filter(Boolean).length === 1,
@@ -144,7 +149,8 @@ const ConsentBody = z
       .optional()
       .meta({ description: "The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out)" }),
   })
-  .strict();
+  .strict()
+  .meta({ minProperties: 2, description: "`source` and at least one consent or preference" });
 
 export const putConsent = defineOperation({
   method: "put",

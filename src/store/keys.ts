@@ -49,6 +49,19 @@ export class KeyRepo {
     return this.d.db.select().from(apiKeys).where(eq(apiKeys.hash, hash)).get();
   }
 
+  /**
+   * CORS preflight: whether any active publishable key (of any tenant: a preflight carries no key) allows `origin`.
+   * Scans publishable keys' origin lists; the caller caches the answer per isolate.
+   */
+  async originAllowed(origin: string, now: number): Promise<boolean> {
+    const rows = await this.d.db.all<{ ok: number }>(sql`
+      select 1 as ok from api_keys k, json_each(k.allowed_origins) o
+      where k.kind = 'publishable' and k.revoked_at is null and (k.expires_at is null or k.expires_at > ${now})
+        and o.value = ${origin}
+      limit 1`);
+    return rows.length > 0;
+  }
+
   async list(scope: Scope): Promise<ApiKeyInfo[]> {
     const rows = await this.d.db
       .select()

@@ -159,6 +159,8 @@ export function securitySuite(getHarness: () => Harness) {
           const key = kind === "server" ? a.keys.admin : kind === "publishable" ? a.keys.publishable : a.keys.vehicle;
           const res = await call(a, key, kind, kind === "publishable" ? { origin: a.origin } : {});
           expect([200, 201, 204], await res.clone().text()).toContain(res.status);
+          // Nothing of a tenant's (mostly personal) data may be kept by a shared cache.
+          expect(res.headers.get("cache-control")).toContain("no-store");
         });
 
         it("refuses no key, malformed, unknown, revoked and expired keys with 401", async () => {

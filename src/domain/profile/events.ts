@@ -39,7 +39,7 @@ const IdentifierFields = z
 export const IdentifiersSchema = IdentifierFields.refine(
   (ids) => Object.values(ids).some((v) => v !== undefined && v !== ""),
   "at least one identifier is required",
-);
+).meta({ minProperties: 1 });
 export type Identifiers = z.infer<typeof IdentifiersSchema>;
 
 const Consent = z.object({
