@@ -54,6 +54,7 @@ export function createApp(deps: Deps) {
         { name: "Catalogue", description: "Actions, their rules, creatives, caps and dealer overrides" },
         { name: "Decisions", description: "Next best actions, and what came of them" },
         { name: "Settings", description: "The brand's own settings: its marketing-consent default" },
+        { name: "Audit", description: "Who read or changed what, by key id and request id" },
       ],
     },
   });

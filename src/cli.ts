@@ -15,6 +15,7 @@ import { migrateLibsql, openLibsql } from "./store/libsql";
 import { seedDemo } from "./seed/demo";
 import { createNodeVinDecoder } from "./store/vpic/node";
 import { VinService } from "./services/vins";
+import { cliAudit } from "./services/audit";
 import { isTimeZone } from "./routes/common";
 
 const USAGE = `Usage: npm run pitwall -- <command> [flags]
@@ -130,7 +131,12 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
             optOutCountries: countries(f["opt-out-countries"]) ?? prior.optOutCountries,
           },
         });
-        await database.batch([store.tenants.putSettings(t.id, next)]);
+        await database.batch([
+          store.tenants.putSettings(t.id, next),
+          store.audit.insert(
+            cliAudit(t.id, command, now, "settings.update", { subjectType: "settings", subjectId: t.id, detail: next }),
+          ),
+        ]);
         return JSON.stringify(next);
       }
       case "dealer-create": {
@@ -181,12 +187,31 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
             expiresAt,
           },
           now,
+          (k) => [
+            store.audit.insert(
+              cliAudit(t.id, command, now, "key.create", {
+                subjectType: "key",
+                subjectId: k.id,
+                detail: { kind: k.kind, name: k.name, scopes: k.scopes, dealerId: k.dealerId },
+              }),
+            ),
+          ],
         );
         return `${key}\n(shown once; id ${info.id}, prefix ${info.prefix})`;
       }
       case "key-revoke": {
         const t = await tenantOf(store, f.tenant);
-        const info = await store.keys.revoke({ tenantId: t.id }, need(f.id, "id"), now);
+        const current = await store.keys.get({ tenantId: t.id }, need(f.id, "id"));
+        if (!current) throw new UsageError(`no key ${f.id} in ${t.slug}`);
+        const info = await store.keys.revoke({ tenantId: t.id }, current.id, now, [
+          store.audit.insert(
+            cliAudit(t.id, command, now, "key.revoke", {
+              subjectType: "key",
+              subjectId: current.id,
+              detail: { kind: current.kind, name: current.name },
+            }),
+          ),
+        ]);
         if (!info) throw new UsageError(`no key ${f.id} in ${t.slug}`);
         return `revoked ${info.id} (${info.prefix})`;
       }
@@ -223,13 +248,18 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         });
         if (problems.length) throw new UsageError(`nothing imported:\n${problems.join("\n")}`);
         for (const a of valid)
-          await store.decisioning.putAction({
-            tenantId: t.id,
-            id: a.id,
-            dealerId: a.dealerId ?? null,
-            doc: a,
-            updatedAt: now,
-          });
+          await store.decisioning.putAction(
+            { tenantId: t.id, id: a.id, dealerId: a.dealerId ?? null, doc: a, updatedAt: now },
+            [
+              store.audit.insert(
+                cliAudit(t.id, command, now, "action.upsert", {
+                  subjectType: "action",
+                  subjectId: a.id,
+                  detail: { kind: a.kind, category: a.category, dealerId: a.dealerId ?? null, file: path },
+                }),
+              ),
+            ],
+          );
         return `imported ${valid.length} actions into ${t.slug} (catalogue version ${await store.decisioning.catalogVersion(t.id)})`;
       }
       default:

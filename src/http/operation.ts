@@ -8,7 +8,7 @@ import type { AuthRequirement } from "./auth";
 import type { AppContext } from "./context";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, COMMON_PROBLEMS, problemResponses, type ProblemType } from "./problems";
 
-export type Method = "get" | "post" | "put" | "delete";
+export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 export interface OperationDef<S extends OpenAPIRouteSchema> {
   method: Method;

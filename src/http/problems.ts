@@ -27,6 +27,7 @@ export const problemTypes = {
   "method-not-allowed": { status: 405, title: "Method not allowed" },
   "idempotency-key-reused": { status: 409, title: "The Idempotency-Key was used with a different request" },
   "already-exists": { status: 409, title: "A resource with that identifier already exists" },
+  "key-not-active": { status: 409, title: "The API key is revoked or expired, or changed meanwhile" },
   "payload-too-large": { status: 413, title: "The request body is too large" },
   "unsupported-media-type": { status: 415, title: "The request body must be application/json" },
   "rate-limited": { status: 429, title: "Too many requests" },

@@ -3,6 +3,7 @@ import { ActionSchema } from "../domain/decide/action";
 import { checkAction } from "../domain/decide/validate-action";
 import { defineOperation } from "../http/operation";
 import { Problem, type ProblemType } from "../http/problems";
+import { audit } from "../services/audit";
 import type { ActionRow } from "../store/decisioning";
 import { iso } from "./common";
 
@@ -131,7 +132,15 @@ export const upsertAction = defineOperation({
       });
     }
     const row = { tenantId: p.tenantId, id, dealerId: action.dealerId ?? null, doc: action, updatedAt: now() };
-    const version = await store.decisioning.putAction(row);
+    const version = await store.decisioning.putAction(row, [
+      store.audit.insert(
+        audit(c, "action.upsert", {
+          subjectType: "action",
+          subjectId: id,
+          detail: { created: !existing, kind: action.kind, category: action.category, dealerId: row.dealerId },
+        }),
+      ),
+    ]);
     return c.json({ ...view(row), version });
   },
 });
@@ -161,7 +170,9 @@ export const deleteAction = defineOperation({
     const existing = await store.decisioning.action(p.tenantId, id);
     if (!existing || (p.dealerId && existing.dealerId !== p.dealerId))
       throw new Problem("not-found", "No such action.");
-    await store.decisioning.deleteAction(p.tenantId, id, now());
+    await store.decisioning.deleteAction(p.tenantId, id, now(), [
+      store.audit.insert(audit(c, "action.delete", { subjectType: "action", subjectId: id })),
+    ]);
     return c.json({ id, deleted: true as const });
   },
 });

@@ -6,6 +6,7 @@ import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { sha256Hex } from "../lib/crypto";
 import { ingestEvents, MAX_BATCH, type EventResult } from "../services/ingest";
+import { audit } from "../services/audit";
 import { serviceContext } from "../services/context";
 
 const ReasonSchema = z.object({ pointer: z.string(), reason: z.string() });
@@ -179,7 +180,17 @@ export const linkIdentities = defineOperation({
       identifiers: body.identifiers,
       data: { reason: body.reason },
     };
-    const results = await ingestEvents(ctx, [event]);
+    const results = await ingestEvents(ctx, [event], (rs) => {
+      const r = rs[0];
+      if (r?.status !== "accepted") return [];
+      const entry = audit(c, "identities.link", {
+        subjectType: "profile",
+        subjectId: r.personId,
+        personId: r.personId,
+        detail: { linkId: id, reason: body.reason, merges: r.merges ?? [] },
+      });
+      return [ctx.store.audit.insert(entry)];
+    });
     const r = results[0]!;
     if (r.status === "rejected")
       throw new Problem("validation-failed", r.reasons.map((x) => `${x.pointer}: ${x.reason}`).join("; "), {

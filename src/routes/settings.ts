@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { TenantSettingsSchema, type TenantSettings } from "../domain/tenant-settings";
 import { defineOperation } from "../http/operation";
+import { audit } from "../services/audit";
 
 const SettingsView = z
   .object({
@@ -56,7 +57,10 @@ export const putSettings = defineOperation({
   async handle(c, { body }) {
     const { store } = c.var.deps;
     const tenantId = c.var.principal.tenantId;
-    await store.database.batch([store.tenants.putSettings(tenantId, body)]);
+    await store.database.batch([
+      store.tenants.putSettings(tenantId, body),
+      store.audit.insert(audit(c, "settings.update", { subjectType: "settings", subjectId: tenantId, detail: body })),
+    ]);
     return c.json(view(body));
   },
 });

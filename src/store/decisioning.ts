@@ -115,8 +115,8 @@ export class DecisioningRepo {
       .get();
   }
 
-  /** Upserts an action and bumps the catalogue version, atomically. */
-  async putAction(row: ActionRow): Promise<number> {
+  /** Upserts an action and bumps the catalogue version, atomically (with `extra`, e.g. its audit entry). */
+  async putAction(row: ActionRow, extra: Batchable[] = []): Promise<number> {
     await this.d.batch([
       this.d.db
         .insert(actions)
@@ -126,14 +126,16 @@ export class DecisioningRepo {
           set: { doc: row.doc, dealerId: row.dealerId, updatedAt: row.updatedAt },
         }),
       this.bump(row.tenantId, row.updatedAt),
+      ...extra,
     ]);
     return this.catalogVersion(row.tenantId);
   }
 
-  async deleteAction(tenantId: string, id: string, now: number): Promise<boolean> {
+  async deleteAction(tenantId: string, id: string, now: number, extra: Batchable[] = []): Promise<boolean> {
     const [res] = await this.d.batch([
       this.d.db.delete(actions).where(and(eq(actions.tenantId, tenantId), eq(actions.id, id))),
       this.bump(tenantId, now),
+      ...extra,
     ]);
     return this.d.changes(res) > 0;
   }

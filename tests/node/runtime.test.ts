@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli";
+import { createStore } from "../../src/store";
+import { openLibsql } from "../../src/store/libsql";
 import { auth, expectProblem, json, makeTenant } from "../shared/fixtures";
 import { startNodeHarness } from "./harness";
 
@@ -86,6 +88,15 @@ describe("admin CLI", () => {
     expect(listed).toContain("active");
     const id = /id (key_\w+)/.exec(out)![1]!;
     expect(await runCli(["key-revoke", "--db", db, "--tenant", "acme", "--id", id])).toContain("revoked");
+    // Key changes through the CLI are on the audit record too (no key id; the command as request id).
+    const database = await openLibsql(db);
+    const tenant = await createStore(database).tenants.bySlug("acme");
+    const entries = await createStore(database).audit.list({ tenantId: tenant!.id, subject: id, limit: 10 });
+    database.close();
+    expect(entries.map((e) => [e.action, e.keyId, e.requestId])).toEqual([
+      ["key.revoke", null, "cli:key-revoke"],
+      ["key.create", null, "cli:key-create"],
+    ]);
     expect(await runCli(["key-list", "--db", db, "--tenant", "acme"])).toContain("revoked");
     await expect(
       runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A2", "--name", "X", "--tz", "Nowhere/Land"]),

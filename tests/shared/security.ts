@@ -42,6 +42,9 @@ export const REQUESTS: Record<string, RequestSpec> = {
   listKeys: () => ({}),
   createKey: () => ({ body: { kind: "server", name: "sec", scopes: ["decide"] } }),
   revokeKey: (a) => ({ params: { keyId: a.spareKeyId } }),
+  rotateKey: (a) => ({ params: { keyId: a.spareKeyId }, body: { overlapSeconds: 60 } }),
+  updateKey: (a) => ({ params: { keyId: a.spareKeyId }, body: { name: "renamed by the security suite" } }),
+  listAudit: () => ({}),
   ingestEvents: (_a, kind, vin) => ({
     body: {
       events: [
