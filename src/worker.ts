@@ -6,6 +6,7 @@ import { createD1VinDecoder } from "./store/vpic/d1";
 import { PROBLEM_BASE, problemTypes } from "./http/problems";
 import { openD1 } from "./store/d1";
 import { BindingRateLimiter } from "./http/rate-limit";
+import { API_CSP } from "./http/edge";
 
 let built: { db: D1Database; app: App } | undefined;
 
@@ -15,7 +16,13 @@ function misconfigured(message: string): Response {
     JSON.stringify({ type: PROBLEM_BASE + "service-misconfigured", title: p.title, status: p.status, detail: message }),
     {
       status: p.status,
-      headers: { "content-type": "application/problem+json" },
+      headers: {
+        "content-type": "application/problem+json",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": API_CSP,
+        "Cache-Control": "no-store",
+      },
     },
   );
 }
