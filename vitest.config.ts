@@ -41,6 +41,12 @@ export default defineConfig({
               bindings: { TEST_MIGRATIONS: migrations, RATE_LIMIT_PER_MINUTE: "1000000" },
               // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts.
               d1Databases: ["DB", "VPIC"],
+              // The Workers Rate Limiting binding as miniflare runs it locally: RATE_LIMITER (wrangler.toml) with room
+              // for the route suites, and a small one for the test that shows a limit holding across isolates.
+              ratelimits: {
+                RATE_LIMITER: { namespace_id: "8001", simple: { limit: 1_000_000, period: 60 } },
+                RATE_LIMITER_TEST: { namespace_id: "8002", simple: { limit: 3, period: 60 } },
+              },
             },
           }),
         ],

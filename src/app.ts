@@ -10,6 +10,7 @@ import { authenticate } from "./http/auth";
 import { contentLengthLimit, jsonBody } from "./http/body";
 import type { AppEnv, Deps } from "./http/context";
 import { docsInitScript, docsPage, SWAGGER_UI_PATH } from "./http/docs";
+import { fixedPathMethods, preflight, securityHeaders } from "./http/edge";
 import { notFoundOr405, onError } from "./http/errors";
 import { operations } from "./routes";
 
@@ -29,19 +30,9 @@ export function createApp(deps: Deps) {
     c.set("deps", deps);
     await next();
   });
-  app.options("/v1/*", (c) => {
-    // Preflight carries no key; the actual request checks the publishable key's allowed origins.
-    const origin = c.req.header("origin");
-    if (!origin) return c.body(null, 204);
-    return c.body(null, 204, {
-      "Access-Control-Allow-Origin": origin,
-      "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE",
-      "Access-Control-Allow-Headers": "Authorization, Content-Type, Idempotency-Key, Sec-GPC",
-      "Access-Control-Expose-Headers": "X-Request-Id, Retry-After",
-      "Access-Control-Max-Age": "600",
-      Vary: "Origin",
-    });
-  });
+  app.use(securityHeaders());
+  app.options("/v1/*", preflight());
+  app.use("/v1/*", fixedPathMethods(operations));
   app.use("/v1/*", contentLengthLimit());
 
   const openapi = fromHono(app, {
@@ -71,6 +62,8 @@ export function createApp(deps: Deps) {
         { name: "Vehicles", description: "VIN validation and decoding; vehicles in scope" },
         { name: "Catalogue", description: "Actions, their rules, creatives, caps and dealer overrides" },
         { name: "Decisions", description: "Next best actions, and what came of them" },
+        { name: "Settings", description: "The brand's own settings: its marketing-consent default" },
+        { name: "Audit", description: "Who read or changed what, by key id and request id" },
       ],
     },
   });

@@ -8,11 +8,14 @@ import { parse as parseYaml } from "yaml";
 import { checkAction } from "./domain/decide/validate-action";
 import { z } from "zod";
 import { KEY_KINDS, SCOPES } from "./domain/keys";
+import { validateVin } from "./domain/vehicle";
+import { DEFAULT_MARKETING_CONSENT, EU_EEA, TenantSettingsSchema } from "./domain/tenant-settings";
 import { createStore, type Store } from "./store";
 import { migrateLibsql, openLibsql } from "./store/libsql";
 import { seedDemo } from "./seed/demo";
 import { createNodeVinDecoder } from "./store/vpic/node";
 import { VinService } from "./services/vins";
+import { cliAudit } from "./services/audit";
 import { isTimeZone } from "./routes/common";
 
 const USAGE = `Usage: npm run pitwall -- <command> [flags]
@@ -20,6 +23,8 @@ const USAGE = `Usage: npm run pitwall -- <command> [flags]
   migrate                                   apply migrations/ to the libSQL database
   seed-demo                                 create the demo brand, dealers and keys (idempotent)
   tenant-create  --slug S --name N --makes M1,M2   create a tenant (an OEM brand and the makes it sells)
+  tenant-settings --tenant S [--consent-default opt-in|opt-out] [--opt-in-countries DE,FR|eu-eea] [--opt-out-countries US]
+                                            show (and with flags, set) the brand's marketing-consent default
   dealer-create  --tenant S --code C --name N --tz Area/City [--city --country --lat --lon --group]
   key-create     --tenant S --kind server|publishable|vehicle --name N
                  [--scopes a,b] [--dealer CODE] [--vin VIN] [--origins o1,o2] [--expires ISO-8601]
@@ -50,6 +55,9 @@ const options = {
   id: { type: "string" },
   makes: { type: "string" },
   file: { type: "string" },
+  "consent-default": { type: "string" },
+  "opt-in-countries": { type: "string" },
+  "opt-out-countries": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -105,11 +113,37 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         const t = await store.tenants.create({ slug, name: need(f.name, "name"), makes: list(f.makes) ?? [] }, now);
         return JSON.stringify({ id: t.id, slug: t.slug, name: t.name, makes: t.makes });
       }
+      case "tenant-settings": {
+        const t = await tenantOf(store, f.tenant);
+        const current = await store.tenants.settings(t.id);
+        const countries = (s?: string) =>
+          s === undefined ? undefined : s.trim().toLowerCase() === "eu-eea" ? [...EU_EEA] : (list(s) ?? []);
+        const asked = [f["consent-default"], f["opt-in-countries"], f["opt-out-countries"]].some(
+          (x) => x !== undefined,
+        );
+        if (!asked) return JSON.stringify(current);
+        const prior = current.marketingConsent ?? DEFAULT_MARKETING_CONSENT;
+        const next = TenantSettingsSchema.parse({
+          ...current,
+          marketingConsent: {
+            default: f["consent-default"] ?? prior.default,
+            optInCountries: countries(f["opt-in-countries"]) ?? prior.optInCountries,
+            optOutCountries: countries(f["opt-out-countries"]) ?? prior.optOutCountries,
+          },
+        });
+        await database.batch([
+          store.tenants.putSettings(t.id, next),
+          store.audit.insert(
+            cliAudit(t.id, command, now, "settings.update", { subjectType: "settings", subjectId: t.id, detail: next }),
+          ),
+        ]);
+        return JSON.stringify(next);
+      }
       case "dealer-create": {
         const t = await tenantOf(store, f.tenant);
         const tz = need(f.tz, "tz");
         if (!isTimeZone(tz)) throw new UsageError(`--tz ${tz} is not an IANA time zone`);
-        const d = await store.dealers.create(
+        const d = await store.dealers.tryCreate(
           { tenantId: t.id },
           {
             code: need(f.code, "code"),
@@ -123,6 +157,7 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
           },
           now,
         );
+        if (!d) throw new UsageError(`dealer code ${f.code} is taken in ${t.slug}`);
         return JSON.stringify({ id: d.id, code: d.code, name: d.name });
       }
       case "key-create": {
@@ -132,6 +167,9 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (kind === "server" && scopes.length === 0) throw new UsageError("a server key needs --scopes");
         if (kind === "publishable" && !f.origins) throw new UsageError("a publishable key needs --origins");
         if (kind === "vehicle" && !f.vin) throw new UsageError("a vehicle key needs --vin");
+        const vin = kind === "vehicle" && f.vin ? validateVin(f.vin) : null;
+        if (vin && !vin.ok)
+          throw new UsageError(`--vin ${f.vin} is not a valid VIN (rule ${vin.rule}): ${vin.message}`);
         const dealer = f.dealer ? await store.dealers.byCode({ tenantId: t.id }, f.dealer) : undefined;
         if (f.dealer && !dealer) throw new UsageError(`no dealer ${f.dealer} in ${t.slug}`);
         if (dealer && scopes.includes("admin")) throw new UsageError("a dealer-bound key cannot be an admin key");
@@ -144,17 +182,36 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
             name: need(f.name, "name"),
             scopes,
             dealerId: dealer?.id ?? null,
-            vin: f.vin?.toUpperCase() ?? null,
+            vin: vin?.ok ? vin.vin : null,
             allowedOrigins: list(f.origins) ?? null,
             expiresAt,
           },
           now,
+          (k) => [
+            store.audit.insert(
+              cliAudit(t.id, command, now, "key.create", {
+                subjectType: "key",
+                subjectId: k.id,
+                detail: { kind: k.kind, name: k.name, scopes: k.scopes, dealerId: k.dealerId },
+              }),
+            ),
+          ],
         );
         return `${key}\n(shown once; id ${info.id}, prefix ${info.prefix})`;
       }
       case "key-revoke": {
         const t = await tenantOf(store, f.tenant);
-        const info = await store.keys.revoke({ tenantId: t.id }, need(f.id, "id"), now);
+        const current = await store.keys.get({ tenantId: t.id }, need(f.id, "id"));
+        if (!current) throw new UsageError(`no key ${f.id} in ${t.slug}`);
+        const info = await store.keys.revoke({ tenantId: t.id }, current.id, now, [
+          store.audit.insert(
+            cliAudit(t.id, command, now, "key.revoke", {
+              subjectType: "key",
+              subjectId: current.id,
+              detail: { kind: current.kind, name: current.name },
+            }),
+          ),
+        ]);
         if (!info) throw new UsageError(`no key ${f.id} in ${t.slug}`);
         return `revoked ${info.id} (${info.prefix})`;
       }
@@ -191,13 +248,18 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         });
         if (problems.length) throw new UsageError(`nothing imported:\n${problems.join("\n")}`);
         for (const a of valid)
-          await store.decisioning.putAction({
-            tenantId: t.id,
-            id: a.id,
-            dealerId: a.dealerId ?? null,
-            doc: a,
-            updatedAt: now,
-          });
+          await store.decisioning.putAction(
+            { tenantId: t.id, id: a.id, dealerId: a.dealerId ?? null, doc: a, updatedAt: now },
+            [
+              store.audit.insert(
+                cliAudit(t.id, command, now, "action.upsert", {
+                  subjectType: "action",
+                  subjectId: a.id,
+                  detail: { kind: a.kind, category: a.category, dealerId: a.dealerId ?? null, file: path },
+                }),
+              ),
+            ],
+          );
         return `imported ${valid.length} actions into ${t.slug} (catalogue version ${await store.decisioning.catalogVersion(t.id)})`;
       }
       default:

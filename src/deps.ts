@@ -1,7 +1,8 @@
 import type { AppConfig } from "./config";
 import type { Deps } from "./http/context";
+import { OriginCache } from "./http/edge";
 import { KeyCache } from "./http/key-cache";
-import { RateLimiter } from "./http/rate-limit";
+import { RateLimiter, type RateLimit } from "./http/rate-limit";
 import type { VinDecoder } from "./domain/vehicle/decode";
 import { DecisionLogWriter } from "./services/decision-log";
 import { DecisionCaches } from "./services/decisions";
@@ -16,6 +17,8 @@ export function buildDeps(
   config: AppConfig,
   defer: Deps["defer"],
   vinDecoder: VinDecoder | null,
+  /** A limit shared across isolates (the Workers Rate Limiting binding); absent: per process/isolate. */
+  rateLimiter?: RateLimit,
 ): Deps {
   const store = createStore(database);
   const now = () => Date.now();
@@ -30,7 +33,8 @@ export function buildDeps(
     // Workers may not settle one request's promises from another's I/O, so each request writes its own log there.
     decisionLog: runtime === "node" ? new DecisionLogWriter(store) : new DecisionLogWriter(store, 1, 0),
     keyCache: new KeyCache(config.KEY_CACHE_TTL_SECONDS * 1000),
-    rateLimiter: new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
+    rateLimiter: rateLimiter ?? new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
+    originCache: new OriginCache(),
     defer,
   };
 }

@@ -5,6 +5,8 @@ import { buildDeps } from "./deps";
 import { createD1VinDecoder } from "./store/vpic/d1";
 import { PROBLEM_BASE, problemTypes } from "./http/problems";
 import { openD1 } from "./store/d1";
+import { BindingRateLimiter } from "./http/rate-limit";
+import { API_CSP } from "./http/edge";
 
 let built: { db: D1Database; app: App } | undefined;
 
@@ -14,7 +16,13 @@ function misconfigured(message: string): Response {
     JSON.stringify({ type: PROBLEM_BASE + "service-misconfigured", title: p.title, status: p.status, detail: message }),
     {
       status: p.status,
-      headers: { "content-type": "application/problem+json" },
+      headers: {
+        "content-type": "application/problem+json",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Content-Security-Policy": API_CSP,
+        "Cache-Control": "no-store",
+      },
     },
   );
 }
@@ -32,6 +40,7 @@ export default {
           config,
           (work) => void work.catch((e) => console.error(String(e))),
           env.VPIC ? createD1VinDecoder(env.VPIC) : null,
+          env.RATE_LIMITER ? new BindingRateLimiter(env.RATE_LIMITER, 60) : undefined,
         ); // handlers defer through executionCtx.waitUntil
         // Deployed and under wrangler dev, /docs/swagger-ui/* never reaches the Worker (static assets are served
         // first); where no asset layer runs in front (the vitest integration) the app asks the binding.

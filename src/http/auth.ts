@@ -43,6 +43,12 @@ export function authenticate(req: AuthRequirement): MiddlewareHandler<AppEnv> {
     }
     if (row.revokedAt !== null && row.revokedAt <= now) throw new Problem("revoked-api-key");
     if (row.expiresAt !== null && row.expiresAt <= now) throw new Problem("expired-api-key");
+    // The previous secret of a rotated key works until the end of its overlap window.
+    if (row.hash !== hash && (row.previousExpiresAt === null || row.previousExpiresAt <= now))
+      throw new Problem(
+        "expired-api-key",
+        "This secret was rotated and its overlap window has ended; use the new one.",
+      );
 
     if (!req.kinds.includes(row.kind)) {
       throw new Problem(
@@ -69,7 +75,7 @@ export function authenticate(req: AuthRequirement): MiddlewareHandler<AppEnv> {
       }
     }
 
-    const wait = rateLimiter.hit(row.id, now);
+    const wait = await rateLimiter.hit(row.id, now);
     if (wait > 0) throw new Problem("rate-limited", `Retry in ${wait} s.`, {}, { "Retry-After": String(wait) });
 
     c.set("principal", {

@@ -2,7 +2,7 @@
  * JSON request bodies: size limit (413), media type (415) and syntax (400) are checked here, before
  * schema validation, so that a broken body is never mistaken for an empty one.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import type { AppEnv } from "./context";
 import { Problem } from "./problems";
 
@@ -41,4 +41,18 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
     }
     await next();
   };
+}
+
+/**
+ * The request's Idempotency-Key, or undefined when none was sent. An empty (or blank) one is a client error, not
+ * "no key": a retry with it would silently not be idempotent.
+ */
+export function idempotencyKeyOf(c: Context<AppEnv>): string | undefined {
+  const raw = c.req.header("idempotency-key");
+  if (raw === undefined) return undefined;
+  if (raw.trim() === "")
+    throw new Problem("validation-failed", "header /idempotency-key: must not be empty", {
+      errors: [{ in: "header", pointer: "/idempotency-key", reason: "must not be empty" }],
+    });
+  return raw;
 }

@@ -6,8 +6,9 @@ import type { DecisionCaches } from "../services/decisions";
 import type { VinService } from "../services/vins";
 import type { Store } from "../store";
 import type { AccessLogLine } from "./access-log";
+import type { OriginCache } from "./edge";
 import type { KeyCache } from "./key-cache";
-import type { RateLimiter } from "./rate-limit";
+import type { RateLimit } from "./rate-limit";
 
 /** Everything a handler may reach; built once per isolate/process, replaced in tests. */
 export interface Deps {
@@ -25,7 +26,10 @@ export interface Deps {
   decisionLog: DecisionLogWriter;
   /** VIN validation and cached decoding (the decoder itself is runtime-specific). */
   vins: VinService;
-  rateLimiter: RateLimiter;
+  /** Per-key request limit: the Workers Rate Limiting binding when bound, else in memory. */
+  rateLimiter: RateLimit;
+  /** Origins some active publishable key allows, cached per isolate for CORS preflights. */
+  originCache: OriginCache;
   /** Runs work after the response on runtimes without an ExecutionContext (Node). */
   defer: (work: Promise<unknown>) => void;
   /** Receives one access-log line per request (Node; Workers have their own request logs). */

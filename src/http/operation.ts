@@ -8,7 +8,7 @@ import type { AuthRequirement } from "./auth";
 import type { AppContext } from "./context";
 import { AUTH_PROBLEMS, BODY_PROBLEMS, COMMON_PROBLEMS, problemResponses, type ProblemType } from "./problems";
 
-export type Method = "get" | "post" | "put" | "delete";
+export type Method = "get" | "post" | "put" | "patch" | "delete";
 
 export interface OperationDef<S extends OpenAPIRouteSchema> {
   method: Method;
@@ -47,15 +47,22 @@ export function defineOperation<S extends OpenAPIRouteSchema>(def: OperationDef<
   ];
   const request = def.schema.request;
   const body = request?.body;
+  // A body an operation takes is required (the document says so; a missing one is 400 or 415, never "empty").
   const schema = {
     ...def.schema,
-    ...(body && def.example.body !== undefined
+    ...(body
       ? {
           request: {
             ...request,
             body: {
               ...body,
-              content: { "application/json": { ...body.content["application/json"]!, example: def.example.body } },
+              required: true,
+              content: {
+                "application/json": {
+                  ...body.content["application/json"]!,
+                  ...(def.example.body !== undefined ? { example: def.example.body } : {}),
+                },
+              },
             },
           },
         }

@@ -3,10 +3,18 @@ import { ActionSchema } from "../domain/decide/action";
 import { checkAction } from "../domain/decide/validate-action";
 import { defineOperation } from "../http/operation";
 import { Problem, type ProblemType } from "../http/problems";
+import { audit } from "../services/audit";
 import type { ActionRow } from "../store/decisioning";
 import { iso } from "./common";
 
-const ActionParam = z.object({ actionId: z.string().min(1).max(64).meta({ example: "lease-renewal" }) });
+const ActionParam = z.object({
+  actionId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, "a lowercase slug")
+    .meta({ example: "lease-renewal" }),
+});
 const ActionView = z
   .object({ id: z.string(), dealerId: z.string().nullable(), updatedAt: z.string(), action: ActionSchema })
   .meta({ id: "CatalogueEntry" });
@@ -124,7 +132,15 @@ export const upsertAction = defineOperation({
       });
     }
     const row = { tenantId: p.tenantId, id, dealerId: action.dealerId ?? null, doc: action, updatedAt: now() };
-    const version = await store.decisioning.putAction(row);
+    const version = await store.decisioning.putAction(row, [
+      store.audit.insert(
+        audit(c, "action.upsert", {
+          subjectType: "action",
+          subjectId: id,
+          detail: { created: !existing, kind: action.kind, category: action.category, dealerId: row.dealerId },
+        }),
+      ),
+    ]);
     return c.json({ ...view(row), version });
   },
 });
@@ -154,7 +170,9 @@ export const deleteAction = defineOperation({
     const existing = await store.decisioning.action(p.tenantId, id);
     if (!existing || (p.dealerId && existing.dealerId !== p.dealerId))
       throw new Problem("not-found", "No such action.");
-    await store.decisioning.deleteAction(p.tenantId, id, now());
+    await store.decisioning.deleteAction(p.tenantId, id, now(), [
+      store.audit.insert(audit(c, "action.delete", { subjectType: "action", subjectId: id })),
+    ]);
     return c.json({ id, deleted: true as const });
   },
 });

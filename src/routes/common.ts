@@ -24,3 +24,15 @@ export const IdParam = (name: string, prefix: string, example: string) =>
       .max(64)
       .meta({ description: `A ${prefix}_ id`, example }),
   });
+
+/** The characters and length of a VIN (49 CFR 565), for the OpenAPI document; the check digit is checked by the server. */
+export const VIN_PATTERN = "^[A-HJ-NPR-Z0-9]{17}$";
+
+/**
+ * JSON Schema for "exactly one of these properties" (the object keeps them all optional in `properties`), so that
+ * generated clients and fuzzers see the rule the validator enforces: exactlyOneOf(["a", "b"]) →
+ * [{ required: ["a"] }, { required: ["b"] }] under `oneOf`.
+ */
+export function exactlyOneOf(keys: readonly string[]) {
+  return keys.map((k) => ({ required: [k] }));
+}

@@ -31,7 +31,12 @@ const NewDealerSchema = z.object({
   name: z.string().min(1).max(200),
   timeZone: TimeZone,
   city: z.string().max(100).nullish(),
-  country: z.string().length(2).toUpperCase().nullish().meta({ description: "ISO 3166-1 alpha-2" }),
+  country: z
+    .string()
+    .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as DE")
+    .toUpperCase()
+    .nullish()
+    .meta({ description: "ISO 3166-1 alpha-2" }),
   latitude: z.number().min(-90).max(90).nullish(),
   longitude: z.number().min(-180).max(180).nullish(),
   groupId: z.string().max(64).nullish(),
@@ -90,6 +95,7 @@ export const createDealer = defineOperation({
   method: "post",
   path: "/v1/dealers",
   auth: { kinds: ["server"], scope: "admin" },
+  problems: ["already-exists"],
   schema: {
     tags: ["Dealers"],
     operationId: "createDealer",
@@ -113,12 +119,7 @@ export const createDealer = defineOperation({
     const p = c.var.principal;
     if (p.dealerId) throw new Problem("insufficient-scope", "A dealer-bound key cannot create dealers.");
     const scope = { tenantId: p.tenantId };
-    if (await c.var.deps.store.dealers.byCode(scope, body.code)) {
-      throw new Problem("validation-failed", `Dealer code ${body.code} is taken.`, {
-        errors: [{ in: "body", pointer: "/code", reason: "already exists" }],
-      });
-    }
-    const row = await c.var.deps.store.dealers.create(
+    const row = await c.var.deps.store.dealers.tryCreate(
       scope,
       {
         code: body.code,
@@ -132,6 +133,10 @@ export const createDealer = defineOperation({
       },
       c.var.deps.now(),
     );
+    if (!row)
+      throw new Problem("already-exists", `Dealer code ${body.code} is taken in this brand.`, {
+        errors: [{ in: "body", pointer: "/code", reason: "already exists" }],
+      });
     return c.json(toDto(row), 201);
   },
 });

@@ -3,7 +3,8 @@ import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { defer, type Principal } from "../http/context";
 import { decideNow } from "../services/decisions";
-import { canSeeSuppressed } from "../domain/keys";
+import { decideAudience } from "../domain/decide/audience";
+import { exactlyOneOf, VIN_PATTERN } from "./common";
 
 export const CHANNELS = ["web_configurator", "dealer_site", "in_vehicle", "email", "app", "service_lane"] as const;
 
@@ -11,13 +12,13 @@ export const SubjectSchema = z
   .object({
     visitorId: z.string().min(1).max(128).optional(),
     customerId: z.string().min(1).max(128).optional(),
-    vin: z.string().min(1).max(32).optional(),
+    vin: z.string().min(1).max(32).optional().meta({ pattern: VIN_PATTERN }),
   })
   .refine(
     (s) => [s.visitorId, s.customerId, s.vin].filter(Boolean).length === 1,
     "give exactly one of visitorId, customerId, vin",
   )
-  .meta({ id: "Subject" });
+  .meta({ id: "Subject", oneOf: exactlyOneOf(["visitorId", "customerId", "vin"]) });
 
 export const DecideRequestSchema = z.object({
   subject: SubjectSchema,
@@ -36,7 +37,10 @@ export const DecideRequestSchema = z.object({
     })
     .default({}),
   limit: z.number().int().min(1).max(10).default(3),
-  dryRun: z.boolean().default(false),
+  dryRun: z
+    .boolean()
+    .default(false)
+    .meta({ description: "Decide without logging or counting anything: server keys with catalog:write only (403)" }),
 });
 
 /** Publishable keys decide for anonymous visitors only; vehicle keys for their own VIN only. */
@@ -65,11 +69,10 @@ const DecisionSchema = z
         score: z.number(),
         reasons: z
           .array(z.string())
-          .meta({ description: "Plain words; never a sensitive trigger for publishable or vehicle keys" }),
-        sensitiveReasons: z
-          .array(z.string())
-          .optional()
-          .meta({ description: "Server keys only: reasons staff must never say to the person" }),
+          .meta({ description: "Plain words, safe to show or read out: never a sensitive trigger, for any key" }),
+        sensitiveReasons: z.array(z.string()).optional().meta({
+          description: "Server keys with profiles:read only: what staff must know but never say to the person",
+        }),
       }),
     ),
     suppressed: z
@@ -90,7 +93,7 @@ export const decide = defineOperation({
   method: "post",
   path: "/v1/decide",
   auth: { kinds: ["server", "publishable", "vehicle"], scope: "decide" },
-  problems: ["subject-not-allowed", "invalid-vin", "not-found"],
+  problems: ["subject-not-allowed", "channel-not-allowed", "dry-run-not-allowed", "invalid-vin", "not-found"],
   schema: {
     tags: ["Decisions"],
     operationId: "decide",
@@ -123,6 +126,12 @@ export const decide = defineOperation({
   async handle(c, { body, headers }) {
     const p = c.var.principal;
     assertSubjectAllowed(p, body.subject);
+    const asked = decideAudience(p, body);
+    if (!asked.ok) {
+      const { type, detail, requiredScope } = asked.refusal;
+      throw new Problem(type, detail, requiredScope ? { requiredScope } : {});
+    }
+    const audience = asked.audience;
     const field = (Object.keys(SUBJECT_KIND) as (keyof typeof SUBJECT_KIND)[]).find((k) => body.subject[k])!;
     let value = body.subject[field]!;
     const { deps } = c.var;
@@ -147,10 +156,10 @@ export const decide = defineOperation({
         limit: body.limit,
         dryRun: body.dryRun,
         gpc,
+        audience,
       },
     );
     const r = out.result;
-    const server = p.kind === "server";
     c.header("Cache-Control", "private, no-store");
     return c.json({
       decisionId: out.decisionId,
@@ -161,9 +170,9 @@ export const decide = defineOperation({
         creative: a.creative as unknown as Record<string, unknown>,
         score: a.score,
         reasons: a.reasons,
-        ...(server && a.sensitiveReasons.length ? { sensitiveReasons: a.sensitiveReasons } : {}),
+        ...(audience.showSensitive && a.sensitiveReasons.length ? { sensitiveReasons: a.sensitiveReasons } : {}),
       })),
-      ...(canSeeSuppressed(p.kind, p.scopes) ? { suppressed: r.suppressed } : {}),
+      ...(audience.showSuppressed ? { suppressed: r.suppressed } : {}),
       notes: r.notes,
       segment: r.segment,
       ttl: r.ttl,

@@ -1,10 +1,12 @@
 import { z } from "zod";
 import { DocumentedEventSchema, EVENT_TYPES, EventEnvelopeSchema, exampleEvent } from "../domain/profile/events";
 import type { Principal } from "../http/context";
+import { idempotencyKeyOf } from "../http/body";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { sha256Hex } from "../lib/crypto";
 import { ingestEvents, MAX_BATCH, type EventResult } from "../services/ingest";
+import { audit } from "../services/audit";
 import { serviceContext } from "../services/context";
 
 const ReasonSchema = z.object({ pointer: z.string(), reason: z.string() });
@@ -104,7 +106,7 @@ export const ingestEventsOp = defineOperation({
   async handle(c, { body, headers }) {
     assertEventSubjectsAllowed(c.var.principal, body.events);
     const ctx = await serviceContext(c);
-    const idemKey = headers["idempotency-key"];
+    const idemKey = idempotencyKeyOf(c) ?? headers["idempotency-key"];
     if (!idemKey) return c.json(summary(await ingestEvents(ctx, body.events)));
 
     const requestHash = await sha256Hex(JSON.stringify(body.events));
@@ -172,7 +174,17 @@ export const linkIdentities = defineOperation({
       identifiers: body.identifiers,
       data: { reason: body.reason },
     };
-    const results = await ingestEvents(ctx, [event]);
+    const results = await ingestEvents(ctx, [event], (rs) => {
+      const r = rs[0];
+      if (r?.status !== "accepted") return [];
+      const entry = audit(c, "identities.link", {
+        subjectType: "profile",
+        subjectId: r.personId,
+        personId: r.personId,
+        detail: { linkId: id, reason: body.reason, merges: r.merges ?? [] },
+      });
+      return [ctx.store.audit.insert(entry)];
+    });
     const r = results[0]!;
     if (r.status === "rejected")
       throw new Problem("validation-failed", r.reasons.map((x) => `${x.pointer}: ${x.reason}`).join("; "), {

@@ -1,13 +1,15 @@
 /** Every operation of the API, in one table: registered by createApp and walked by the security suite. */
 import type { Operation } from "../http/operation";
 import { deleteAction, listActions, upsertAction } from "./actions";
+import { listAudit } from "./audit";
 import { decide } from "./decide";
 import { attributeOutcomeOp, recordOutcomeOp } from "./outcomes";
 import { createDealer, getDealer, listDealers } from "./dealers";
 import { getHealth } from "./health";
 import { ingestEventsOp, linkIdentities } from "./events";
-import { createKey, listKeys, revokeKey } from "./keys";
+import { createKey, listKeys, revokeKey, rotateKey, updateKey } from "./keys";
 import { eraseProfile, exportProfileOp, getProfile, lookupProfile, putConsent, unmergeProfiles } from "./profiles";
+import { getSettings, putSettings } from "./settings";
 import { decodeVin, getVehicle } from "./vehicles";
 
 export const operations: Operation[] = [
@@ -18,6 +20,8 @@ export const operations: Operation[] = [
   listKeys,
   createKey,
   revokeKey,
+  rotateKey,
+  updateKey,
   ingestEventsOp,
   linkIdentities,
   lookupProfile,
@@ -34,4 +38,7 @@ export const operations: Operation[] = [
   decide,
   recordOutcomeOp,
   attributeOutcomeOp,
+  getSettings,
+  putSettings,
+  listAudit,
 ];

@@ -1,15 +1,25 @@
 import { z } from "zod";
 import { normalizeEmail, hashInput } from "../domain/profile/identity";
+import { CountryCode } from "../domain/tenant-settings";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { sha256Hex } from "../lib/crypto";
 import { callerScope, serviceContext } from "../services/context";
 import { ingestEvents } from "../services/ingest";
+import { audit, auditRead, auditStamp } from "../services/audit";
 import { erase, exportProfile, profileInScope, unmerge } from "../services/profiles";
 import type { HouseholdRow, ProfileRow } from "../store/customers";
-import { IdParam, TimeZone, iso } from "./common";
+import { IdParam, TimeZone, VIN_PATTERN, iso } from "./common";
 
 const ProfileParam = IdParam("profileId", "prs", "prs_4bQm2kT9xYz01AbCdEfG");
+
+/** An audit subject that is a person (erased with them). */
+const personSubject = (personId: string, detail?: Record<string, unknown>) => ({
+  subjectType: "profile" as const,
+  subjectId: personId,
+  personId,
+  ...(detail ? { detail } : {}),
+});
 
 export const ProfileResponse = z
   .object({
@@ -58,16 +68,22 @@ export const getProfile = defineOperation({
   example: {},
   async handle(c, { params }) {
     const found = await profileInScope(await serviceContext(c), callerScope(c), params.profileId as string);
+    await auditRead(c, "profile.read", personSubject(found.profile.id));
     return c.json(view(found.profile, found.household));
   },
 });
 
+const ONE_OF = "Give exactly one of vin, visitorId, customerId, email.";
 const LookupQuery = z
   .object({
-    vin: z.string().max(32).optional().meta({ example: "1N4AZ0CP6GC304290" }),
-    visitorId: z.string().max(128).optional(),
-    customerId: z.string().max(128).optional(),
-    email: z.string().max(254).optional(),
+    vin: z
+      .string()
+      .max(32)
+      .optional()
+      .meta({ example: "1N4AZ0CP6GC304290", pattern: VIN_PATTERN, description: ONE_OF }),
+    visitorId: z.string().max(128).optional().meta({ description: ONE_OF }),
+    customerId: z.string().max(128).optional().meta({ description: ONE_OF }),
+    email: z.string().max(254).optional().meta({ description: ONE_OF }),
   })
   .refine(
     (q) => [q.vin, q.visitorId, q.customerId, q.email].filter(Boolean).length === 1,
@@ -106,6 +122,8 @@ export const lookupProfile = defineOperation({
       found = await ctx.store.customers.byIdentity(callerScope(c), "visitor", query.visitorId);
     else found = await ctx.store.customers.byIdentity(callerScope(c), "customer", query.customerId!);
     if (!found?.profile.doc) throw new Problem("not-found", "No profile for that identifier.");
+    const by = query.vin ? "vin" : query.email ? "email" : query.visitorId ? "visitorId" : "customerId";
+    await auditRead(c, "profile.lookup", personSubject(found.profile.id, { by }));
     return c.json(view(found.profile, found.household));
   },
 });
@@ -139,8 +157,12 @@ const ConsentBody = z
       .array(z.enum(["sales", "service", "retention", "info", "safety"]))
       .max(5)
       .optional(),
+    country: CountryCode.nullable()
+      .optional()
+      .meta({ description: "The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out)" }),
   })
-  .strict();
+  .strict()
+  .meta({ minProperties: 2, description: "`source` and at least one consent or preference" });
 
 export const putConsent = defineOperation({
   method: "put",
@@ -191,7 +213,12 @@ export const putConsent = defineOperation({
       throw new Problem("validation-failed", "Nothing to change.", {
         errors: [{ in: "body", pointer: "", reason: "give at least one consent or preference" }],
       });
-    const results = await ingestEvents(ctx, events);
+    const changed = Object.keys(body).filter((k) => k !== "source" && body[k as keyof typeof body] !== undefined);
+    const results = await ingestEvents(ctx, events, (rs) =>
+      rs.some((r) => r.status === "accepted")
+        ? [c.var.deps.store.audit.insert(audit(c, "consent.change", personSubject(profileId, { source, changed })))]
+        : [],
+    );
     const bad = results.find((r) => r.status === "rejected");
     if (bad?.status === "rejected")
       throw new Problem("validation-failed", bad.reasons.map((r) => `${r.pointer}: ${r.reason}`).join("; "), {
@@ -221,7 +248,9 @@ export const exportProfileOp = defineOperation({
   },
   example: {},
   async handle(c, { params }) {
-    return c.json(await exportProfile(await serviceContext(c), callerScope(c), params.profileId as string));
+    const out = await exportProfile(await serviceContext(c), callerScope(c), params.profileId as string);
+    await auditRead(c, "profile.export", personSubject(out.profileId));
+    return c.json(out);
   },
 });
 
@@ -248,7 +277,7 @@ export const eraseProfile = defineOperation({
   },
   example: {},
   async handle(c, { params }) {
-    return c.json(await erase(await serviceContext(c), callerScope(c), params.profileId as string));
+    return c.json(await erase(await serviceContext(c), callerScope(c), params.profileId as string, auditStamp(c)));
   },
 });
 
@@ -278,6 +307,8 @@ export const unmergeProfiles = defineOperation({
   },
   example: { body: { mergeId: "mrg_4bQm2kT9xYz01AbCdEfG" } },
   async handle(c, { params, body }) {
-    return c.json(await unmerge(await serviceContext(c), callerScope(c), params.profileId as string, body.mergeId));
+    return c.json(
+      await unmerge(await serviceContext(c), callerScope(c), params.profileId as string, body.mergeId, auditStamp(c)),
+    );
   },
 });

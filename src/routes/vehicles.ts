@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
+import { auditRead } from "../services/audit";
 import { callerScope, serviceContext } from "../services/context";
 
 const VinParam = z.object({
@@ -87,6 +88,7 @@ export const getVehicle = defineOperation({
     const found = await ctx.store.customers.byIdentity(callerScope(c), "vin", v.vin);
     const vehicle = found?.profile.doc?.vehicles.find((x) => x.vin === v.vin);
     if (!found || !vehicle) throw new Problem("not-found", "No such vehicle in your scope.");
+    await auditRead(c, "vehicle.read", { subjectType: "vehicle", subjectId: v.vin, personId: found.profile.id });
     return c.json({
       vin: v.vin,
       profileId: found.profile.id,

@@ -4,6 +4,7 @@
  * Runs through the store (never inside a schema migration).
  */
 import { ActionSchema } from "../domain/decide/action";
+import { EU_EEA } from "../domain/tenant-settings";
 import { DEMO_CATALOG } from "../domain/decide/demo-catalog";
 import { sha256Hex } from "../lib/crypto";
 import type { VinService } from "../services/vins";
@@ -11,7 +12,16 @@ import type { Store } from "../store";
 import type { Tenant } from "../store/tenants";
 import { seedPopulation } from "./population";
 
-export const DEMO_TENANT = { slug: "demo-nissan", name: "Nissan (demo)", makes: ["NISSAN", "INFINITI"] };
+/**
+ * The demo brand: US dealers, so opt-out (an explicit opt-out blocks marketing); for people in the EU/EEA, opt-in
+ * (no marketing without a recorded opt-in for the channel).
+ */
+export const DEMO_TENANT = {
+  slug: "demo-nissan",
+  name: "Nissan (demo)",
+  makes: ["NISSAN", "INFINITI"],
+  settings: { marketingConsent: { default: "opt-out" as const, optInCountries: [...EU_EEA], optOutCountries: [] } },
+};
 /** The demo in-car app's car: a 2016 Nissan Leaf (tests/fixtures/vins/vins.csv). */
 export const DEMO_VIN = "1N4AZ0CP6GC304290";
 /** The demo publishable key's allowed origins: this server on the port it serves, and a local dev server (Vite). */

@@ -8,7 +8,8 @@ import { decide, safeDefault, type DecisionInput, type DecisionResult } from "..
 import { statsKey, type ArmStats, type StatsMap } from "../domain/decide/learner";
 import { seededRandom } from "../domain/decide/random";
 import type { DecisionChannel, Segment } from "../domain/decide/vocabulary";
-import { canSeeSuppressed } from "../domain/keys";
+import type { Audience } from "../domain/decide/audience";
+import { decideConfigFor } from "../domain/tenant-settings";
 import type { Category } from "../domain/profile/types";
 import type { Principal } from "../http/context";
 import { Problem } from "../http/problems";
@@ -87,6 +88,8 @@ export interface DecideRequest {
   limit: number;
   dryRun: boolean;
   gpc: boolean;
+  /** Who asks, and so what the decision may show (domain/decide/audience.ts). */
+  audience: Audience;
 }
 
 export interface DecideDeps {
@@ -172,7 +175,8 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     limit: req.limit,
     dealer: dealer ? { id: dealer.id, timeZone: dealer.timeZone, name: dealer.name } : null,
     keyKind: principal.kind,
-    showSuppressed: canSeeSuppressed(principal.kind, principal.scopes),
+    showSuppressed: req.audience.showSuppressed,
+    showSensitive: req.audience.showSensitive,
     gpc: req.gpc,
     context: req.context,
     profile: person?.doc ?? null,
@@ -181,6 +185,8 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     householdContacts: (person?.householdContacts as ContactLog | null) ?? null,
     catalog,
     stats: caches.learnerStats(store, tenantId, now, deps.defer),
+    // The brand's marketing-consent default for this person (their country, else the dealer's).
+    config: decideConfigFor(read.settings, person?.doc.consent.country, dealer?.country),
   };
   let result: DecisionResult;
   try {

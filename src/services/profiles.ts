@@ -5,6 +5,7 @@ import type { Scope } from "../store";
 import type { Batchable } from "../store/db";
 import { householdDoc, rebuildProfiles, type IngestContext } from "./ingest";
 import type { Profile } from "../domain/profile/types";
+import { auditEntry, type AuditStamp } from "../domain/audit";
 
 /** The live profile in the caller's scope, or 404 (never revealing whether it exists elsewhere). */
 export async function profileInScope(ctx: IngestContext, scope: Scope, profileId: string) {
@@ -14,7 +15,13 @@ export async function profileInScope(ctx: IngestContext, scope: Scope, profileId
 }
 
 /** Undoes a recorded merge: the absorbed person gets back its identifiers and the events it brought. */
-export async function unmerge(ctx: IngestContext, scope: Scope, profileId: string, mergeId: string) {
+export async function unmerge(
+  ctx: IngestContext,
+  scope: Scope,
+  profileId: string,
+  mergeId: string,
+  stamp?: AuditStamp,
+) {
   await profileInScope(ctx, scope, profileId);
   const repo = ctx.store.customers;
   const m = await repo.merge(scope.tenantId, mergeId);
@@ -25,6 +32,19 @@ export async function unmerge(ctx: IngestContext, scope: Scope, profileId: strin
     repo.moveEventsByOrigin(scope.tenantId, m.absorbedId, m.absorbedId),
     repo.revive(scope.tenantId, m.absorbedId, ctx.now),
     repo.markMergeUndone(scope.tenantId, m.id, ctx.now),
+    // One audit entry per person, so that erasing either one takes its own entry with it.
+    ...(stamp
+      ? [m.survivorId, m.absorbedId].map((personId) =>
+          ctx.store.audit.insert(
+            auditEntry(newId("aud"), stamp, "profile.unmerge", {
+              subjectType: "profile",
+              subjectId: personId,
+              personId,
+              detail: { mergeId: m.id },
+            }),
+          ),
+        )
+      : []),
   ];
   await ctx.store.database.batch(statements);
   await rebuildProfiles(ctx, [m.survivorId, m.absorbedId]);
@@ -97,8 +117,11 @@ export async function exportProfile(ctx: IngestContext, scope: Scope, profileId:
   };
 }
 
-/** Removes the person (and anyone merged into them) from every table; leaves tombstones only. */
-export async function erase(ctx: IngestContext, scope: Scope, profileId: string) {
+/**
+ * Removes the person (and anyone merged into them) from every table, the audit log included; leaves tombstones
+ * only, and (with a stamp) one audit entry saying that an erasure happened, without the person's identifiers.
+ */
+export async function erase(ctx: IngestContext, scope: Scope, profileId: string, stamp?: AuditStamp) {
   const { profile, household } = await profileInScope(ctx, scope, profileId);
   const repo = ctx.store.customers;
   const ids = [profileId, ...(await repo.absorbedInto(scope.tenantId, profileId))];
@@ -107,6 +130,18 @@ export async function erase(ctx: IngestContext, scope: Scope, profileId: string)
   const statements: Batchable[] = [
     ...repo.eraseStatements(scope.tenantId, ids, erasureId, events.length, ctx.now),
     ...ctx.store.decisioning.eraseStatements(scope.tenantId, ids),
+    ...ctx.store.audit.eraseStatements(scope.tenantId, ids),
+    ...(stamp
+      ? [
+          ctx.store.audit.insert(
+            auditEntry(newId("aud"), stamp, "profile.erase", {
+              subjectType: "erasure",
+              subjectId: erasureId,
+              detail: { eventsErased: events.length },
+            }),
+          ),
+        ]
+      : []),
   ];
   if (household && profile.householdId) {
     const members = (await repo.membersOf(scope.tenantId, [household.id])).filter((m) => !ids.includes(m.id) && m.doc);

@@ -17,9 +17,17 @@ export class DealerRepo {
       : eq(dealers.tenantId, scope.tenantId);
   }
 
-  async create(scope: Scope, input: NewDealer, now: number): Promise<Dealer> {
+  /** Creates a dealer; undefined when the brand already has one with this code (the unique index decides, atomically). */
+  async tryCreate(scope: Scope, input: NewDealer, now: number): Promise<Dealer | undefined> {
     const row: Dealer = { ...input, id: newId("dlr"), tenantId: scope.tenantId, createdAt: now };
-    await this.d.db.insert(dealers).values(row);
+    const rows = await this.d.db.insert(dealers).values(row).onConflictDoNothing().returning({ id: dealers.id });
+    return rows.length ? row : undefined;
+  }
+
+  /** Creates a dealer, or throws when the code is taken (seeds and fixtures). */
+  async create(scope: Scope, input: NewDealer, now: number): Promise<Dealer> {
+    const row = await this.tryCreate(scope, input, now);
+    if (!row) throw new Error(`dealer code ${input.code} is taken`);
     return row;
   }
 

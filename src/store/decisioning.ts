@@ -1,6 +1,7 @@
 /** Catalogue, learner statistics, decision log and outcomes. */
 import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
+import { readTenantSettings, type TenantSettings } from "../domain/tenant-settings";
 import type { Scope } from "./scope";
 import { chunk, type Batchable, type Database } from "./db";
 import { actions, catalogVersions, decisions, households, learnerStats, outcomes, profiles } from "./schema";
@@ -11,6 +12,8 @@ export type StatsRow = typeof learnerStats.$inferSelect;
 
 export interface DecisionRead {
   catalogVersion: number;
+  /** The brand's settings (its marketing-consent default), read in the same query. */
+  settings: TenantSettings;
   person: {
     id: string;
     dealerId: string | null;
@@ -34,10 +37,11 @@ export class DecisioningRepo {
   async decisionRead(scope: Scope, kind: string, value: string): Promise<DecisionRead> {
     const dealer = scope.dealerId ? sql` and p.dealer_id = ${scope.dealerId}` : sql``;
     const rows = await this.d.db.all<Record<string, unknown>>(sql`
-      select cv.version as catalog_version, p.id as id, p.dealer_id as dealer_id, p.household_id as household_id,
+      select cv.version as catalog_version, tn.settings as settings, p.id as id, p.dealer_id as dealer_id, p.household_id as household_id,
              p.doc as doc, p.contacts as contacts, h.doc as hdoc, h.contacts as hcontacts
       from (select ${scope.tenantId} as tenant_id) t
       left join catalog_versions cv on cv.tenant_id = t.tenant_id
+      left join tenants tn on tn.id = t.tenant_id
       left join identities i on i.tenant_id = t.tenant_id and i.value = ${value} and i.kind = ${kind}
       left join profiles p on p.id = i.person_id and p.tenant_id = t.tenant_id and p.merged_into is null${dealer}
       left join households h on h.id = p.household_id and h.tenant_id = t.tenant_id
@@ -46,6 +50,7 @@ export class DecisioningRepo {
     const doc = parse<Profile>(r.doc);
     return {
       catalogVersion: Number(r.catalog_version ?? 0),
+      settings: readTenantSettings(r.settings),
       person:
         r.id && doc
           ? {
@@ -110,8 +115,8 @@ export class DecisioningRepo {
       .get();
   }
 
-  /** Upserts an action and bumps the catalogue version, atomically. */
-  async putAction(row: ActionRow): Promise<number> {
+  /** Upserts an action and bumps the catalogue version, atomically (with `extra`, e.g. its audit entry). */
+  async putAction(row: ActionRow, extra: Batchable[] = []): Promise<number> {
     await this.d.batch([
       this.d.db
         .insert(actions)
@@ -121,14 +126,16 @@ export class DecisioningRepo {
           set: { doc: row.doc, dealerId: row.dealerId, updatedAt: row.updatedAt },
         }),
       this.bump(row.tenantId, row.updatedAt),
+      ...extra,
     ]);
     return this.catalogVersion(row.tenantId);
   }
 
-  async deleteAction(tenantId: string, id: string, now: number): Promise<boolean> {
+  async deleteAction(tenantId: string, id: string, now: number, extra: Batchable[] = []): Promise<boolean> {
     const [res] = await this.d.batch([
       this.d.db.delete(actions).where(and(eq(actions.tenantId, tenantId), eq(actions.id, id))),
       this.bump(tenantId, now),
+      ...extra,
     ]);
     return this.d.changes(res) > 0;
   }

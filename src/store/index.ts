@@ -1,3 +1,4 @@
+import { AuditRepo } from "./audit";
 import { CustomerRepo } from "./customers";
 import type { Database } from "./db";
 import { DealerRepo } from "./dealers";
@@ -16,6 +17,7 @@ export function createStore(database: Database) {
     customers: new CustomerRepo(database),
     idempotency: new IdempotencyRepo(database),
     decisioning: new DecisioningRepo(database),
+    audit: new AuditRepo(database),
   };
 }
 export type Store = ReturnType<typeof createStore>;

@@ -19,6 +19,10 @@ export const tenants = sqliteTable(
     /** The brand's makes as decoded from VINs (uppercase); other makes are off-brand vehicles. */
     makes: text("makes", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
     createdAt: integer("created_at").notNull(),
+    // ---- issue 8 (guardrails): the brand's own settings, e.g. its marketing-consent default (domain/tenant-settings.ts).
+    // Read with the person in the decision's one query.
+    settings: text("settings", { mode: "json" }).$type<unknown>().notNull().default(sql`'{}'`),
+    // ---- end issue 8
   },
   (t) => [
     // CLI: find a tenant by its slug
@@ -71,10 +75,16 @@ export const apiKeys = sqliteTable(
     createdAt: integer("created_at").notNull(),
     expiresAt: integer("expires_at"),
     revokedAt: integer("revoked_at"),
+    // ---- issue 8 (keys): rotation keeps the key id; the previous secret stays valid until previousExpiresAt.
+    previousHash: text("previous_hash"),
+    previousExpiresAt: integer("previous_expires_at"),
+    // ---- end issue 8
   },
   (t) => [
     // authenticate: every request looks its key up by hash
     uniqueIndex("api_keys_hash_uq").on(t.hash),
+    // authenticate during a rotation's overlap: the previous secret (issue 8)
+    uniqueIndex("api_keys_previous_hash_uq").on(t.previousHash),
     // listKeys: a tenant's keys, newest first
     index("api_keys_tenant_created_idx").on(t.tenantId, t.createdAt),
   ],
@@ -338,3 +348,38 @@ export const outcomes = sqliteTable(
     index("outcomes_tenant_person_idx").on(t.tenantId, t.personId),
   ],
 );
+
+// ---- issue 8 (audit): who read or changed what, by key id and request id ----
+/**
+ * The audit log: every read of a profile, export, erasure, consent change, link/unmerge, key change and catalogue
+ * or settings change. `personId` is the person an entry is about: erasure deletes those entries and leaves one
+ * saying that an erasure happened (subject: the erasure id), without the person's identifiers.
+ */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    at: integer("at").notNull(),
+    /** The API key that acted; null for the admin CLI. */
+    keyId: text("key_id"),
+    /** The request's X-Request-Id (or "cli:<command>"). */
+    requestId: text("request_id").notNull(),
+    action: text("action").notNull(),
+    subjectType: text("subject_type").notNull(),
+    subjectId: text("subject_id"),
+    personId: text("person_id"),
+    detail: text("detail", { mode: "json" }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    // listAudit: a tenant's entries newest first, paged by (at, id); filters by action and time on the same index
+    index("audit_tenant_at_idx").on(t.tenantId, t.at, t.id),
+    // listAudit ?subject= and erasure: the entries about one person
+    index("audit_tenant_person_idx").on(t.tenantId, t.personId),
+    // listAudit ?subject= for other subjects (a key, an action, an erasure)
+    index("audit_tenant_subject_idx").on(t.tenantId, t.subjectId),
+  ],
+);
+// ---- end issue 8 (audit)

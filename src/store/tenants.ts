@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { newId, randomToken } from "../lib/crypto";
-import type { Database } from "./db";
+import { readTenantSettings, type TenantSettings } from "../domain/tenant-settings";
+import type { Batchable, Database } from "./db";
 import { tenants } from "./schema";
 
 export type Tenant = typeof tenants.$inferSelect;
@@ -9,7 +10,10 @@ export type Tenant = typeof tenants.$inferSelect;
 export class TenantRepo {
   constructor(private readonly d: Database) {}
 
-  async create(input: { slug: string; name: string; makes?: string[] }, now: number): Promise<Tenant> {
+  async create(
+    input: { slug: string; name: string; makes?: string[]; settings?: TenantSettings },
+    now: number,
+  ): Promise<Tenant> {
     const makes = [...new Set((input.makes ?? []).map((m) => m.trim().toUpperCase()).filter(Boolean))];
     const row: Tenant = {
       id: newId("tnt"),
@@ -18,6 +22,7 @@ export class TenantRepo {
       hashSalt: randomToken(32),
       makes,
       createdAt: now,
+      settings: input.settings ?? {},
     };
     await this.d.db.insert(tenants).values(row);
     return row;
@@ -29,5 +34,16 @@ export class TenantRepo {
 
   async byId(id: string): Promise<Tenant | undefined> {
     return this.d.db.select().from(tenants).where(eq(tenants.id, id)).get();
+  }
+
+  /** The brand's settings, read fresh (decisions read them with the person instead). */
+  async settings(id: string): Promise<TenantSettings> {
+    const row = await this.d.db.select({ settings: tenants.settings }).from(tenants).where(eq(tenants.id, id)).get();
+    return readTenantSettings(row?.settings);
+  }
+
+  /** A statement replacing the brand's settings, for the caller's batch (with its audit entry). */
+  putSettings(id: string, settings: TenantSettings): Batchable {
+    return this.d.db.update(tenants).set({ settings }).where(eq(tenants.id, id));
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from "vitest";
 import { foundationSuite } from "../shared/foundation";
+import { keysAuditSuite } from "../shared/keys-audit";
 import { securitySuite } from "../shared/security";
 import { startNodeHarness } from "./harness";
 
@@ -11,3 +12,4 @@ afterAll(() => h.close());
 
 foundationSuite(() => h);
 securitySuite(() => h);
+keysAuditSuite(() => h);

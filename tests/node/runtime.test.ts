@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli";
+import { createStore } from "../../src/store";
+import { openLibsql } from "../../src/store/libsql";
 import { auth, expectProblem, json, makeTenant } from "../shared/fixtures";
 import { startNodeHarness } from "./harness";
 
@@ -86,6 +88,15 @@ describe("admin CLI", () => {
     expect(listed).toContain("active");
     const id = /id (key_\w+)/.exec(out)![1]!;
     expect(await runCli(["key-revoke", "--db", db, "--tenant", "acme", "--id", id])).toContain("revoked");
+    // Key changes through the CLI are on the audit record too (no key id; the command as request id).
+    const database = await openLibsql(db);
+    const tenant = await createStore(database).tenants.bySlug("acme");
+    const entries = await createStore(database).audit.list({ tenantId: tenant!.id, subject: id, limit: 10 });
+    database.close();
+    expect(entries.map((e) => [e.action, e.keyId, e.requestId])).toEqual([
+      ["key.revoke", null, "cli:key-revoke"],
+      ["key.create", null, "cli:key-create"],
+    ]);
     expect(await runCli(["key-list", "--db", db, "--tenant", "acme"])).toContain("revoked");
     await expect(
       runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A2", "--name", "X", "--tz", "Nowhere/Land"]),
@@ -93,6 +104,66 @@ describe("admin CLI", () => {
     await expect(
       runCli(["key-create", "--db", db, "--tenant", "nope", "--kind", "server", "--name", "x", "--scopes", "decide"]),
     ).rejects.toThrow(/no tenant/);
+  });
+
+  it("refuses a vehicle key for an invalid VIN, naming the rule", async () => {
+    const db = `file:${join(mkdtempSync(join(tmpdir(), "pitwall-cli-")), "cli.db")}`;
+    await runCli(["migrate", "--db", db]);
+    await runCli(["tenant-create", "--db", db, "--slug", "acme", "--name", "Acme"]);
+    const car = (vin: string) =>
+      runCli(["key-create", "--db", db, "--tenant", "acme", "--kind", "vehicle", "--name", "car", "--vin", vin]);
+    await expect(car("1N4AZ0CP5GC304290")).rejects.toThrow(/check_digit/);
+    await expect(car("1N4AZ0CP6GC3O4290")).rejects.toThrow(/characters/);
+    expect(await runCli(["key-list", "--db", db, "--tenant", "acme"])).toBe("");
+    expect(await car("KMTGA4SCDRU227658")).toMatch(/^vk_[0-9A-Za-z]{32}\n/); // an NHTSA exception is a real VIN
+  });
+
+  it("sets a brand's marketing-consent default per country", async () => {
+    const db = `file:${join(mkdtempSync(join(tmpdir(), "pitwall-cli-")), "cli.db")}`;
+    await runCli(["migrate", "--db", db]);
+    await runCli(["tenant-create", "--db", db, "--slug", "acme", "--name", "Acme"]);
+    expect(await runCli(["tenant-settings", "--db", db, "--tenant", "acme"])).toBe("{}");
+    const set = JSON.parse(
+      await runCli([
+        "tenant-settings",
+        "--db",
+        db,
+        "--tenant",
+        "acme",
+        "--consent-default",
+        "opt-out",
+        "--opt-in-countries",
+        "eu-eea",
+      ]),
+    );
+    expect(set.marketingConsent.default).toBe("opt-out");
+    expect(set.marketingConsent.optInCountries).toHaveLength(30);
+    const flipped = JSON.parse(
+      await runCli([
+        "tenant-settings",
+        "--db",
+        db,
+        "--tenant",
+        "acme",
+        "--consent-default",
+        "opt-in",
+        "--opt-in-countries",
+        "",
+      ]),
+    );
+    expect(flipped.marketingConsent).toEqual({ default: "opt-in", optInCountries: [], optOutCountries: [] });
+    await expect(
+      runCli(["tenant-settings", "--db", db, "--tenant", "acme", "--consent-default", "sometimes"]),
+    ).rejects.toThrow();
+  });
+
+  it("seeds the demo brand opt-out, with opt-in for people in the EU/EEA (what the README says)", async () => {
+    const db = `file:${join(mkdtempSync(join(tmpdir(), "pitwall-cli-")), "cli.db")}`;
+    await runCli(["seed-demo", "--db", db]);
+    const s = JSON.parse(await runCli(["tenant-settings", "--db", db, "--tenant", "demo-nissan"]));
+    expect(s.marketingConsent.default).toBe("opt-out");
+    expect(s.marketingConsent.optInCountries).toEqual(expect.arrayContaining(["DE", "FR", "IE", "NO", "IS", "LI"]));
+    expect(s.marketingConsent.optInCountries).not.toContain("US");
   });
 
   it("imports a catalogue from YAML, validated like the API, all or nothing", async () => {

@@ -581,9 +581,27 @@ export function customer360Suite(getHarness: () => Harness) {
       const housemate = r.results[4]!.personId!;
       expect((await profileDoc(h, a, housemate)).household!.vehicles.map((v: { vin: string }) => v.vin)).toContain(vin);
 
+      // Reads and changes that the audit log records about the person (erased with them below).
+      for (const path of [
+        `/v1/profiles/${personId}`,
+        `/v1/profiles/lookup?email=${encodeURIComponent(ids.email)}`,
+        `/v1/profiles/${personId}/export`,
+        `/v1/vehicles/${vin}`,
+      ])
+        expect((await h.fetch(path, { headers: auth(a.keys.full) })).status, path).toBe(200);
+      const consent = await h.fetch(
+        `/v1/profiles/${personId}/consent`,
+        json("PUT", { source: "erase-test", marketing: { email: false } }, auth(a.keys.full)),
+      );
+      expect(consent.status).toBe(200);
+      const audited = await h.store.audit.list({ tenantId: a.tenant.id, subject: personId, limit: 50 });
+      expect(audited.map((e) => e.action).sort()).toEqual(
+        ["consent.change", "profile.export", "profile.lookup", "profile.read", "vehicle.read"].sort(),
+      );
+
       const del = await h.fetch(`/v1/profiles/${personId}`, { method: "DELETE", headers: auth(a.keys.full) });
       expect(del.status, await del.clone().text()).toBe(200);
-      expect(((await del.json()) as { eventsErased: number }).eventsErased).toBe(4);
+      expect(((await del.json()) as { eventsErased: number }).eventsErased).toBe(5); // 4 sent + the consent change
 
       const salt = a.tenant.hashSalt;
       const secrets = [
@@ -597,6 +615,12 @@ export function customer360Suite(getHarness: () => Harness) {
       const dump = await dumpDatabase(h);
       for (const s of secrets) expect(dump.includes(s), `found ${s} after erasure`).toBe(false);
       expect(dump).toContain(housemate);
+      // The audit log keeps one entry saying that an erasure happened, and nothing else about the person.
+      expect(await h.store.audit.list({ tenantId: a.tenant.id, subject: personId, limit: 50 })).toEqual([]);
+      const erasures = await h.store.audit.list({ tenantId: a.tenant.id, action: "profile.erase", limit: 50 });
+      expect(erasures).toHaveLength(1);
+      expect(erasures[0]).toMatchObject({ subjectType: "erasure", personId: null, detail: { eventsErased: 5 } });
+      expect(erasures[0]!.subjectId).toMatch(/^era_/);
 
       await expectProblem(await h.fetch(`/v1/profiles/${personId}`, { headers: auth(a.keys.full) }), 404, "not-found");
       const replay = await send(h, a.keys.full, [events[2]]);

@@ -650,4 +650,292 @@ export function decisioningSuite(getHarness: () => Harness) {
       expect(d.degraded).toBe(false);
     });
   });
+
+  describe("guardrails follow who asks, not what they claim", () => {
+    it("a vehicle key may not name another channel to step around in-car safety: 403 channel-not-allowed at 110 km/h", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const moving = { driveState: "moving", speedKph: 110 };
+      for (const channel of ["dealer_site", "web_configurator", "service_lane", "email", "app"]) {
+        const res = await h.fetch(
+          "/v1/decide",
+          json("POST", { subject: { vin: a.vin }, channel, placement: "hero", context: moving }, auth(a.keys.vehicle)),
+        );
+        const p = await expectProblem(res, 403, "channel-not-allowed");
+        expect(String(p.detail)).toMatch(/in_vehicle/);
+      }
+      // On its own channel the car is held to in-car safety: nothing while moving.
+      const car = await decide(h, a.keys.vehicle, { subject: { vin: a.vin }, channel: "in_vehicle", context: moving });
+      expect(car.actions).toEqual([]);
+      expect(car.notes.join(" ")).toMatch(/deferred until parked/);
+      // Positive control: the same request from a server key on the dealer site shows the welcome content.
+      const site = await decide(h, a.keys.full, { subject: { vin: a.vin }, channel: "dealer_site", context: moving });
+      expect(site.actions.length).toBeGreaterThan(0);
+    });
+
+    it("in the car an open recall takes the first prompt, is not read again a minute later, and marketing cannot use up the day around it", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      await withCatalog(h, a);
+      const vin = a.vin; // the vehicle key's car; this lessee took it over three years ago
+      await events(h, a, [
+        {
+          id: eid("p"),
+          type: "purchase",
+          occurredAt: ago(1000),
+          identifiers: { customerId: "C-RECALL" },
+          data: { vin, condition: "new", financing: "lease" },
+        },
+        {
+          id: eid("l"),
+          type: "lease_started",
+          occurredAt: ago(1000),
+          identifiers: { customerId: "C-RECALL" },
+          data: { vin, termMonths: 36, endDate: ahead(90) },
+        },
+        {
+          id: eid("r"),
+          type: "recall_notice",
+          occurredAt: ago(1),
+          identifiers: { customerId: "C-RECALL" },
+          data: { vin, campaignId: "24V555", status: "open" },
+        },
+        {
+          id: eid("pref"),
+          type: "preference_changed",
+          occurredAt: ago(1),
+          identifiers: { customerId: "C-RECALL" },
+          data: { timeZone: zoneAt(10, 18) },
+        },
+        {
+          id: eid("cons"),
+          type: "consent_changed",
+          occurredAt: ago(1),
+          identifiers: { customerId: "C-RECALL" },
+          data: { marketing: { in_vehicle: true } },
+        },
+      ]);
+      const parked = { driveState: "parked", secondsSinceIgnition: 900 };
+      const prompt = async () => {
+        const d = await decide(h, a.keys.vehicle, {
+          subject: { vin },
+          channel: "in_vehicle",
+          context: parked,
+          limit: 2,
+        });
+        for (
+          let i = 0;
+          i < 200 && d.actions.length && !(await h.store.decisioning.decision(a.tenant.id, d.decisionId));
+          i++
+        )
+          await new Promise((r) => setTimeout(r, 10));
+        return d;
+      };
+      const first = await prompt();
+      expect(ids(first)[0]).toBe("recall-notice");
+      const second = await prompt(); // a minute later, say: the recall is not read out again
+      expect(ids(second)).not.toContain("recall-notice");
+      const third = await prompt();
+      expect(ids(third)).toEqual([]); // two prompts a day at most
+      const staff = await decide(h, a.keys.full, {
+        subject: { vin },
+        channel: "in_vehicle",
+        context: parked,
+        dryRun: true,
+      });
+      expect(staff.suppressed?.find((x) => x.id === "recall-notice")?.reason).toBe("daily in-car prompt limit reached");
+    });
+
+    it("an off-brand car's due oil change is offered by a service_due rule when the dealer services any make", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const volt = "1G1RB6S56HU172687"; // a Chevrolet: off-brand for this Nissan/Infiniti tenant
+      const action = (offBrandService: boolean) => ({
+        kind: "offer",
+        category: "service",
+        value: 90,
+        intrusiveness: "low",
+        rule: { service_due: [] },
+        offBrandService,
+        channels: { service_lane: { title: "Oil change due", body: "Any make, while it is here.", cta: "Add" } },
+      });
+      for (const [id, any] of [
+        ["any-make-oil", true],
+        ["own-brand-oil", false],
+      ] as const) {
+        const res = await h.fetch(`/v1/actions/${id}`, json("PUT", action(any), auth(a.keys.admin)));
+        expect(res.status, await res.clone().text()).toBe(200);
+      }
+      await events(h, a, [
+        {
+          id: eid("sv"),
+          type: "service_visit",
+          occurredAt: ago(150),
+          identifiers: { customerId: "C-VOLT" },
+          data: { vin: volt, odometer: 40000, workLines: [{ description: "Tyre rotation" }] },
+        },
+        {
+          id: eid("due"),
+          type: "service_due",
+          occurredAt: ago(1),
+          identifiers: { customerId: "C-VOLT" },
+          data: { vin: volt, kind: "oil_change", dueDate: ahead(7) },
+        },
+      ]);
+      const lane = await decide(h, a.keys.full, {
+        subject: { customerId: "C-VOLT" },
+        channel: "service_lane",
+        limit: 10,
+        dryRun: true,
+      });
+      expect(ids(lane)).toContain("any-make-oil");
+      expect(lane.actions.find((x) => x.id === "any-make-oil")!.reasons.join(" ")).toMatch(/oil change due in/i);
+      expect(ids(lane)).not.toContain("own-brand-oil");
+    });
+
+    it("dryRun is for server keys with catalog:write only: 403 for a car, a browser and a decide-only server key, and nothing is counted", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const dry = (key: string, body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+        h.fetch("/v1/decide", json("POST", { placement: "slot", dryRun: true, ...body }, auth(key, headers)));
+      const parked = { driveState: "parked", secondsSinceIgnition: 600 };
+      const refused = [
+        await dry(a.keys.vehicle, { subject: { vin: a.vin }, channel: "in_vehicle", context: parked }),
+        await dry(
+          a.keys.publishable,
+          { subject: { visitorId: "v-dry" }, channel: "dealer_site" },
+          { origin: a.origin },
+        ),
+        await dry(a.keys.decideOnly, { subject: { customerId: a.customerId }, channel: "dealer_site" }),
+      ];
+      for (const res of refused) {
+        const p = await expectProblem(res, 403, "dry-run-not-allowed");
+        expect(p.requiredScope).toBe("catalog:write");
+      }
+      const ok = await dry(a.keys.full, { subject: { customerId: a.customerId }, channel: "dealer_site" });
+      expect(ok.status, await ok.clone().text()).toBe(200);
+      const d = (await ok.json()) as Decision;
+      await new Promise((r) => setTimeout(r, 100));
+      expect(await h.store.decisioning.decision(a.tenant.id, d.decisionId)).toBeUndefined();
+    });
+
+    it("sensitiveReasons reach only server keys with profiles:read, and reasons never carry the trigger — for staff either", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      await withCatalog(h, a);
+      const vin = "5N1AT2MVXLC807279";
+      await events(h, a, [
+        {
+          id: eid("p"),
+          type: "purchase",
+          occurredAt: ago(1500),
+          identifiers: { customerId: "C-SENS" },
+          data: { vin, condition: "new", financing: "loan" },
+        },
+        {
+          id: eid("l"),
+          type: "loan_started",
+          occurredAt: ago(1500),
+          identifiers: { customerId: "C-SENS" },
+          data: { vin, termMonths: 60, endDate: ahead(400), amount: 25000 },
+        },
+        {
+          id: eid("q"),
+          type: "loan_payoff_inquiry",
+          occurredAt: ago(2),
+          identifiers: { customerId: "C-SENS" },
+          data: { vin, channel: "phone" },
+        },
+      ]);
+      const TRIGGER = /pay(ing)?[\s-]?off|payoff|inquir/i;
+      const ask = (key: string, dryRun: boolean) =>
+        h.fetch(
+          "/v1/decide",
+          json(
+            "POST",
+            { subject: { customerId: "C-SENS" }, channel: "service_lane", placement: "console", limit: 10, dryRun },
+            auth(key),
+          ),
+        );
+      // Staff with profiles:read (a dry run, so that the offer's weekly cap is left for the job below): the trigger
+      // only in sensitiveReasons, never in reasons.
+      const staff = (await (await ask(a.keys.full, true)).json()) as Decision;
+      const offer = staff.actions.find((x) => x.id === "loyalty-upgrade")!;
+      expect(offer, JSON.stringify(staff)).toBeDefined();
+      expect(offer.reasons.join(" ")).not.toMatch(TRIGGER);
+      expect((offer.sensitiveReasons ?? []).join(" ")).toMatch(TRIGGER);
+      // An email job with only `decide`: the offer, its plain reasons, no word of the inquiry anywhere.
+      const job = await ask(a.keys.decideOnly, false);
+      const jobText = await job.text();
+      expect(job.status, jobText).toBe(200);
+      expect((JSON.parse(jobText) as Decision).actions.map((x) => x.id)).toContain("loyalty-upgrade");
+      expect(jobText).not.toMatch(TRIGGER);
+      expect(jobText).not.toMatch(/sensitiveReasons/);
+    });
+  });
+
+  describe("a brand's marketing-consent default", () => {
+    it("where opt-in applies (the person's country, else the dealer's), no recorded consent means no marketing", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h); // the fixture customer belongs to a.dealer, in Germany, and recorded no consent
+      const put = await h.fetch(
+        "/v1/actions/spring-offer",
+        json(
+          "PUT",
+          {
+            kind: "offer",
+            category: "sales",
+            value: 500,
+            channels: { dealer_site: { title: "Spring offer", body: "Loyalty pricing this month.", cta: "See it" } },
+          },
+          auth(a.keys.admin),
+        ),
+      );
+      expect(put.status).toBe(200);
+      const ask = () =>
+        decide(h, a.keys.full, { subject: { customerId: a.customerId }, channel: "dealer_site", limit: 3 });
+      expect(ids(await ask())).toContain("spring-offer"); // a brand without settings: opt-out everywhere
+      expect(await (await h.fetch("/v1/settings", { headers: auth(a.keys.admin) })).json()).toEqual({});
+      const set = await h.fetch(
+        "/v1/settings",
+        json("PUT", { marketingConsent: { default: "opt-out", optInCountries: ["de", "FR"] } }, auth(a.keys.admin)),
+      );
+      expect(set.status, await set.clone().text()).toBe(200);
+      expect(await set.json()).toEqual({
+        marketingConsent: { default: "opt-out", optInCountries: ["DE", "FR"], optOutCountries: [] },
+      });
+      const eu = await ask();
+      expect(ids(eu)).not.toContain("spring-offer");
+      expect(eu.suppressed?.find((x) => x.id === "spring-offer")).toMatchObject({
+        guardrail: "consent",
+        reason: "no marketing consent for web",
+      });
+      // The person's own country wins over the dealer's.
+      const moved = await h.fetch(
+        `/v1/profiles/${a.profileId}/consent`,
+        json("PUT", { source: "owner-portal", country: "us" }, auth(a.keys.full)),
+      );
+      expect(moved.status, await moved.clone().text()).toBe(200);
+      expect(ids(await ask())).toContain("spring-offer");
+      // Back in the EU with a recorded opt-in for the web: marketing again.
+      await h.fetch(
+        `/v1/profiles/${a.profileId}/consent`,
+        json("PUT", { source: "owner-portal", country: "FR" }, auth(a.keys.full)),
+      );
+      expect(ids(await ask())).not.toContain("spring-offer");
+      await h.fetch(
+        `/v1/profiles/${a.profileId}/consent`,
+        json("PUT", { source: "owner-portal", marketing: { web: true } }, auth(a.keys.full)),
+      );
+      expect(ids(await ask())).toContain("spring-offer");
+      await expectProblem(
+        await h.fetch(
+          "/v1/settings",
+          json("PUT", { marketingConsent: { default: "opt-in", optInCountries: ["Germany"] } }, auth(a.keys.admin)),
+        ),
+        400,
+        "validation-failed",
+      );
+    });
+  });
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import committedSpec from "../../openapi/openapi.json";
 import { EVENT_DATA, EVENT_TYPES, EventEnvelopeSchema } from "../../src/domain/profile/events";
 import { DOCS_CSP } from "../../src/http/docs";
+import { operations } from "../../src/routes";
 import { auth, expectProblem, json, makeTenant } from "./fixtures";
 import type { Harness } from "./harness";
 
@@ -230,15 +231,28 @@ export function foundationSuite(getHarness: () => Harness) {
       );
     });
 
-    it("refuses a duplicate dealer code", async () => {
+    it("refuses a duplicate dealer code with 409 already-exists, even when two requests race", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
       const p = await expectProblem(
         await h.fetch("/v1/dealers", json("POST", { code: "D1", name: "Dup", timeZone: "UTC" }, auth(a.keys.admin))),
-        400,
-        "validation-failed",
+        409,
+        "already-exists",
       );
       expect(p.errors).toEqual([expect.objectContaining({ pointer: "/code" })]);
+      const race = await Promise.all(
+        [1, 2, 3].map((i) =>
+          h.fetch(
+            "/v1/dealers",
+            json("POST", { code: "RACE", name: `Racer ${i}`, timeZone: "UTC" }, auth(a.keys.admin)),
+          ),
+        ),
+      );
+      expect(race.map((r) => r.status).sort()).toEqual([201, 409, 409]);
+      const list = (await (await h.fetch("/v1/dealers", { headers: auth(a.keys.admin) })).json()) as {
+        dealers: { code: string }[];
+      };
+      expect(list.dealers.filter((d) => d.code === "RACE")).toHaveLength(1);
     });
   });
 
@@ -276,6 +290,36 @@ export function foundationSuite(getHarness: () => Harness) {
       ).json()) as { revokedAt: string };
       expect(r2.revokedAt).toBe(revokedAt);
       await expectProblem(await h.fetch("/v1/dealers", { headers: auth(created.key) }), 401, "revoked-api-key");
+    });
+
+    it("refuses a vehicle key for a VIN that fails validation with invalid-vin naming the rule, and creates nothing", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const cases: [string, string][] = [
+        ["1N4AZ0CP5GC304290", "check_digit"],
+        ["1n4az0cp6gc304290", "lowercase"],
+        ["1N4AZ0CP6GC30429", "length"],
+        ["1N4AZ0CP6UC304290", "model_year"],
+        ["1N4AZ0CP6GC3O4290", "characters"],
+      ];
+      for (const [vin, rule] of cases) {
+        const p = await expectProblem(
+          await h.fetch("/v1/keys", json("POST", { kind: "vehicle", name: "car", vin }, auth(a.keys.admin))),
+          400,
+          "invalid-vin",
+        );
+        expect(p.rule, vin).toBe(rule);
+      }
+      const keys = (await (await h.fetch("/v1/keys", { headers: auth(a.keys.admin) })).json()) as {
+        keys: { name: string; kind: string }[];
+      };
+      expect(keys.keys.filter((k) => k.kind === "vehicle").map((k) => k.name)).toEqual(["car"]); // the fixture's only
+      // Positive controls: a valid VIN, and one of NHTSA's published check-digit exceptions.
+      for (const vin of ["5N1AT2MVXLC807279", "KMTGB4SDDRU227900"]) {
+        const ok = await h.fetch("/v1/keys", json("POST", { kind: "vehicle", name: "ok", vin }, auth(a.keys.admin)));
+        expect(ok.status, await ok.clone().text()).toBe(201);
+        expect(((await ok.json()) as { vin: string }).vin).toBe(vin);
+      }
     });
 
     it("checks what each kind of key needs", async () => {
@@ -356,6 +400,201 @@ export function foundationSuite(getHarness: () => Harness) {
         );
         await expectProblem(res, 403, "subject-not-allowed");
       }
+    });
+  });
+
+  describe("the edge of the HTTP contract", () => {
+    const SECURITY = (res: Response, what: string) => {
+      expect(res.headers.get("x-content-type-options"), what).toBe("nosniff");
+      expect(res.headers.get("x-frame-options"), what).toBe("DENY");
+      expect(res.headers.get("referrer-policy"), what).toBe("no-referrer");
+      expect(res.headers.get("content-security-policy") ?? "", what).toContain("frame-ancestors 'none'");
+    };
+
+    it("security headers on every response: success, problem, 404, 405, preflight and the docs page", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const responses: [string, Response][] = [
+        ["health", await h.fetch("/health")],
+        ["openapi", await h.fetch("/openapi.json")],
+        ["dealers", await h.fetch("/v1/dealers", { headers: auth(a.keys.admin) })],
+        ["401", await h.fetch("/v1/dealers")],
+        ["404", await h.fetch("/v1/nothing-here")],
+        ["405", await h.fetch("/v1/dealers", { method: "PATCH" })],
+        ["preflight", await h.fetch("/v1/decide", { method: "OPTIONS", headers: { origin: a.origin } })],
+      ];
+      for (const [what, res] of responses) {
+        SECURITY(res, what);
+        expect(res.headers.get("content-security-policy"), what).toBe("default-src 'none'; frame-ancestors 'none'");
+        expect(res.headers.get("strict-transport-security"), what).toBeNull(); // plain HTTP here
+      }
+      const docs = await h.fetch("/docs");
+      expect(docs.status).toBe(200);
+      expect(docs.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(docs.headers.get("x-frame-options")).toBe("DENY");
+      expect(docs.headers.get("content-security-policy")).toBeTruthy(); // the page's own, or at least frame-ancestors
+      const tls = await h.fetch("/health", { headers: { "x-forwarded-proto": "https" } });
+      expect(tls.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+    });
+
+    it("Cache-Control: no-store on personal data (profiles, lookup, export, vehicles, decide, events) and every problem", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const reads = [
+        `/v1/profiles/${a.profileId}`,
+        `/v1/profiles/lookup?customerId=${a.customerId}`,
+        `/v1/profiles/${a.profileId}/export`,
+        `/v1/vehicles/${a.vin}`,
+      ];
+      for (const path of reads) {
+        const res = await h.fetch(path, { headers: auth(a.keys.admin) });
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get("cache-control"), path).toContain("no-store");
+      }
+      const decided = await h.fetch(
+        "/v1/decide",
+        json(
+          "POST",
+          { subject: { customerId: a.customerId }, channel: "dealer_site", placement: "hero" },
+          auth(a.keys.admin),
+        ),
+      );
+      expect(decided.headers.get("cache-control")).toContain("no-store");
+      const ev = await h.fetch(
+        "/v1/events",
+        json(
+          "POST",
+          {
+            events: [
+              {
+                id: `cc-${Date.now()}`,
+                type: "page_view",
+                occurredAt: new Date().toISOString(),
+                identifiers: { customerId: a.customerId },
+                data: { url: "https://example.com/" },
+              },
+            ],
+          },
+          auth(a.keys.admin),
+        ),
+      );
+      expect(ev.status).toBe(200);
+      expect(ev.headers.get("cache-control")).toContain("no-store");
+      const missing = await h.fetch(`/v1/profiles/prs_nobody`, { headers: auth(a.keys.admin) });
+      expect(missing.status).toBe(404);
+      expect(missing.headers.get("cache-control")).toContain("no-store");
+    });
+
+    it("CORS preflight answers only an origin some active publishable key allows", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const pre = (origin: string) =>
+        h.fetch("/v1/decide", {
+          method: "OPTIONS",
+          headers: {
+            origin,
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "authorization",
+          },
+        });
+      const ok = await pre(a.origin);
+      expect(ok.status).toBe(204);
+      expect(ok.headers.get("access-control-allow-origin")).toBe(a.origin);
+      expect(ok.headers.get("access-control-allow-methods")).toContain("PATCH");
+      for (const foreign of ["https://evil.example", "null", "https://dealer.example.evil.example"]) {
+        const res = await pre(foreign);
+        expect(res.headers.get("access-control-allow-origin"), foreign).toBeNull();
+        expect(res.headers.get("access-control-allow-methods"), foreign).toBeNull();
+      }
+      // A new publishable key's origin is answered at once; a revoked key's origin no longer is (in this isolate).
+      const fresh = `https://fresh-${Date.now().toString(36)}.example`;
+      expect((await pre(fresh)).headers.get("access-control-allow-origin")).toBeNull();
+      const created = (await (
+        await h.fetch(
+          "/v1/keys",
+          json("POST", { kind: "publishable", name: "fresh", allowedOrigins: [fresh] }, auth(a.keys.admin)),
+        )
+      ).json()) as { id: string };
+      expect((await pre(fresh)).headers.get("access-control-allow-origin")).toBe(fresh);
+      await h.fetch(`/v1/keys/${created.id}`, { method: "DELETE", headers: auth(a.keys.admin) });
+      expect((await pre(fresh)).headers.get("access-control-allow-origin")).toBeNull();
+    });
+
+    it("405 with Allow on every path of the route table, including /v1/profiles/lookup", async () => {
+      const byPath = new Map<string, Set<string>>();
+      for (const op of operations) {
+        const path = op.path.replace(/:(\w+)/g, "x_1");
+        byPath.set(path, (byPath.get(path) ?? new Set()).add(op.method.toUpperCase()));
+      }
+      expect(byPath.size).toBeGreaterThan(15);
+      for (const [path, methods] of byPath) {
+        const wrong = ["GET", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !methods.has(m));
+        for (const method of wrong) {
+          const res = await getHarness().fetch(path, { method });
+          await expectProblem(res, 405, "method-not-allowed").catch((e) => {
+            throw new Error(`${method} ${path}: ${(e as Error).message}`);
+          });
+          const allow = (res.headers.get("allow") ?? "").split(/,\s*/);
+          for (const m of methods) expect(allow, `${method} ${path}`).toContain(m);
+        }
+      }
+      const lookup = await getHarness().fetch("/v1/profiles/lookup", { method: "DELETE" });
+      await expectProblem(lookup, 405, "method-not-allowed");
+      expect(lookup.headers.get("allow")).toBe("GET, HEAD");
+    });
+
+    it("an empty Idempotency-Key is 400 and stores nothing", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const id = `idem-empty-${Date.now().toString(36)}`;
+      const body = {
+        events: [
+          {
+            id,
+            type: "page_view",
+            occurredAt: new Date().toISOString(),
+            identifiers: { visitorId: "v-idem" },
+            data: { url: "https://example.com/" },
+          },
+        ],
+      };
+      for (const key of ["", "   "]) {
+        const p = await expectProblem(
+          await h.fetch("/v1/events", json("POST", body, auth(a.keys.admin, { "idempotency-key": key }))),
+          400,
+          "validation-failed",
+        );
+        expect(p.errors).toEqual([expect.objectContaining({ in: "header", pointer: "/idempotency-key" })]);
+      }
+      expect((await h.store.customers.eventStatuses(a.tenant.id, [id])).size).toBe(0);
+    });
+
+    it("the spec states what the validator enforces: required bodies, exactly-one-of and pattern rules", () => {
+      const spec = committedSpec as unknown as {
+        paths: Record<
+          string,
+          Record<
+            string,
+            { requestBody?: { required?: boolean; content: Record<string, { schema: Record<string, unknown> }> } }
+          >
+        >;
+        components: { schemas: Record<string, Record<string, unknown>> };
+      };
+      const bodies = Object.entries(spec.paths).flatMap(([p, ops]) =>
+        Object.entries(ops).flatMap(([m, o]) => (o.requestBody ? [[`${m} ${p}`, o.requestBody] as const] : [])),
+      );
+      expect(bodies.length).toBeGreaterThan(10);
+      for (const [what, b] of bodies) expect(b.required, what).toBe(true);
+      const schemaOf = (m: string, p: string) => spec.paths[p]![m]!.requestBody!.content["application/json"]!.schema;
+      expect(spec.components.schemas.Subject!.oneOf).toEqual([
+        { required: ["visitorId"] },
+        { required: ["customerId"] },
+        { required: ["vin"] },
+      ]);
+      expect((schemaOf("post", "/v1/keys").oneOf as unknown[]).length).toBe(3);
+      expect(schemaOf("put", "/v1/profiles/{profileId}/consent").minProperties).toBe(2);
+      expect(JSON.stringify(spec)).toContain('"minProperties":1');
+      expect(JSON.stringify(spec.components.schemas.Subject)).toContain("^[A-HJ-NPR-Z0-9]{17}$");
     });
   });
 }

@@ -42,6 +42,9 @@ export const REQUESTS: Record<string, RequestSpec> = {
   listKeys: () => ({}),
   createKey: () => ({ body: { kind: "server", name: "sec", scopes: ["decide"] } }),
   revokeKey: (a) => ({ params: { keyId: a.spareKeyId } }),
+  rotateKey: (a) => ({ params: { keyId: a.spareKeyId }, body: { overlapSeconds: 60 } }),
+  updateKey: (a) => ({ params: { keyId: a.spareKeyId }, body: { name: "renamed by the security suite" } }),
+  listAudit: () => ({}),
   ingestEvents: (_a, kind, vin) => ({
     body: {
       events: [
@@ -90,6 +93,8 @@ export const REQUESTS: Record<string, RequestSpec> = {
     body: { profileId: a.profileId, actionId: a.shownActionId, type: "convert" },
     addressed: true,
   }),
+  getSettings: () => ({}),
+  putSettings: () => ({ body: { marketingConsent: { default: "opt-out", optInCountries: ["DE"] } } }),
   decide: (_a, kind, vin) => ({
     body: {
       subject: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" },
@@ -157,6 +162,8 @@ export function securitySuite(getHarness: () => Harness) {
           const key = kind === "server" ? a.keys.admin : kind === "publishable" ? a.keys.publishable : a.keys.vehicle;
           const res = await call(a, key, kind, kind === "publishable" ? { origin: a.origin } : {});
           expect([200, 201, 204], await res.clone().text()).toContain(res.status);
+          // Nothing of a tenant's (mostly personal) data may be kept by a shared cache.
+          expect(res.headers.get("cache-control")).toContain("no-store");
         });
 
         it("refuses no key, malformed, unknown, revoked and expired keys with 401", async () => {

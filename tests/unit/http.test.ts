@@ -3,7 +3,10 @@ import { ConfigError, ConfigSchema, NodeConfigSchema, parseConfig } from "../../
 import { displayPrefix, effectiveScopes, grants, keyKindOf } from "../../src/domain/keys";
 import { KeyCache } from "../../src/http/key-cache";
 import { Problem, problemBody, problemResponses, problemTypes } from "../../src/http/problems";
-import { RateLimiter } from "../../src/http/rate-limit";
+import { BindingRateLimiter, RateLimiter } from "../../src/http/rate-limit";
+import { Hono } from "hono";
+import type { AppEnv } from "../../src/http/context";
+import { API_CSP, PAGE_CSP, securityHeaders } from "../../src/http/edge";
 import { randomToken, sha256Hex } from "../../src/lib/crypto";
 
 describe("key format", () => {
@@ -89,13 +92,23 @@ describe("config", () => {
 });
 
 describe("rate limiter", () => {
-  it("allows the limit per window, then tells how long to wait", () => {
+  it("allows the limit per window, then tells how long to wait", async () => {
     const rl = new RateLimiter(2, 60_000);
-    expect(rl.hit("k", 0)).toBe(0);
-    expect(rl.hit("k", 1000)).toBe(0);
-    expect(rl.hit("k", 2000)).toBe(58);
-    expect(rl.hit("other", 2000)).toBe(0);
-    expect(rl.hit("k", 60_000)).toBe(0);
+    expect(await rl.hit("k", 0)).toBe(0);
+    expect(await rl.hit("k", 1000)).toBe(0);
+    expect(await rl.hit("k", 2000)).toBe(58);
+    expect(await rl.hit("other", 2000)).toBe(0);
+    expect(await rl.hit("k", 60_000)).toBe(0);
+  });
+
+  it("over the Workers binding: Retry-After is the rest of the period; a failing binding lets requests through", async () => {
+    let left = 1;
+    const binding = { limit: async () => ({ success: left-- > 0 }) };
+    const rl = new BindingRateLimiter(binding, 60);
+    expect(await rl.hit("k", 125_000)).toBe(0);
+    expect(await rl.hit("k", 125_000)).toBe(55);
+    const broken = new BindingRateLimiter({ limit: () => Promise.reject(new Error("down")) }, 10);
+    expect(await broken.hit("k", 0)).toBe(0);
   });
 });
 
@@ -114,5 +127,27 @@ describe("key cache", () => {
     const c = new KeyCache(0);
     c.set("h", row, 0);
     expect(c.get("h", 0)).toBeUndefined();
+  });
+});
+
+describe("security headers", () => {
+  it("keep a CSP or Cache-Control a route set itself, and add the defaults otherwise", async () => {
+    const app = new Hono<AppEnv>();
+    app.use(securityHeaders());
+    app.get("/page", (c) => c.html("<p>hi</p>", 200, { "Content-Security-Policy": "default-src 'self'" }));
+    app.get("/bare", (c) => c.html("<p>hi</p>"));
+    app.get("/v1/thing", (c) => c.json({ ok: true }));
+    app.get("/v1/cached", (c) => c.json({ ok: true }, 200, { "Cache-Control": "private, max-age=5" }));
+    const page = await app.request("/page");
+    expect(page.headers.get("content-security-policy")).toBe("default-src 'self'");
+    expect(page.headers.get("x-frame-options")).toBe("DENY");
+    expect((await app.request("/bare")).headers.get("content-security-policy")).toBe(PAGE_CSP);
+    const api = await app.request("/v1/thing");
+    expect(api.headers.get("content-security-policy")).toBe(API_CSP);
+    expect(api.headers.get("cache-control")).toBe("no-store");
+    expect((await app.request("/v1/cached")).headers.get("cache-control")).toBe("private, max-age=5");
+    expect((await app.request("https://api.example/v1/thing")).headers.get("strict-transport-security")).toMatch(
+      /max-age/,
+    );
   });
 });

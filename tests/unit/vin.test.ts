@@ -3,12 +3,14 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   computeCheckDigit,
+  isNhtsaException,
   powertrainFromVpic,
   validateVin,
   type DecodedVehicle,
   type VinRule,
 } from "../../src/domain/vehicle";
 import { createNodeVinDecoder } from "../../src/store/vpic/node";
+import exceptions from "../../src/domain/vehicle/vin-exceptions.json";
 import { parseVinsCsv, VINS_CSV_URL, type VinRow } from "../fixtures/vins/vins";
 
 // Public test data: tests/fixtures/vins/vins.csv (its README names the sources).
@@ -178,5 +180,32 @@ describe("corgi decoder on vins.csv", () => {
 
   it("decodes each VIN once (cached)", async () => {
     expect(await decoder.decode("1N4AZ0CP6GC304290")).toBe(decoded.get("1N4AZ0CP6GC304290"));
+  });
+});
+
+describe("NHTSA VIN exceptions (src/domain/vehicle/vin-exceptions.json)", () => {
+  it("holds the whole published list with its source and date", () => {
+    expect(exceptions.vins.length).toBe(299);
+    expect(exceptions.count).toBe(exceptions.vins.length);
+    expect(new Set(exceptions.vins).size).toBe(exceptions.vins.length);
+    expect(exceptions.source).toMatch(/NHTSA/);
+    expect(exceptions.retrieved).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it("accepts every listed VIN, each of which fails the plain check-digit computation", () => {
+    const refused = exceptions.vins.filter((vin) => !validateVin(vin).ok);
+    expect(refused).toEqual([]);
+    for (const vin of exceptions.vins) {
+      expect(isNhtsaException(vin)).toBe(true);
+      expect(vin.charAt(8), vin).not.toBe(computeCheckDigit(vin)); // a real exception, not a valid VIN
+      expect(validateVin(vin)).toMatchObject({ ok: true, vin, modelYears: [2024, 1994] });
+    }
+  });
+
+  it("still refuses a neighbouring VIN that is not on the list", () => {
+    // KMTGA4SCDRU227657 is not listed (227656 and 227658 are); nor is a lowercase copy of a listed one.
+    expect(exceptions.vins).not.toContain("KMTGA4SCDRU227657");
+    expect(validateVin("KMTGA4SCDRU227657")).toMatchObject({ ok: false, rule: "check_digit" });
+    expect(validateVin("kmtga4scdru227658")).toMatchObject({ ok: false, rule: "lowercase" });
   });
 });

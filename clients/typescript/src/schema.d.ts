@@ -91,6 +91,30 @@ export interface paths {
         delete: operations["revokeKey"];
         options?: never;
         head?: never;
+        /**
+         * Rename a key, or edit a publishable key's allowed origins without re-issuing it
+         * @description Takes effect at once in the isolate that answered, elsewhere within KEY_CACHE_TTL_SECONDS (and 30 s for CORS preflights).
+         */
+        patch: operations["updateKey"];
+        trace?: never;
+    };
+    "/v1/keys/{keyId}/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a key's secret; the key id (and what is bound to it) stays, the old secret works for an overlap window
+         * @description The new secret is in this response only. The previous secret keeps working for `overlapSeconds` (default 86400 = 24 h, at most 7 days; 0 ends it at once — in other isolates within KEY_CACHE_TTL_SECONDS). A second rotation replaces the previous secret: only the last two secrets are ever valid. A revoked or expired key cannot be rotated (409).
+         */
+        post: operations["rotateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -343,6 +367,47 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The brand's settings: its marketing-consent default (opt-in or opt-out, per country) */
+        get: operations["getSettings"];
+        /**
+         * Replace the brand's settings; decisions follow at once
+         * @description `marketingConsent`: where opt-in applies (the person's country if known, else the dealer's), a person with no recorded consent for a channel gets no marketing on it. A country in `optInCountries`/`optOutCountries` takes that rule, any other the `default`.
+         */
+        put: operations["putSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log, newest first: who read or changed what, by key id and request id
+         * @description Every read of a profile (get, lookup, vehicle), export, erasure, consent change, link and unmerge, key change and catalogue or settings change. Erasing a person removes the entries about them and leaves one `profile.erase` entry without their identifiers.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -415,6 +480,8 @@ export interface components {
             createdAt: string;
             expiresAt: string | null;
             revokedAt: string | null;
+            /** @description After a rotation: until when the previous secret still works (null: it does not) */
+            previousSecretExpiresAt: string | null;
         };
         CreatedApiKey: {
             id: string;
@@ -433,6 +500,29 @@ export interface components {
             createdAt: string;
             expiresAt: string | null;
             revokedAt: string | null;
+            /** @description After a rotation: until when the previous secret still works (null: it does not) */
+            previousSecretExpiresAt: string | null;
+            key: string;
+        };
+        RotatedApiKey: {
+            id: string;
+            /** @enum {string} */
+            kind: "server" | "publishable" | "vehicle";
+            name: string;
+            /**
+             * @description The first characters of the key, for recognising it
+             * @example sk_a1B2c3
+             */
+            prefix: string;
+            scopes: string[];
+            dealerId: string | null;
+            vin: string | null;
+            allowedOrigins: string[] | null;
+            createdAt: string;
+            expiresAt: string | null;
+            revokedAt: string | null;
+            /** @description After a rotation: until when the previous secret still works (null: it does not) */
+            previousSecretExpiresAt: string | null;
             key: string;
         };
         IngestResult: {
@@ -1440,6 +1530,8 @@ export interface components {
                 preferredChannel?: "email" | "sms" | "push" | "in_vehicle" | "web" | "phone" | null;
                 timeZone?: string;
                 notInterested?: ("sales" | "service" | "retention" | "info" | "safety")[];
+                /** @description The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out) */
+                country?: string | null;
             };
         };
         ProfileView: {
@@ -1515,7 +1607,7 @@ export interface components {
              *
              *     Variables (`{"var": ...}`): `context`, `gates`, `profile`, `vehicle`, `vehicles`, `household` — under GPC and for anonymous visitors only `context`. `vehicle` is the primary vehicle (on-brand and held first, then the newest).
              *
-             *     Gates: `gates.stage`, `gates.powertrain`, `gates.powertrains`, `gates.onBrandVehicles`, `gates.offBrandVehicles`, `gates.leaseEndsInDays`, `gates.leaseEndsInMonths`, `gates.warrantyEndsInDays`, `gates.warrantyEndsInMonths`, `gates.loanEndsInDays`, `gates.equityEstimate`, `gates.positiveEquity`, `gates.serviceDueInDays`, `gates.serviceDue`, `gates.nextServiceKind`, `gates.expensiveServiceAhead`, `gates.daysSinceService`, `gates.offBrandServiceDue`, `gates.openRecalls`, `gates.updateAvailable`, `gates.criticalUpdate`, `gates.loanPayoffInquirySeen`, `gates.modelConfiguredRecently`, `gates.configuredModel`, `gates.configuredDaysAgo`, `gates.daysSincePurchase`, `gates.openComplaint`.
+             *     Gates: `gates.stage`, `gates.powertrain`, `gates.powertrains`, `gates.onBrandVehicles`, `gates.offBrandVehicles`, `gates.leaseEndsInDays`, `gates.leaseEndsInMonths`, `gates.warrantyEndsInDays`, `gates.warrantyEndsInMonths`, `gates.loanEndsInDays`, `gates.equityEstimate`, `gates.positiveEquity`, `gates.serviceDueInDays`, `gates.serviceDue`, `gates.nextServiceKind`, `gates.expensiveServiceAhead`, `gates.daysSinceService`, `gates.offBrandServiceDue`, `gates.offBrandServiceDueInDays`, `gates.offBrandNextServiceKind`, `gates.openRecalls`, `gates.updateAvailable`, `gates.criticalUpdate`, `gates.loanPayoffInquirySeen`, `gates.modelConfiguredRecently`, `gates.configuredModel`, `gates.configuredDaysAgo`, `gates.daysSincePurchase`, `gates.openComplaint`.
              * @default null
              */
             rule: {
@@ -1636,9 +1728,9 @@ export interface components {
                     [key: string]: unknown;
                 };
                 score: number;
-                /** @description Plain words; never a sensitive trigger for publishable or vehicle keys */
+                /** @description Plain words, safe to show or read out: never a sensitive trigger, for any key */
                 reasons: string[];
-                /** @description Server keys only: reasons staff must never say to the person */
+                /** @description Server keys with profiles:read only: what staff must know but never say to the person */
                 sensitiveReasons?: string[];
             }[];
             /** @description Only for server keys with decide and profiles:read */
@@ -1657,7 +1749,7 @@ export interface components {
             visitorId?: string;
             customerId?: string;
             vin?: string;
-        };
+        } & (unknown | unknown | unknown);
         OutcomeResult: {
             decisionId: string;
             actionId: string;
@@ -1665,6 +1757,58 @@ export interface components {
             type: "impression" | "click" | "accept" | "dismiss" | "convert" | "not_interested";
             /** @enum {string} */
             recorded: "new" | "duplicate";
+        };
+        TenantSettingsView: {
+            /** @description Absent: opt-out everywhere (only an explicit opt-out blocks marketing) */
+            marketingConsent?: {
+                /** @enum {string} */
+                default: "opt-in" | "opt-out";
+                optInCountries: string[];
+                optOutCountries: string[];
+            };
+        };
+        TenantSettings: {
+            marketingConsent?: components["schemas"]["MarketingConsentPolicy"];
+        };
+        MarketingConsentPolicy: {
+            /**
+             * @description opt-in: marketing needs a recorded opt-in per channel; opt-out: only an opt-out blocks it
+             * @enum {string}
+             */
+            default: "opt-in" | "opt-out";
+            /**
+             * @description Countries where opt-in applies
+             * @default []
+             */
+            optInCountries: string[];
+            /**
+             * @description Countries where opt-out applies (when the default is opt-in)
+             * @default []
+             */
+            optOutCountries: string[];
+        };
+        AuditPage: {
+            entries: components["schemas"]["AuditEntry"][];
+            /** @description Pass as `cursor` for the next page; null at the end */
+            nextCursor: string | null;
+        };
+        AuditEntry: {
+            id: string;
+            at: string;
+            /** @description The API key that acted; null for the admin CLI */
+            keyId: string | null;
+            /** @description The request's X-Request-Id (cli:<command> for the admin CLI) */
+            requestId: string;
+            /** @enum {string} */
+            action: "profile.read" | "profile.lookup" | "profile.export" | "profile.erase" | "vehicle.read" | "consent.change" | "identities.link" | "profile.unmerge" | "key.create" | "key.revoke" | "key.rotate" | "key.update" | "action.upsert" | "action.delete" | "settings.update";
+            /** @enum {string} */
+            subjectType: "profile" | "vehicle" | "erasure" | "key" | "action" | "settings";
+            subjectId: string | null;
+            /** @description The person the entry is about; erased with them */
+            personId: string | null;
+            detail: {
+                [key: string]: unknown;
+            } | null;
         };
     };
     responses: never;
@@ -1787,7 +1931,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -1844,6 +1988,15 @@ export interface operations {
             };
             /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `already-exists`: A resource with that identifier already exists */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2031,7 +2184,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -2050,13 +2203,25 @@ export interface operations {
                     scopes?: ("decide" | "events:write" | "profiles:read" | "profiles:erase" | "catalog:write" | "admin")[];
                     /** @description Bind a server key to one dealer: it sees only that dealer's customers */
                     dealerId?: string | null;
-                    /** @description Vehicle keys: the one VIN it may act for */
+                    /** @description Vehicle keys: the one VIN it may act for, validated like every VIN (49 CFR 565 and NHTSA's exceptions); a VIN that fails is `400 invalid-vin` naming the rule */
                     vin?: string | null;
                     /** @description Publishable keys: origins allowed to use it */
                     allowedOrigins?: string[] | null;
                     /** Format: date-time */
                     expiresAt?: string | null;
-                };
+                } & ({
+                    /** @constant */
+                    kind?: "server";
+                    scopes: unknown[];
+                } | {
+                    /** @constant */
+                    kind?: "publishable";
+                    allowedOrigins: unknown[];
+                } | {
+                    /** @constant */
+                    kind?: "vehicle";
+                    vin: string;
+                });
             };
         };
         responses: {
@@ -2069,7 +2234,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON; `invalid-vin`: The VIN is not valid */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2211,6 +2376,236 @@ export interface operations {
             };
         };
     };
+    updateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key_ id */
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "allowedOrigins": [
+                 *         "https://www.autohaus-isar.example",
+                 *         "https://service.autohaus-isar.example"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    name?: string;
+                    /** @description Publishable keys only: replaces the list */
+                    allowedOrigins?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The key now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyInfo"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A key_ id */
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "overlapSeconds": 3600
+                 *     }
+                 */
+                "application/json": {
+                    /**
+                     * @description How long the previous secret keeps working
+                     * @default 86400
+                     */
+                    overlapSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Rotated. Store `key` now: only its hash is kept. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedApiKey"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `key-not-active`: The API key is revoked or expired, or changed meanwhile */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     ingestEvents: {
         parameters: {
             query?: never;
@@ -2221,7 +2616,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -2355,7 +2750,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -2454,9 +2849,13 @@ export interface operations {
     lookupProfile: {
         parameters: {
             query?: {
+                /** @description Give exactly one of vin, visitorId, customerId, email. */
                 vin?: string;
+                /** @description Give exactly one of vin, visitorId, customerId, email. */
                 visitorId?: string;
+                /** @description Give exactly one of vin, visitorId, customerId, email. */
                 customerId?: string;
+                /** @description Give exactly one of vin, visitorId, customerId, email. */
                 email?: string;
             };
             header?: never;
@@ -2698,7 +3097,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -2740,6 +3139,11 @@ export interface operations {
                     preferredChannel?: "email" | "sms" | "push" | "in_vehicle" | "web" | "phone" | null;
                     timeZone?: string;
                     notInterested?: ("sales" | "service" | "retention" | "info" | "safety")[];
+                    /**
+                     * @description The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out)
+                     * @example DE
+                     */
+                    country?: string | null;
                 };
             };
         };
@@ -2914,7 +3318,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -3227,7 +3631,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -3433,7 +3837,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -3468,7 +3872,10 @@ export interface operations {
                     };
                     /** @default 3 */
                     limit?: number;
-                    /** @default false */
+                    /**
+                     * @description Decide without logging or counting anything: server keys with catalog:write only (403)
+                     * @default false
+                     */
                     dryRun?: boolean;
                 };
             };
@@ -3501,7 +3908,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation; `origin-not-allowed`: The publishable key is not allowed from this origin; `subject-not-allowed`: This key may not act for that subject */
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation; `origin-not-allowed`: The publishable key is not allowed from this origin; `subject-not-allowed`: This key may not act for that subject; `channel-not-allowed`: This key may not decide on that channel; `dry-run-not-allowed`: Only server keys with catalog:write may ask for a dry run */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3567,7 +3974,7 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -3678,7 +4085,7 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: {
+        requestBody: {
             content: {
                 /**
                  * @example {
@@ -3758,6 +4165,240 @@ export interface operations {
             };
             /** @description `unsupported-media-type`: The request body must be application/json */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSettingsView"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "marketingConsent": {
+                 *         "default": "opt-out",
+                 *         "optInCountries": [
+                 *           "DE",
+                 *           "FR",
+                 *           "IT",
+                 *           "ES",
+                 *           "NL"
+                 *         ],
+                 *         "optOutCountries": []
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["TenantSettings"];
+            };
+        };
+        responses: {
+            /** @description The settings now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantSettingsView"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description A profile, key, action or erasure id: entries about it */
+                subject?: string;
+                action?: "profile.read" | "profile.lookup" | "profile.export" | "profile.erase" | "vehicle.read" | "consent.change" | "identities.link" | "profile.unmerge" | "key.create" | "key.revoke" | "key.rotate" | "key.update" | "action.upsert" | "action.delete" | "settings.update";
+                /** @description At or after this time */
+                from?: string;
+                /** @description At or before this time */
+                to?: string;
+                /** @description `nextCursor` of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -44,11 +44,17 @@ export function contextWeight(
   return kind === "safety_recall" ? fit : fit * INTRUSION[small ? "small" : "large"][intrusiveness];
 }
 
+/** The category that takes the first slot when one of its actions is eligible: safety, on small surfaces. */
+export function firstCategory(channel: DecisionChannel, placement: string): Category | null {
+  return isSmallSurface(channel, placement) ? "safety" : null;
+}
+
 /**
  * Fill up to `limit` slots from scored candidates (`cats`: categoryIndex of each). Each slot is, with
  * probability `epsilon`, a uniform pick among the candidates still allowed (the exploration floor off-policy
  * evaluation needs), else the best score, ties broken uniformly by the rng. NaN scores never win on score.
- * Returns candidate indices in slot order.
+ * When `first` (a categoryIndex) is given and a candidate of that category exists, the first slot is filled
+ * among those candidates only (safety outranks marketing on small surfaces). Returns candidate indices in slot order.
  */
 export function selectSlate(
   scores: ArrayLike<number>,
@@ -57,18 +63,22 @@ export function selectSlate(
   diverse: boolean,
   epsilon: number,
   rng: () => number,
+  first = -1,
 ): number[] {
   const n = scores.length;
   const taken: boolean[] = new Array(n).fill(false);
   let used = 0;
   const out: number[] = [];
+  let pinned = false;
+  if (first >= 0) for (let i = 0; i < n && !pinned; i++) pinned = cats[i] === first;
   for (let slot = 0; slot < limit; slot++) {
     const explore = epsilon > 0 && rng() < epsilon;
     let pick = -1;
     let best = -Infinity;
     let count = 0;
+    const only = slot === 0 && pinned ? first : -1;
     for (let i = 0; i < n; i++) {
-      if (taken[i] || (diverse && (used & (1 << cats[i]!)) !== 0)) continue;
+      if (taken[i] || (diverse && (used & (1 << cats[i]!)) !== 0) || (only >= 0 && cats[i] !== only)) continue;
       const s = explore ? 0 : scores[i]!;
       if (explore || s === best) {
         count++;
@@ -87,12 +97,17 @@ export function selectSlate(
   return out;
 }
 
-/** Whether candidate `i` may still fill a slot after `earlier` (indices) were placed. */
+/**
+ * Whether candidate `i` may still fill a slot after `earlier` (indices) were placed; `pinned` is the category that
+ * takes the first slot (present among the candidates), or null.
+ */
 export function allowedAfter(
   i: number,
   earlier: readonly number[],
   categories: readonly Category[],
   diverse: boolean,
+  pinned: Category | null = null,
 ): boolean {
+  if (earlier.length === 0 && pinned !== null && categories[i] !== pinned) return false;
   return !earlier.includes(i) && !(diverse && earlier.some((j) => categories[j] === categories[i]));
 }

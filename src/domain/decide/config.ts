@@ -30,6 +30,11 @@ export interface DecideConfig {
     perChannel: Partial<Record<DecisionChannel, CapWindow>>;
     perCategory: Partial<Record<Category, CapWindow>>;
   };
+  /**
+   * Caps of a safety action that sets none of its own. Safety is never held back by channel, category or overall
+   * caps (marketing's), only by its own action caps: a recall is not read out twice in a minute.
+   */
+  safetyCaps: CapWindow & { perMonth?: number; perChannel?: Partial<Record<DecisionChannel, CapWindow>> };
   /** When true, marketing needs an explicit opt-in per channel; when false only an explicit opt-out blocks it. */
   marketingRequiresOptIn: boolean;
   loanPayoffWindowDays: number;
@@ -74,6 +79,8 @@ export const DEFAULT_CONFIG: Readonly<DecideConfig> = Object.freeze<DecideConfig
     },
     perCategory: { sales: { perDay: 1, perWeek: 3 }, retention: { perDay: 1, perWeek: 2 }, info: { perWeek: 4 } },
   },
+  // Once a day on the dashboard and in the app, once a week by email; web pages the person opens are not capped.
+  safetyCaps: { perChannel: { in_vehicle: { perDay: 1 }, app: { perDay: 1 }, email: { perWeek: 1 } } },
   marketingRequiresOptIn: false,
   loanPayoffWindowDays: 180,
   configuredRecentlyDays: 30,
@@ -103,8 +110,10 @@ export const CONFIG_DESCRIPTIONS: Readonly<Record<keyof DecideConfig, string>> =
   notInterestedDays: "Days a `not_interested` outcome holds its category back (a stated preference holds forever).",
   ignoredStreakThreshold: "Ignored contacts in a row after which contact becomes exponentially rarer.",
   caps: "Frequency caps: `overall` across interruptive channels (email, app, in_vehicle), `perChannel`, `perCategory`; each a per-day and/or per-week count over the person's identifiers (and the household for household-level actions).",
+  safetyCaps:
+    "Default caps of safety actions (open recalls) that set none of their own: safety is never held back by marketing's overall, channel or category caps, only by these (once a day in the car and the app, once a week by email), so a recall is not read out twice in a minute.",
   marketingRequiresOptIn:
-    "When true, marketing needs an explicit opt-in per channel; when false only an explicit opt-out blocks it.",
+    "Set per decision from the brand's marketing-consent setting (opt-in or opt-out by the person's or the dealer's country). When true, marketing needs an explicit opt-in per channel; when false only an explicit opt-out blocks it.",
   loanPayoffWindowDays: "Days a loan payoff inquiry counts as recent (`loan_payoff_inquiry_seen`).",
   configuredRecentlyDays: "Days a configured build counts as recent (`gates.modelConfiguredRecently`).",
   lapsedDays: "Days without on-brand activity after which an owner is `lapsed`.",

@@ -108,13 +108,8 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     id: "oil-change",
     kind: "offer",
     category: "service",
-    rule: {
-      or: [
-        { service_due: [] },
-        { var: "gates.offBrandServiceDue" },
-        { ">=": [{ var: "gates.daysSinceService" }, 180] },
-      ],
-    },
+    // offBrandService: service_due also holds when an off-brand car's oil change is due (any make, at this dealer).
+    rule: { or: [{ service_due: [] }, { ">=": [{ var: "gates.daysSinceService" }, 180] }] },
     powertrains: ["ice", "hybrid", "phev"],
     offBrandService: true,
     value: 90,

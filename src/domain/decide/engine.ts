@@ -1,11 +1,11 @@
 /** decide(): the pure decision. Gates → guardrails → rules → learner → arbitration → copy and reasons. */
-import type { Gates } from "../rules/data";
+import type { Gates, RuleData } from "../rules/data";
 import { truthy } from "../rules/operators";
-import { isSmallSurface, needsDiversity, selectSlate } from "./arbitrate";
+import { firstCategory, isSmallSurface, needsDiversity, selectSlate } from "./arbitrate";
 import type { CompiledAction } from "./catalog";
 import { DEFAULT_CONFIG, type DecideConfig } from "./config";
 import { explain } from "./explain";
-import { deriveGates, primaryVehicle } from "./gates";
+import { anyMakeService, deriveGates, primaryVehicle } from "./gates";
 import { GUARD_BIT, GUARDRAILS, type Check, type GuardContext } from "./guardrails/index";
 import { ruleDataFor } from "./guardrails/consent";
 import { publicReasons, sensitiveReasons } from "./guardrails/sensitive-copy";
@@ -60,13 +60,15 @@ export function decide(input: DecisionInput): DecisionResult {
   const suppressed: Suppression[] = [];
   const { eligible, levers } =
     guards.everything && !show ? { eligible: [], levers: [] } : screen(input, data, guards, show ? suppressed : null);
-  const { items, shown, scores, diverse } = rank(input, cfg, segment, eligible, levers);
+  const { items, shown, scores, diverse, first } = rank(input, cfg, segment, eligible, levers);
 
   const tdata = ctx.templateData();
+  const sensitive = input.showSensitive === true && input.keyKind === "server";
   const reasonGates = input.gpc ? null : gates;
+  const anyMakeGates = reasonGates ? anyMakeService(reasonGates) : null;
   const actions: DecidedAction[] = shown.map((i, slot) => {
     const a = eligible[i]!;
-    const why = explain(a, reasonGates, data.context);
+    const why = explain(a, a.offBrandService ? anyMakeGates : reasonGates, data.context);
     return {
       id: a.id,
       kind: a.kind,
@@ -74,18 +76,18 @@ export function decide(input: DecisionInput): DecisionResult {
       slot,
       creative: a.creatives[channel]!.render(tdata),
       score: Number(scores[i]!.toPrecision(4)),
-      reasons: publicReasons(why, input.keyKind),
-      sensitiveReasons: sensitiveReasons(why, input.keyKind),
+      reasons: publicReasons(why),
+      sensitiveReasons: sensitiveReasons(why, sensitive),
     };
   });
-  const visible = notes.filter((x) => input.keyKind === "server" || !x.sensitive).map((x) => x.text);
+  const visible = notes.filter((x) => sensitive || !x.sensitive).map((x) => x.text);
   return {
     actions,
     suppressed,
     notes: [...new Set(visible)],
     segment,
     ttl: deferred ? cfg.deferredTtlSeconds : cfg.ttlSeconds[channel],
-    candidates: { items, shown, diverse, epsilon: cfg.learner.epsilon, band: cfg.learner.band },
+    candidates: { items, shown, diverse, epsilon: cfg.learner.epsilon, band: cfg.learner.band, first },
     catalogVersion: catalog.version,
   };
 }
@@ -113,8 +115,13 @@ function prepareGuardrails(ctx: GuardContext, show: boolean): Prepared {
   return p;
 }
 
+/** The data an action the dealer performs on any make (`offBrandService`) sees: service gates over every vehicle. */
+function anyMakeData(data: RuleData): RuleData {
+  return data.gates?.offBrandServiceDue ? { ...data, gates: anyMakeService(data.gates) } : data;
+}
+
 /** The hot loop: the channel's actions that pass dealer scope, validity, their rule and every guardrail. */
-function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppression[] | null) {
+function screen(input: DecisionInput, data: RuleData, g: Prepared, report: Suppression[] | null) {
   const list = input.catalog.byChannel[input.channel];
   const eligible: CompiledAction[] = [];
   const levers: number[] = [];
@@ -122,14 +129,18 @@ function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppre
   const now = input.now;
   const n = g.checks.length;
   let head: ((d: unknown) => unknown) | null = null;
+  let headData: RuleData = data;
   let headHolds = true;
+  let anyMake: RuleData | null = null;
   // Indexed loops: array iterators allocate a result object per step when not optimized away.
   for (let k = 0; k < list.length; k++) {
     const a = list[k]!;
+    const d = a.offBrandService ? (anyMake ??= anyMakeData(data)) : data;
     if (a.head !== null) {
-      if (a.head !== head) {
+      if (a.head !== head || d !== headData) {
         head = a.head;
-        headHolds = holds(head, data);
+        headData = d;
+        headHolds = holds(head, d);
       }
       if (!headHolds) continue;
     }
@@ -142,7 +153,7 @@ function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppre
     }
     if (now < a.validFrom || now >= a.validTo) continue;
     // Rules first: most actions fail their rule, and a held-back action is reported only if it was eligible.
-    if (a.test !== null && !passes(a, data, report)) continue;
+    if (a.test !== null && !passes(a, d, report)) continue;
     let held = -1;
     let reason: string | null = null;
     for (let i = 0; i < n && held < 0; i++) {
@@ -189,12 +200,19 @@ function rank(
   const diverse = needsDiversity(channel);
   const limit = Math.max(0, Math.min(MAX_LIMIT, Math.floor(input.limit)));
   const scores = thompsonScores(items, limit, diverse, band, rng);
-  const shown = selectSlate(scores, cats, limit, diverse, epsilon, rng);
+  // Safety outranks marketing on small surfaces: an eligible safety action takes the first slot.
+  const first = firstCategory(channel, input.placement);
+  const firstIndex = first === null ? -1 : categoryIndex(first);
+  if (firstIndex >= 0)
+    for (let i = 0; i < n; i++)
+      if (cats[i] === firstIndex && Number.isNaN(scores[i]!))
+        scores[i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
+  const shown = selectSlate(scores, cats, limit, diverse, epsilon, rng, firstIndex);
   // An exploration pick may be an action that could not win on score, and so was not sampled yet.
   for (const i of shown)
     if (Number.isNaN(scores[i]!))
       scores[i] = boundedSample(items[i]!.alpha, items[i]!.beta, band, rng) * items[i]!.base;
-  return { items, shown, scores, diverse };
+  return { items, shown, scores, diverse, first };
 }
 
 /** Whether a rule head holds. One that throws counts as holding: the full rule then runs, fails closed and reports. */

@@ -38,6 +38,8 @@ export const ANONYMOUS_GATES: Readonly<Gates> = Object.freeze({
   expensiveServiceAhead: false,
   daysSinceService: null,
   offBrandServiceDue: false,
+  offBrandServiceDueInDays: null,
+  offBrandNextServiceKind: null,
   openRecalls: 0,
   updateAvailable: false,
   criticalUpdate: false,
@@ -127,6 +129,8 @@ export function deriveGates(p: Profile | null, household: HouseholdDoc | null, n
   let serviceDays: number | null = null,
     serviceKind: string | null = null,
     dueByMileage = false;
+  let offBrandDays: number | null = null,
+    offBrandKind: string | null = null;
   let expensive = false,
     offBrandDue = false,
     lastService: number | null = null,
@@ -143,6 +147,10 @@ export function deriveGates(p: Profile | null, household: HouseholdDoc | null, n
     if (!v.onBrand) {
       offBrand++;
       offBrandDue ||= due;
+      if (due && ns) {
+        const d = byMileage ? Math.min(0, nsDays ?? 0) : nsDays!;
+        if (offBrandDays === null || d < offBrandDays) [offBrandDays, offBrandKind] = [d, ns.kind];
+      }
       continue;
     }
     onBrand++;
@@ -185,6 +193,8 @@ export function deriveGates(p: Profile | null, household: HouseholdDoc | null, n
     expensiveServiceAhead: expensive,
     daysSinceService: daysSince(lastService, now),
     offBrandServiceDue: offBrandDue,
+    offBrandServiceDueInDays: offBrandDays,
+    offBrandNextServiceKind: offBrandKind,
     openRecalls,
     updateAvailable: update,
     criticalUpdate: critical,
@@ -195,5 +205,23 @@ export function deriveGates(p: Profile | null, household: HouseholdDoc | null, n
     configuredDaysAgo,
     daysSincePurchase: daysSince(p.lastPurchaseAt, now),
     openComplaint: p.voice.openComplaints.length > 0 || (household?.openComplaints ?? 0) > 0,
+  };
+}
+
+/**
+ * The gates as an action the dealer performs on any make (`offBrandService`) sees them: service due on an off-brand
+ * vehicle counts as service due, so a `service_due` rule offers an off-brand car's due oil change. Example:
+ * `anyMakeService(gates).serviceDue` is true for a Camry owner whose oil change is due.
+ */
+export function anyMakeService(g: Gates): Gates {
+  if (!g.offBrandServiceDue) return g;
+  const offSooner =
+    g.offBrandServiceDueInDays !== null &&
+    (g.serviceDueInDays === null || g.offBrandServiceDueInDays < g.serviceDueInDays);
+  return {
+    ...g,
+    serviceDue: true,
+    serviceDueInDays: offSooner ? g.offBrandServiceDueInDays : g.serviceDueInDays,
+    nextServiceKind: offSooner || g.nextServiceKind === null ? g.offBrandNextServiceKind : g.nextServiceKind,
   };
 }

@@ -21,6 +21,7 @@ export function estimatePropensities(set: CandidateSet, rng: () => number, draws
   const { items, shown, diverse, epsilon, band } = set;
   const n = items.length;
   const cats = items.map((c) => c.category);
+  const pinned = set.first != null && cats.includes(set.first) ? set.first : null;
   const scores = new Float64Array(draws * n);
   for (let r = 0; r < draws; r++) {
     for (let i = 0; i < n; i++)
@@ -28,7 +29,7 @@ export function estimatePropensities(set: CandidateSet, rng: () => number, draws
   }
   return shown.map((pick, slot) => {
     const earlier = shown.slice(0, slot);
-    const allowed = items.map((_, i) => allowedAfter(i, earlier, cats, diverse));
+    const allowed = items.map((_, i) => allowedAfter(i, earlier, cats, diverse, pinned));
     const m = allowed.filter(Boolean).length;
     const wins = new Float64Array(n);
     for (let r = 0; r < draws; r++) {

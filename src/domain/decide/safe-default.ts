@@ -66,7 +66,7 @@ export function safeDefault(
       slot,
       creative: a.creatives[channel]!.render(td),
       score: a.value * a.lever,
-      reasons: publicReasons(explain(a, null, data.context), "publishable"),
+      reasons: publicReasons(explain(a, null, data.context)),
       sensitiveReasons: [],
     })),
   );

@@ -21,6 +21,8 @@ export interface CandidateSet {
   diverse: boolean;
   epsilon: number;
   band: number;
+  /** The category that takes the first slot when a candidate of it exists (safety on small surfaces); absent: none. */
+  first?: Category | null;
 }
 
 /** A Thompson sample clipped to the exploration band around the posterior mean. */

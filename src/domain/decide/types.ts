@@ -31,6 +31,11 @@ export interface DecisionInput {
   keyKind: KeyKind;
   /** Honoured for server keys only: the reasons name sensitive guardrails (e.g. an open complaint). */
   showSuppressed: boolean;
+  /**
+   * Whether `sensitiveReasons` (and sensitive notes) are given: server keys with `profiles:read` only (see
+   * audience.ts). Absent: false. Sensitive reasons never appear in `reasons`, whoever asks.
+   */
+  showSensitive?: boolean;
   /** Sec-GPC: 1 — decide on the request context only. */
   gpc: boolean;
   context: DecisionContextInput;
@@ -52,9 +57,9 @@ export interface DecidedAction {
   slot: number;
   creative: Creative;
   score: number;
-  /** Plain-words reasons; for publishable and vehicle keys never a sensitive one. */
+  /** Plain-words reasons, safe to show or read out: never a sensitive one, for any key. */
   reasons: string[];
-  /** Server keys only: which of the reasons must never be said to the person (staff see them, do not read them out). */
+  /** With `showSensitive` only: what staff must know but never say to the person. */
   sensitiveReasons: string[];
 }
 

@@ -42,6 +42,7 @@ export const IdentifiersSchema = IdentifierFields.refine(
 ).meta({
   id: "Identifiers",
   description: "Who the event is about: one or more identifiers; two on one event link them as one person",
+  minProperties: 1,
 });
 export type Identifiers = z.infer<typeof IdentifiersSchema>;
 
@@ -182,6 +183,13 @@ export const EVENT_DATA = {
       .array(z.enum(["sales", "service", "retention", "info", "safety"]))
       .max(5)
       .optional(),
+    country: z
+      .string()
+      .regex(/^[A-Za-z]{2}$/, "must be an ISO 3166-1 alpha-2 country code such as DE")
+      .transform((c) => c.toUpperCase())
+      .nullable()
+      .optional()
+      .meta({ description: "The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out)" }),
   }),
 } as const;
 

@@ -270,6 +270,7 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
       if (d.preferredChannel !== undefined) c.preferredChannel = d.preferredChannel;
       if (d.timeZone !== undefined) c.timeZone = d.timeZone;
       if (d.notInterested !== undefined) c.notInterested = [...new Set(d.notInterested)].sort();
+      if (d.country !== undefined) c.country = d.country;
       c.updatedAt = at;
       break;
     }

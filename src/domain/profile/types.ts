@@ -49,6 +49,8 @@ export interface ConsentState {
   timeZone: string | null;
   notInterested: Category[];
   updatedAt: number | null;
+  /** The person's country (ISO 3166-1 alpha-2), when they gave it: it decides the brand's marketing-consent rule. */
+  country?: string | null;
 }
 
 export interface Profile {

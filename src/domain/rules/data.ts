@@ -26,6 +26,10 @@ export interface Gates {
   expensiveServiceAhead: boolean;
   daysSinceService: number | null;
   offBrandServiceDue: boolean;
+  /** Days to the soonest due service of an off-brand vehicle (0 when due by mileage), or null. */
+  offBrandServiceDueInDays: number | null;
+  /** The kind of that service ("oil_change"), or null. */
+  offBrandNextServiceKind: string | null;
   openRecalls: number;
   updateAvailable: boolean;
   criticalUpdate: boolean;
@@ -79,7 +83,10 @@ export const GATE_FIELDS: Readonly<Record<keyof Gates, string>> = {
     "A major service of an on-brand vehicle (estimated at `expensiveServiceCost` or more, or a major kind listed below) is due within `expensiveServiceWindowDays` days or by mileage.",
   daysSinceService: "Days since the last service visit of an on-brand vehicle; null if never serviced.",
   offBrandServiceDue:
-    'An off-brand vehicle (another make, e.g. a household\'s Chevrolet) has a service due by the same windows as `serviceDue`. No predicate reads it: use `{"var": "gates.offBrandServiceDue"}`, on an action with `offBrandService: true` (the relevance guardrail requires it for off-brand vehicles).',
+    "An off-brand vehicle (another make, e.g. a household's Chevrolet) has a service due by the same windows as `serviceDue`. For an action with `offBrandService: true` the service gates (`serviceDue`, `serviceDueInDays`, `nextServiceKind`, and so the `service_due` predicate) cover off-brand vehicles too, so a plain `service_due` rule offers an off-brand car's due oil change.",
+  offBrandServiceDueInDays:
+    "Days until the soonest service due on an off-brand vehicle (negative when overdue); null if none is due.",
+  offBrandNextServiceKind: "The kind of that off-brand service; null if none is due.",
   openRecalls: "Open recall campaigns over all the person's vehicles, on- and off-brand.",
   updateAvailable: "A software update is available for an on-brand vehicle.",
   criticalUpdate: "That update is flagged critical.",

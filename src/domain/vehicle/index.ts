@@ -1,5 +1,5 @@
 // Vehicle domain: VIN validation and the mapping of decoded VINs (pure; decoders live in src/store/vpic/).
-export { computeCheckDigit, validateVin, type VinRule, type VinValidation } from "./vin";
+export { computeCheckDigit, isNhtsaException, validateVin, type VinRule, type VinValidation } from "./vin";
 export {
   powertrainFromVpic,
   type DecodedVehicle,

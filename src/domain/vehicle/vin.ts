@@ -1,5 +1,6 @@
 // VIN validation per 49 CFR 565 (17 characters, check digit in position 9, model-year code in position 10).
 // Pure: no I/O and no clock; the model year is returned as candidates, not resolved against "today".
+import exceptions from "./vin-exceptions.json";
 
 /** The rule a refused VIN breaks, checked in this order: length, lowercase, characters, model_year, check_digit. */
 export type VinRule = "length" | "lowercase" | "characters" | "model_year" | "check_digit";
@@ -40,11 +41,15 @@ const LETTER_VALUES: Record<string, number> = {
 // Position-10 codes in cycle order: A = 1980 (and 2010), Y = 2000, 1 = 2001, 9 = 2009 (and 2039).
 const MODEL_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789";
 
-// Real VINs whose position 9 fails the check digit but which NHTSA publishes as manufacturer-reported VIN
-// exceptions (clerical errors vPIC exempts from the check-digit error): 2024 Genesis Electrified G80, where
-// position 9 is a letter. NHTSA's list holds ~300 Genesis VINs (mirrored in davidpeckham/vin
-// tests/test_vin_exceptions.yaml); add entries only from that list.
-const NHTSA_VIN_EXCEPTIONS = new Set(["KMTGA4SCDRU227656", "KMTGB4SDDRU227655"]);
+// Real VINs whose position 9 fails the check digit but which NHTSA publishes as VIN exceptions: clerical errors a
+// manufacturer reported, which vPIC exempts from the check-digit error. The whole published list is data, with its
+// source and date (vin-exceptions.json, README.md next to it); refresh it from the source, never add VINs by hand.
+const NHTSA_VIN_EXCEPTIONS: ReadonlySet<string> = new Set(exceptions.vins);
+
+/** Whether NHTSA lists this (uppercase, 17-character) VIN as a check-digit exception: isNhtsaException("KMTGA4SCDRU227658"). */
+export function isNhtsaException(vin: string): boolean {
+  return NHTSA_VIN_EXCEPTIONS.has(vin);
+}
 
 /** The 49 CFR 565 check digit ('0'-'9' or 'X') for a 17-character VIN of allowed uppercase characters. */
 export function computeCheckDigit(vin: string): string {

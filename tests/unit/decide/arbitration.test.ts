@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decide } from "../../../src/domain/decide";
 import { contextWeight, isSmallSurface, needsDiversity, selectSlate } from "../../../src/domain/decide/arbitrate";
 import { resolveConfig } from "../../../src/domain/decide/config";
+import { estimatePropensities } from "../../../src/domain/decide/learner";
 import { seededRandom } from "../../../src/domain/decide/random";
 import { act, catalogOf, ids, input, profile } from "./fixtures";
 
@@ -73,6 +74,38 @@ describe("arbitration", () => {
     );
     expect(picks.filter((p) => p === 0).length / 2000).toBeCloseTo(0.25, 1);
     expect(selectSlate([3, 2], [3, 3], 5, true, 0, seededRandom("x"))).toEqual([0]);
+  });
+
+  it("safety outranks marketing on every small surface (in-car, dealer widget): an eligible recall takes the first slot", () => {
+    const cat = catalogOf(
+      act({ id: "offer", kind: "offer", category: "sales", value: 50_000, lever: 5, prior: { alpha: 9, beta: 1 } }),
+      act({ id: "recall", kind: "safety_recall", category: "safety", value: 1, prior: { alpha: 1, beta: 999 } }),
+    );
+    const parked = { driveState: "parked" as const, secondsSinceIgnition: 900 };
+    for (let i = 0; i < 300; i++) {
+      // Exploration on (epsilon 5%): the first slot is still the recall, every time.
+      const rng = seededRandom(`s${i}`);
+      const widget = decide(input({ profile: profile(), catalog: cat, placement: "widget", limit: 2, rng }));
+      expect(ids(widget)[0]).toBe("recall");
+      const car = decide(
+        input({ profile: profile(), catalog: cat, channel: "in_vehicle", context: parked, limit: 1, rng }),
+      );
+      expect(ids(car)).toEqual(["recall"]);
+    }
+    // Positive control: on a large placement (a hero banner) the far more valuable offer wins on score.
+    expect(
+      ids(decide(input({ profile: profile(), catalog: cat, placement: "hero", limit: 1, config: exact }))),
+    ).toEqual(["offer"]);
+    // The deferred propensity estimate knows the rule: the recall is certain in slot 0.
+    const r = decide(input({ profile: profile(), catalog: cat, placement: "widget", limit: 2 }));
+    const est = estimatePropensities(r.candidates, seededRandom("p"), 200);
+    expect(est[0]).toMatchObject({ actionId: "recall", propensity: 1, distribution: { recall: 1 } });
+    expect(est[1]!.actionId).toBe("offer");
+  });
+
+  it("selectSlate pins a category to the first slot only when a candidate of it exists", () => {
+    expect(selectSlate([9, 1, 5], [0, 4, 1], 3, false, 0, seededRandom("a"), 4)).toEqual([1, 0, 2]);
+    expect(selectSlate([9, 1, 5], [0, 3, 1], 3, false, 0, seededRandom("a"), 4)).toEqual([0, 2, 1]);
   });
 
   it("applies dealer overrides and dealer-owned actions", () => {

@@ -191,6 +191,7 @@ export function input(over: Partial<DecisionInput> = {}): DecisionInput {
     dealer: { id: "dlr_sf", timeZone: LA, name: "Bay Nissan" },
     keyKind: "server",
     showSuppressed: true,
+    showSensitive: true,
     gpc: false,
     context: {},
     profile: null,

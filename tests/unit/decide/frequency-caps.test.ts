@@ -80,12 +80,28 @@ describe("frequency caps guardrail", () => {
     expect(ids(run({ catalog: twice, contacts: mine, householdContacts: sharedLog }))).toEqual(["family"]);
   });
 
-  it("never caps a safety recall", () => {
-    const flood = contacts(
-      Array.from({ length: 12 }, () => seen("recall", "email" as never, "safety" as never)),
-      Array.from({ length: 12 }, (_, i) => i + 1),
+  it("caps a safety recall only by its own caps — by default once a day in the car, once a week by email — never by marketing's", () => {
+    // Marketing's budget is spent (channel, category and overall caps): the recall still goes out.
+    const spent = contacts(
+      [seen("a", "email" as never, "sales" as never), seen("b", "app" as never), seen("c", "in_vehicle" as never)],
+      [1, 2, 3],
     );
-    expect(ids(run({ contacts: flood, channel: "email" }))).toEqual(["recall"]);
+    const byEmail = run({ contacts: spent, channel: "email" });
+    expect(ids(byEmail)).toEqual(["recall"]);
+    expect(byEmail.notes).toContain("email cap reached");
+    // But once it went out by email this week, it is not sent again (the default safety cap).
+    const sent = contacts([seen("recall", "email" as never, "safety" as never)], [72]);
+    expect(heldBy(run({ contacts: sent, channel: "email" }), "recall")).toBe("frequency_caps");
+    expect(ids(run({ contacts: sent, channel: "service_lane" }))).toContain("recall"); // the lane is not capped
+    // Read out in the car a minute ago: not again today; tomorrow again.
+    const inCar = { channel: "in_vehicle" as const, context: { driveState: "parked", secondsSinceIgnition: 900 } };
+    const aMinuteAgo = contacts([seen("recall", "in_vehicle" as never, "safety" as never)], [1 / 60]);
+    expect(heldBy(run({ contacts: aMinuteAgo, ...inCar }), "recall")).toBe("frequency_caps");
+    const yesterday = contacts([seen("recall", "in_vehicle" as never, "safety" as never)], [25]);
+    expect(ids(run({ contacts: yesterday, ...inCar }))).toContain("recall");
+    // A safety action with caps of its own obeys those instead.
+    const own = catalogOf(act({ id: "recall", kind: "safety_recall", category: "safety", caps: { perWeek: 3 } }));
+    expect(ids(run({ catalog: own, contacts: sent, channel: "email" }))).toEqual(["recall"]);
   });
 
   it("ignores contacts older than the month window", () => {

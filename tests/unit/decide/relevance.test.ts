@@ -48,3 +48,79 @@ describe("relevance guardrail", () => {
     expect(ids(r)).toEqual(["news"]);
   });
 });
+
+describe("off-brand service due (the seed's promise: off-brand cars still need tires and oil changes)", () => {
+  const byRule = catalogOf(
+    act({
+      id: "any-make-oil",
+      kind: "offer",
+      category: "service",
+      rule: { service_due: [] },
+      powertrains: ["ice", "hybrid", "phev"],
+      offBrandService: true,
+      channels: { email: { subject: "Oil change due for your {{gates.nextServiceKind}}", body: "Any make." } },
+    }),
+    act({ id: "within-30", category: "service", kind: "offer", rule: { service_due: [30] }, offBrandService: true }),
+    act({ id: "own-brand-only", kind: "service_reminder", category: "service", rule: { service_due: [] } }),
+  );
+  const camry = (next: { kind: string; due?: string; mileage?: number }) =>
+    profile({
+      stage: "prospect",
+      lastPurchaseAt: null,
+      vehicles: [
+        vehicle({
+          make: "Toyota",
+          model: "Camry",
+          powertrain: "ice",
+          onBrand: false,
+          relation: "serviced",
+          odometer: 88000,
+          nextService: next,
+        }),
+      ],
+    });
+
+  it("a service_due rule offers an off-brand car's due oil change when the action is offBrandService", () => {
+    const byMileage = decide(
+      input({ profile: camry({ kind: "oil_change", mileage: 88500 }), catalog: byRule, channel: "email", limit: 10 }),
+    );
+    expect(ids(byMileage)).toEqual(expect.arrayContaining(["any-make-oil", "within-30"]));
+    expect(byMileage.actions.find((a) => a.id === "any-make-oil")!.reasons).toContain("Oil change due now");
+    // The dealer does not service other brands for this action: not offered.
+    expect(ids(byMileage)).not.toContain("own-brand-only");
+    expect(heldBy(byMileage, "own-brand-only")).toBeUndefined(); // its rule does not hold: no on-brand service is due
+  });
+
+  it("counts days for a dated service, and nothing is due when the off-brand service is far off", () => {
+    const inTen = new Date(Date.UTC(2026, 10, 20)).toISOString().slice(0, 10);
+    const soon = decide(
+      input({ profile: camry({ kind: "oil_change", due: inTen }), catalog: byRule, channel: "email", limit: 10 }),
+    );
+    expect(ids(soon)).toEqual(expect.arrayContaining(["any-make-oil", "within-30"]));
+    const later = decide(
+      input({
+        profile: camry({ kind: "oil_change", due: "2027-06-01" }),
+        catalog: byRule,
+        channel: "email",
+        limit: 10,
+      }),
+    );
+    expect(ids(later)).toEqual([]);
+  });
+
+  it("an on-brand owner's own service due still reaches both kinds of action", () => {
+    const owner = profile({
+      vehicles: [
+        vehicle({
+          model: "Rogue",
+          powertrain: "ice",
+          odometer: 61000,
+          nextService: { kind: "oil_change", mileage: 61200 },
+        }),
+      ],
+    });
+    expect(ids(decide(input({ profile: owner, catalog: byRule, channel: "email", limit: 10 })))).toEqual(
+      expect.arrayContaining(["any-make-oil", "within-30", "own-brand-only"]),
+    );
+  });
+});

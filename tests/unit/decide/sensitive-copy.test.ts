@@ -7,16 +7,38 @@ import { act, catalogOf, heldBy, ids, input, rogueOwner } from "./fixtures";
 const CREEPY = /loan|pay(ing)?[\s-]?off|payoff|inquir|equity|owe/i;
 
 describe("sensitive copy guardrail", () => {
-  it("drops sensitive reasons for publishable and vehicle keys, and a neutral reason stands in", () => {
+  it("reasons never carry a sensitive reason for anyone; a neutral reason stands in; sensitive ones only when shown", () => {
     const reasons = [
       { text: "Asked about paying off the loan", sensitive: true },
       { text: "Lease ends in 4 months", sensitive: false },
     ];
-    expect(publicReasons(reasons, "publishable")).toEqual(["Lease ends in 4 months"]);
-    expect(publicReasons(reasons.slice(0, 1), "vehicle")).toEqual([NEUTRAL_REASON]);
-    expect(publicReasons(reasons, "server")).toEqual(["Asked about paying off the loan", "Lease ends in 4 months"]);
-    expect(sensitiveReasons(reasons, "server")).toEqual(["Asked about paying off the loan"]);
-    expect(sensitiveReasons(reasons, "publishable")).toEqual([]);
+    expect(publicReasons(reasons)).toEqual(["Lease ends in 4 months"]);
+    expect(publicReasons(reasons.slice(0, 1))).toEqual([NEUTRAL_REASON]);
+    expect(sensitiveReasons(reasons, true)).toEqual(["Asked about paying off the loan"]);
+    expect(sensitiveReasons(reasons, false)).toEqual([]);
+  });
+
+  it("staff reasons (a server key, the field a console shows as 'why') never name the trigger; sensitiveReasons only with profiles:read", () => {
+    const p = rogueOwner();
+    const noAppraisal = { ...p, vehicles: [{ ...p.vehicles[0]!, appraisal: undefined }] };
+    const lane = (showSensitive: boolean) =>
+      decide(input({ profile: noAppraisal, channel: "service_lane", placement: "console", limit: 5, showSensitive }));
+    for (const showSensitive of [true, false]) {
+      const r = lane(showSensitive);
+      const offer = r.actions.find((a) => a.id === "loyalty-upgrade");
+      expect(offer, JSON.stringify(r.actions.map((a) => a.id))).toBeDefined();
+      expect(offer!.reasons.join(" ")).not.toMatch(CREEPY);
+      if (showSensitive) expect(offer!.sensitiveReasons).toContain("Asked about paying off the loan");
+      else expect(offer!.sensitiveReasons).toEqual([]);
+    }
+  });
+
+  it("a sensitive note (an open complaint) reaches only an audience that may see sensitive reasons", () => {
+    const p = { ...rogueOwner(), voice: { ...rogueOwner().voice, openComplaints: ["CMP-1"] } };
+    const notes = (showSensitive: boolean) =>
+      decide(input({ profile: p, channel: "service_lane", placement: "console", showSensitive })).notes.join(" ");
+    expect(notes(true)).toMatch(/complaint/);
+    expect(notes(false)).not.toMatch(/complaint/);
   });
 
   it("an action chosen because of a loan payoff inquiry reaches a browser without a word about it", () => {

@@ -2,9 +2,12 @@
  * Frequency caps over rolling windows (day = 24 h, week = 7 d, month = 30 d): per action (all channels, and per
  * channel), per channel, and — for interruptive channels — per category and overall. Entries shown together
  * (same channel and time) are one contact for the channel, category and overall counts. Household-level
- * actions also count the household's contacts (the person's own entries only once). Safety recalls are never capped.
+ * actions also count the household's contacts (the person's own entries only once). Safety actions obey only their
+ * own action caps (or `safetyCaps` when they set none), never the channel, category or overall caps of marketing:
+ * a recall still goes out when the marketing budget is spent, but is not repeated within its cap.
  */
 import type { Category } from "../../profile/types";
+import type { CompiledAction } from "../catalog";
 import type { CapWindow } from "../config";
 import type { ContactLog, ShownContact } from "../contacts";
 import { DAY } from "../gates";
@@ -97,9 +100,12 @@ function over(a: Count | undefined, b: Count | undefined, cap: CapWindow & { per
 const overCount = (c: Count, cap: CapWindow): boolean =>
   (cap.perDay !== undefined && c.day >= cap.perDay) || (cap.perWeek !== undefined && c.week >= cap.perWeek);
 
+/** Whether an action sets no caps of its own. */
+const uncapped = (c: CompiledAction["caps"]): boolean =>
+  c.perDay === undefined && c.perWeek === undefined && c.perMonth === undefined && c.perChannel === undefined;
+
 export const frequencyCaps: Guardrail = {
   name: "frequency_caps",
-  concerns: (a) => a.category !== "safety",
   prepare({ input, cfg, note }) {
     const { channel, now, catalog } = input;
     if (!input.contacts?.shown.length && !input.householdContacts?.shown.length) return null;
@@ -114,9 +120,19 @@ export const frequencyCaps: Guardrail = {
     let all: string | null = null;
     if (channelCap && overCount(me.channel, channelCap)) all = `${channel} cap reached`;
     else if (interruptive && overCount(me.overall, cfg.caps.overall)) all = "overall contact cap reached";
+    // An action's own caps (safety: its own, else the safety default), against the person's and household's counts.
+    const ownCaps = (a: CompiledAction): string | null => {
+      const mine = me.action.get(a.id);
+      const theirs = a.householdLevel ? hh?.action.get(a.id) : undefined;
+      if (!mine && !theirs) return null;
+      const caps = a.category === "safety" && uncapped(a.caps) ? cfg.safetyCaps : a.caps;
+      if (over(mine, theirs, caps)) return `${theirs ? "household " : ""}action cap reached`;
+      const perChannel = caps.perChannel?.[channel];
+      return perChannel && over(mine?.here, theirs?.here, perChannel) ? `action cap on ${channel} reached` : null;
+    };
     if (all) {
       note(all);
-      return () => all;
+      return (a) => (a.category === "safety" ? ownCaps(a) : all);
     }
     const byCategory: Partial<Record<Category, string>> = {};
     if (interruptive) {
@@ -126,16 +142,6 @@ export const frequencyCaps: Guardrail = {
       }
     }
     // Only actions already shown can be over their own caps; they are looked up when (and if) a rule lets them through.
-    return (a) => {
-      if (a.category === "safety") return null;
-      const cat = byCategory[a.category];
-      if (cat) return cat;
-      const mine = me.action.get(a.id);
-      const theirs = a.householdLevel ? hh?.action.get(a.id) : undefined;
-      if (!mine && !theirs) return null;
-      if (over(mine, theirs, a.caps)) return `${theirs ? "household " : ""}action cap reached`;
-      const perChannel = a.caps.perChannel?.[channel];
-      return perChannel && over(mine?.here, theirs?.here, perChannel) ? `action cap on ${channel} reached` : null;
-    };
+    return (a) => (a.category !== "safety" && byCategory[a.category]) || ownCaps(a);
   },
 };

@@ -1,0 +1,1 @@
+ALTER TABLE `tenants` ADD `settings` text DEFAULT '{}' NOT NULL;
