@@ -28,8 +28,15 @@ function overTls(c: AppContext): boolean {
 export function securityHeaders(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     await next();
-    const h = c.res.headers;
-    h.set("X-Content-Type-Options", "nosniff");
+    let h = c.res.headers;
+    try {
+      h.set("X-Content-Type-Options", "nosniff");
+    } catch {
+      // A response straight from a binding (Workers static assets) has immutable headers: answer with a copy.
+      c.res = new Response(c.res.body, c.res);
+      h = c.res.headers;
+      h.set("X-Content-Type-Options", "nosniff");
+    }
     h.set("X-Frame-Options", "DENY");
     h.set("Referrer-Policy", "no-referrer");
     if (overTls(c)) h.set("Strict-Transport-Security", HSTS);
