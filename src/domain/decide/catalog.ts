@@ -11,11 +11,11 @@ import { contextWeight } from "./arbitrate";
 import { GUARD_BIT, GUARDRAILS } from "./guardrails/index";
 import { sensitivePhrase } from "./sensitive";
 import { compileTemplate, type CompiledTemplate, type TemplateData } from "./templates";
-import { checkAction, type ActionFault } from "./validate-action";
+import { type ActionFault, checkAction, VALIDATOR_VERSION } from "./validate-action";
 import { DECISION_CHANNELS, isMarketing, type ActionKind, type DecisionChannel } from "./vocabulary";
 
 export { ActionSchema, type Action, type ActionInput, type Creative } from "./action";
-export { validateAction, type ActionFault } from "./validate-action";
+export { type ActionFault, VALIDATOR_VERSION, validateAction } from "./validate-action";
 
 export interface CompiledCreative {
   render(t: TemplateData): Creative;
@@ -72,11 +72,26 @@ export interface CompiledCatalog {
   readonly rejected: readonly { id: string; faults: readonly ActionFault[] }[];
 }
 
-/** Compile a catalogue version; call once per version and cache it. compileCatalog(DEMO_CATALOG, "v1"). */
-export function compileCatalog(actions: readonly unknown[], version: string): CompiledCatalog {
+/**
+ * Compile a catalogue version; call once per version and cache it. compileCatalog(DEMO_CATALOG, "v1").
+ * `checkedWith[i]` is the VALIDATOR_VERSION that `actions[i]` passed when it was stored: an action checked by the
+ * current version is taken as it is (it is the validator's own output); any other is checked again here.
+ */
+export function compileCatalog(
+  actions: readonly unknown[],
+  version: string,
+  checkedWith: readonly (string | null | undefined)[] = [],
+): CompiledCatalog {
   const accepted: Action[] = [];
+  const checked = new Set<Action>();
   const rejected: { id: string; faults: ActionFault[] }[] = [];
-  for (const input of actions) {
+  for (let i = 0; i < actions.length; i++) {
+    const input = actions[i];
+    if (checkedWith[i] === VALIDATOR_VERSION && input !== null && typeof input === "object") {
+      accepted.push(input as Action);
+      checked.add(input as Action);
+      continue;
+    }
     const { action, faults } = checkAction(input);
     // Copy stored before the phrase list grew stays in the catalogue but is held back at decision time.
     if (action && faults.every((f) => f.type === "sensitive-copy")) accepted.push(action);
@@ -93,7 +108,9 @@ export function compileCatalog(actions: readonly unknown[], version: string): Co
   }
   const unique = accepted.filter((a) => count.get(a.id) === 1).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const { tests, heads } = compileRules(unique.map((a) => a.rule));
-  const compiled = unique.map((a, i) => compileAction(a, a.rule === null ? null : tests[i]!, heads[i]!, i));
+  const compiled = unique.map((a, i) =>
+    compileAction(a, a.rule === null ? null : tests[i]!, heads[i]!, i, checked.has(a)),
+  );
   // Per channel, actions that share a rule head sit together, so a false head skips them with one evaluation.
   const headOrder = new Map(heads.filter(Boolean).map((h, i) => [h, i] as const));
   const rank = (a: CompiledAction) => (a.head === null ? -1 : headOrder.get(a.head)!);
@@ -120,6 +137,7 @@ function compileAction(
   test: ((data: unknown) => unknown) | null,
   head: ((data: unknown) => unknown) | null,
   index: number,
+  checked: boolean,
 ): CompiledAction {
   const signals = ruleSignals(a.rule);
   const creatives: Partial<Record<DecisionChannel, CompiledCreative>> = {};
@@ -130,7 +148,7 @@ function compileAction(
   for (const c of DECISION_CHANNELS) {
     const src = a.channels[c];
     if (!src) continue;
-    creatives[c] = compileCreative(src);
+    creatives[c] = checked ? lazyCreative(src) : compileCreative(src);
   }
   const action = {
     id: a.id,
@@ -162,6 +180,15 @@ function compileAction(
   };
   for (const g of GUARDRAILS) if (!g.concerns || g.concerns(action)) action.guards |= GUARD_BIT.get(g)!;
   return Object.freeze(action);
+}
+
+/**
+ * A creative of an action checked at upsert: its copy passed the sensitive-phrase check, and its templates are
+ * parsed on first render (a cold isolate's first decision renders only what it shows).
+ */
+function lazyCreative(src: Record<string, unknown>): CompiledCreative {
+  let compiled: CompiledCreative | null = null;
+  return { sensitive: null, render: (t) => (compiled ??= compileCreative(src)).render(t) };
 }
 
 function compileCreative(src: Record<string, unknown>): CompiledCreative {

@@ -1,6 +1,6 @@
 /** What must never be said to the person: sensitive fields (for templates) and phrases (for literal copy). */
 
-const FIELDS: readonly { pattern: RegExp; label: string }[] = [
+export const FIELDS: readonly { pattern: RegExp; label: string }[] = [
   { pattern: /payoff|pay_?off/i, label: "loan payoff inquiry" },
   { pattern: /complaint|^profile\.voice/i, label: "complaints" },
   { pattern: /loan|credit|equity|appraisal|balance|payment|income|price/i, label: "credit, loan or equity amounts" },
@@ -11,7 +11,7 @@ const FIELDS: readonly { pattern: RegExp; label: string }[] = [
   },
 ];
 
-const PHRASES: readonly { pattern: RegExp; label: string }[] = [
+export const PHRASES: readonly { pattern: RegExp; label: string }[] = [
   { pattern: /\bpay(ing)?[\s-]?off\b|\bpayoff\b|\bpaid[\s-]off\b/i, label: "loan payoff inquiry" },
   { pattern: /\bcomplain/i, label: "complaints" },
   {

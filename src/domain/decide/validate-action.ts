@@ -14,6 +14,13 @@ export type ActionFaultType =
   | "sensitive-copy"
   | "payload-limit";
 
+/**
+ * The version of these checks. An action stored after passing them is compiled without being checked again while
+ * the version stands (a cold isolate then compiles a catalogue within a Worker's CPU budget); bump it whenever a
+ * check changes (tests/unit/validator-version.test.ts fails until you do), so stored actions are checked anew.
+ */
+export const VALIDATOR_VERSION = "2026-12-01.1";
+
 /** One refusal: `pointer` is a JSON pointer into the action, e.g. "/channels/in_vehicle/text". */
 export interface ActionFault {
   type: ActionFaultType;
@@ -21,8 +28,8 @@ export interface ActionFault {
   reason: string;
 }
 
-const URL_LIKE = /https?:\/\/|www\.|\b[a-z0-9-]+\.(com|net|org|io|de|co|uk)\b/i;
-const EMOJI = /\p{Extended_Pictographic}/u;
+export const URL_LIKE = /https?:\/\/|www\.|\b[a-z0-9-]+\.(com|net|org|io|de|co|uk)\b/i;
+export const EMOJI = /\p{Extended_Pictographic}/u;
 
 /** Parse and check an action; `action` is the parsed action when its shape is valid, whatever the other faults. */
 export function checkAction(input: unknown): { action: Action | null; faults: ActionFault[] } {

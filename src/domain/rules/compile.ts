@@ -66,10 +66,12 @@ export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
     const key = keyOf(node);
     if ((counts.get(key) ?? 0) < 2) return compileNode(node, shared);
     let f = cache.get(key);
-    if (!f) cache.set(key, (f = remember(compileNode(node, shared))));
+    if (!f) cache.set(key, (f = remember(lazy(() => compileNode(node, shared)))));
     return f;
   };
-  const tests = rules.map((r) => (r === null || r === undefined ? () => true : shared(r)));
+  // Closures are built on first evaluation: a cold isolate's first decision compiles only the rules it evaluates
+  // (rule heads let whole groups be skipped), which keeps it inside a Worker's CPU budget.
+  const tests = rules.map((r) => (r === null || r === undefined ? () => true : lazy(() => shared(r))));
   const heads = rules.map((r) =>
     headOf(r, (n) => (isLogic(n) && !("var" in n) ? (counts.get(keyOf(n)) ?? 0) : 0), shared),
   );
@@ -112,6 +114,12 @@ function structuralKeys(): (n: unknown) => string {
 }
 
 const UNSEEN = {};
+
+/** A node compiled on its first call (then called directly): lazy(() => compileNode(rule, self)). */
+function lazy(make: () => Fn): Fn {
+  let f: Fn | null = null;
+  return (d) => (f ??= make())(d);
+}
 
 /** A node that remembers its value for the last data object (shared subtrees, evaluated once per decision). */
 function remember(f: Fn): Fn {
