@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { newId, randomToken } from "../lib/crypto";
 import type { Database } from "./db";
 import { tenants } from "./schema";
@@ -18,6 +18,7 @@ export class TenantRepo {
       hashSalt: randomToken(32),
       makes,
       createdAt: now,
+      secret: randomToken(43),
     };
     await this.d.db.insert(tenants).values(row);
     return row;
@@ -29,5 +30,19 @@ export class TenantRepo {
 
   async byId(id: string): Promise<Tenant | undefined> {
     return this.d.db.select().from(tenants).where(eq(tenants.id, id)).get();
+  }
+
+  /** The tenant's secret (sealed decision ids, visitor tokens), created on first use for older tenants. */
+  async secret(id: string): Promise<string | null> {
+    const row = await this.d.db.select({ secret: tenants.secret }).from(tenants).where(eq(tenants.id, id)).get();
+    if (!row) return null;
+    if (row.secret) return row.secret;
+    await this.d.db
+      .update(tenants)
+      .set({ secret: randomToken(43) })
+      .where(and(eq(tenants.id, id), isNull(tenants.secret)));
+    return (
+      (await this.d.db.select({ secret: tenants.secret }).from(tenants).where(eq(tenants.id, id)).get())?.secret ?? null
+    );
   }
 }
