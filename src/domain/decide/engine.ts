@@ -121,6 +121,7 @@ function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppre
   const dealerId = input.dealer?.id ?? null;
   const now = input.now;
   const n = g.checks.length;
+  const exclude = input.exclude;
   let head: ((d: unknown) => unknown) | null = null;
   let headHolds = true;
   // Indexed loops: array iterators allocate a result object per step when not optimized away.
@@ -134,6 +135,7 @@ function screen(input: DecisionInput, data: unknown, g: Prepared, report: Suppre
       if (!headHolds) continue;
     }
     if (a.dealerId !== null && a.dealerId !== dealerId) continue;
+    if (exclude?.has(a.id)) continue;
     let lever = a.lever;
     if (a.overrides !== null && dealerId !== null) {
       const o = a.overrides[dealerId];
