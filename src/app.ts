@@ -19,6 +19,7 @@ export function createApp(deps: Deps) {
   app.use(requestId({ headerName: "X-Request-Id" }));
   app.use(async (c, next) => {
     c.set("deps", deps);
+    c.set("startedAt", Date.now()); // deadlines (decide) count from the request's arrival
     await next();
   });
   app.options("/v1/*", (c) => {

@@ -191,7 +191,7 @@ export const putConsent = defineOperation({
       throw new Problem("validation-failed", "Nothing to change.", {
         errors: [{ in: "body", pointer: "", reason: "give at least one consent or preference" }],
       });
-    const results = await ingestEvents(ctx, events);
+    const { results } = await ingestEvents(ctx, events);
     const bad = results.find((r) => r.status === "rejected");
     if (bad?.status === "rejected")
       throw new Problem("validation-failed", bad.reasons.map((r) => `${r.pointer}: ${r.reason}`).join("; "), {
