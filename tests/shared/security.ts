@@ -42,14 +42,19 @@ export const REQUESTS: Record<string, RequestSpec> = {
   listKeys: () => ({}),
   createKey: () => ({ body: { kind: "server", name: "sec", scopes: ["decide"] } }),
   revokeKey: (a) => ({ params: { keyId: a.spareKeyId } }),
-  ingestEvents: (_a, kind, vin) => ({
+  ingestEvents: (a, kind, vin) => ({
     body: {
       events: [
         {
           id: uid(),
           type: "page_view",
           occurredAt: new Date().toISOString(),
-          identifiers: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" },
+          identifiers:
+            kind === "vehicle"
+              ? { vin }
+              : kind === "publishable"
+                ? { visitorToken: a.visitorToken }
+                : { visitorId: "v_sec_1" },
           data: { url: "https://example.com/" },
         },
       ],
@@ -90,9 +95,14 @@ export const REQUESTS: Record<string, RequestSpec> = {
     body: { profileId: a.profileId, actionId: a.shownActionId, type: "convert" },
     addressed: true,
   }),
-  decide: (_a, kind, vin) => ({
+  decide: (a, kind, vin) => ({
     body: {
-      subject: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" },
+      subject:
+        kind === "vehicle"
+          ? { vin }
+          : kind === "publishable"
+            ? { visitorToken: a.visitorToken }
+            : { visitorId: "v_sec_1" },
       channel: kind === "vehicle" ? "in_vehicle" : "dealer_site",
       placement: "slot",
     },
