@@ -5,25 +5,17 @@
  * conditional writes). When a concurrent writer wins a conditional write, the whole attempt runs again from a
  * fresh read; when the retries run out the caller gets 503 and nothing was written.
  */
-import { foldContacts, type ContactLog } from "../domain/decide/contacts";
+import { foldedContacts, placeInHouseholds, projectionNeeds, projectPeople } from "../domain/profile/batch";
 import type { DomainEvent } from "../domain/profile/events";
-import { householdDoc } from "../domain/profile/household";
-import { applyEvent, eventKey, project, type ProjectionContext } from "../domain/profile/project";
-import {
-  identKey,
-  resolveBatch,
-  type KnownPerson,
-  type PreparedEvent,
-  type ResolvePlan,
-} from "../domain/profile/resolve";
-import type { Profile } from "../domain/profile/types";
+import type { ProjectionContext } from "../domain/profile/project";
+import { identKey, resolveBatch, type PreparedEvent, type ResolvePlan } from "../domain/profile/resolve";
 import type { Principal } from "../http/context";
 import { newId } from "../lib/crypto";
 import type { Store } from "../store";
-import type { Batchable } from "../store/db";
-import type { EventRow, HouseholdState, PersonRow } from "../store/customers";
+import type { EventRow, PersonRow } from "../store/customers";
 import type { Tenant } from "../store/tenants";
 import { dealersOf } from "./dealer-cache";
+import { batchStatements } from "./ingest-write";
 import { prepareEvent, referencedDealers, type Reason } from "./prepare-events";
 import { withRetries } from "./retry";
 import { VinService, type Decoded } from "./vins";
@@ -109,7 +101,7 @@ export async function ingestEvents(
   );
 }
 
-/** One read-resolve-project-write attempt. */
+/** One read → resolve → project → write attempt. */
 async function attempt(
   ctx: IngestContext,
   prepared: readonly PreparedEvent[],
@@ -120,7 +112,7 @@ async function attempt(
   const repo = store.customers;
   const values = [...new Set(prepared.flatMap((p) => [...p.ids.map((i) => i.value), ...p.vins]))];
 
-  // Load: duplicates, owners of the identifiers, the subject, an earlier response — in parallel.
+  // Load: duplicates, owners of the identifiers (with their versions), the subject, an earlier response.
   const [known, owned, subjectRows, prior] = await Promise.all([
     repo.eventStatuses(
       tenant.id,
@@ -131,42 +123,25 @@ async function attempt(
     opts.idempotency ? store.idempotency.get(tenant.id, opts.idempotency.key) : Promise.resolve(undefined),
   ]);
   if (prior) return { results, replayed: prior };
-
-  const seen = new Set<string>();
-  const fresh: PreparedEvent[] = [];
-  for (const p of prepared) {
-    const status = known.get(p.event.id);
-    if (status === "erased")
-      results[p.index] = {
-        index: p.index,
-        id: p.event.id,
-        status: "rejected",
-        reasons: [{ pointer: "/id", reason: "this event belonged to an erased person and is refused" }],
-      };
-    else if (status || seen.has(p.event.id)) results[p.index] = { index: p.index, id: p.event.id, status: "duplicate" };
-    else {
-      seen.add(p.event.id);
-      fresh.push(p);
-    }
-  }
-
-  const rows = new Map<string, PersonRow>();
+  const fresh = newEvents(prepared, known, results);
+  const people = new Map<string, PersonRow>();
   const owners = new Map<string, string>();
   for (const o of owned) {
     owners.set(identKey(o), o.person.id);
-    rows.set(o.person.id, o.person);
+    people.set(o.person.id, o.person);
   }
-  for (const s of subjectRows) rows.set(s.id, s);
-  const people = new Map<string, KnownPerson>(
-    [...rows.values()].map((r) => [
-      r.id,
-      { id: r.id, dealerId: r.dealerId, createdAt: r.createdAt, known: r.known, personIds: r.personIds },
-    ]),
-  );
+  for (const s of subjectRows) people.set(s.id, s);
+
+  // Resolve (pure): people, links, merges, moves, refusals.
   const plan = resolveBatch({
     events: fresh,
     owners,
-    people,
+    people: new Map(
+      [...people.values()].map((r) => [
+        r.id,
+        { id: r.id, dealerId: r.dealerId, createdAt: r.createdAt, known: r.known, personIds: r.personIds },
+      ]),
+    ),
     caller: { kind: ctx.principal.kind, dealerId: ctx.principal.dealerId, vin: ctx.principal.vin },
     subject: ctx.subject ?? null,
     now,
@@ -174,50 +149,11 @@ async function attempt(
     newMergeId: () => newId("mrg"),
   });
 
-  const written = await persist(ctx, fresh, plan, rows, results, opts);
-  return written;
-}
-
-/** Loads what projection needs (history, households, merge records, decodes), projects, and writes. */
-async function persist(
-  ctx: IngestContext,
-  fresh: readonly PreparedEvent[],
-  plan: ResolvePlan,
-  rows: ReadonlyMap<string, PersonRow>,
-  results: EventResult[],
-  opts: IngestOptions,
-): Promise<IngestOutcome> {
-  const { store, tenant, now } = ctx;
-  const repo = store.customers;
-  const absorbedOf = new Map<string, string[]>(); // final survivor -> stored absorbed people
-  for (const m of plan.merges) {
-    const s = plan.live(m.survivor);
-    if (rows.get(m.absorbed)?.hasRow) absorbedOf.set(s, [...(absorbedOf.get(s) ?? []), m.absorbed]);
-  }
-  const affected = [...plan.eventsOf.keys()];
-  const replay = affected.filter((id) => {
-    const row = rows.get(id);
-    const doc = row?.doc;
-    return (
-      absorbedOf.has(id) ||
-      !doc ||
-      row.mergedInto !== null ||
-      plan.eventsOf.get(id)!.some((p) => eventKey(p.event) < doc.lastKey)
-    );
-  });
-  const historyOf = replay.flatMap((id) => [...(rows.get(id)?.hasRow ? [id] : []), ...(absorbedOf.get(id) ?? [])]);
-  const newRef = new Map<string, string>(); // person -> household ref of its latest event that names one
-  for (const [id, list] of plan.eventsOf) {
-    const withRef = list.filter((p) => p.householdRef).sort((a, b) => (eventKey(a.event) < eventKey(b.event) ? -1 : 1));
-    if (withRef.length) newRef.set(id, withRef.at(-1)!.householdRef!);
-  }
-  const oldHouseholds = [
-    ...affected.map((id) => rows.get(id)?.householdId),
-    ...plan.merges.map((m) => rows.get(m.absorbed)?.householdId),
-  ].filter((h): h is string => !!h);
+  // Load what projecting needs: histories to replay, households with their members, merged people's identifiers.
+  const needs = projectionNeeds(plan, people);
   const [history, households, absorbedIds] = await Promise.all([
-    historyOf.length ? repo.eventsOf(tenant.id, historyOf) : Promise.resolve([]),
-    repo.householdsWithMembers(tenant.id, [...new Set(newRef.values())], [...new Set(oldHouseholds)]),
+    needs.historyOf.length ? repo.eventsOf(tenant.id, needs.historyOf) : Promise.resolve([]),
+    repo.householdsWithMembers(tenant.id, [...new Set(needs.newRef.values())], needs.oldHouseholds),
     plan.merges.length
       ? repo.identitiesOf(
           tenant.id,
@@ -225,191 +161,27 @@ async function persist(
         )
       : Promise.resolve([]),
   ]);
-  const decodes = await ctx.vins.decodeMany([
-    ...new Set([...fresh.flatMap((p) => vinsOf(p.event)), ...history.flatMap((r) => vinsOf(toDomainEvent(r)))]),
-  ]);
-  const pctx = projectionContext(tenant, decodes);
+  const past = history.map((r) => ({ personId: r.personId, event: toDomainEvent(r) }));
+  const decodes = await ctx.vins.decodeMany([...new Set([...fresh, ...past].flatMap((x) => vinsOf(x.event)))]);
 
-  // Project: replay where needed, else apply the new events to the stored profile.
-  const docs = new Map<string, Profile>();
-  const replaySet = new Set(replay);
-  for (const [id, list] of plan.eventsOf) {
-    const newEvents = list.map((p) => eventOf(p, plan));
-    if (replaySet.has(id)) {
-      const mine = new Set([id, ...(absorbedOf.get(id) ?? [])]);
-      const past = history.filter((r) => r.personId && mine.has(r.personId)).map(toDomainEvent);
-      docs.set(id, project([...past, ...newEvents], pctx));
-    } else {
-      const doc = structuredClone(rows.get(id)!.doc!);
-      for (const e of [...newEvents].sort((a, b) => (eventKey(a) < eventKey(b) ? -1 : 1))) applyEvent(doc, e, pctx);
-      docs.set(id, doc);
-    }
-  }
+  // Project (pure): profiles, households, folded contact logs.
+  const docs = projectPeople(plan, people, needs, past, projectionContext(tenant, decodes));
+  const placed = placeInHouseholds(plan, people, needs, docs, households, () => newId("hh"));
+  fillResults(plan, fresh, results);
 
-  // Households: who lives where after this batch, and each touched household's document from its members.
-  const byRef = new Map(households.map((h) => [h.ref, h]));
-  const byId = new Map(households.map((h) => [h.id, h]));
-  const householdOf = new Map<string, string | null>();
-  const touchedHouseholds = new Set<string>(oldHouseholds);
-  const freshHouseholds = new Map<string, HouseholdState>();
-  for (const id of affected) {
-    const ref = newRef.get(id);
-    let hid = rows.get(id)?.householdId ?? null;
-    if (ref) {
-      let h = byRef.get(ref) ?? freshHouseholds.get(ref);
-      if (!h) {
-        h = { id: newId("hh"), ref, version: 0, members: new Map() };
-        freshHouseholds.set(ref, h);
-        byId.set(h.id, h);
-      }
-      hid = h.id;
-    }
-    householdOf.set(id, hid);
-    if (hid) touchedHouseholds.add(hid);
-  }
-  const leaving = new Set(plan.merges.map((m) => m.absorbed));
-  const householdRows: { id: string; ref: string; version: number | null; doc: ReturnType<typeof householdDoc> }[] = [];
-  for (const hid of touchedHouseholds) {
-    const h = byId.get(hid);
-    if (!h) continue;
-    const members = new Map<string, Profile>();
-    for (const [pid, doc] of h.members) if (!leaving.has(pid) && !householdOf.has(pid)) members.set(pid, doc);
-    for (const [pid, at] of householdOf) if (at === hid) members.set(pid, docs.get(pid)!);
-    const isFresh = [...freshHouseholds.values()].includes(h);
-    householdRows.push({ id: h.id, ref: h.ref, version: isFresh ? null : h.version, doc: householdDoc(members) });
-  }
-
-  // Results, in request order.
-  for (const r of plan.resolutions) {
-    const p = fresh.find((f) => f.index === r.index)!;
-    if (r.status === "refused")
-      results[r.index] = {
-        index: r.index,
-        id: p.event.id,
-        status: "rejected",
-        reasons: [{ pointer: r.pointer, reason: r.reason }],
-      };
-    else
-      results[r.index] = {
-        index: r.index,
-        id: p.event.id,
-        status: "accepted",
-        ...(r.serviceOnly ? {} : { personId: plan.live(r.origin) }),
-        ...(r.mergeIds.length ? { merges: r.mergeIds } : {}),
-        ...(r.notes.length ? { notes: r.notes } : {}),
-      };
-  }
-
-  // Persist: one batch, every conditional write guarded.
-  const statements: Batchable[] = [];
-  const accepted = plan.resolutions.filter((r) => r.status === "resolved");
-  const byIndex = new Map(fresh.map((p) => [p.index, p]));
-  statements.push(
-    ...repo.insertEvents(
-      tenant.id,
-      accepted.map((r) => {
-        const p = byIndex.get(r.index)!;
-        return {
-          id: p.event.id,
-          type: p.event.type,
-          personId: plan.live(r.origin),
-          originPersonId: r.origin,
-          occurredAt: p.event.occurredAt,
-          receivedAt: now,
-          dealerId: p.event.dealerId,
-          payload: {
-            identifiers: p.ids,
-            data: p.event.data,
-            ...(p.householdRef ? { householdRef: p.householdRef } : {}),
-            ...(p.source ? { source: p.source } : {}),
-            ...(r.serviceOnly ? { serviceOnly: true } : {}),
-          },
-        };
-      }),
-    ),
-  );
-  const movedOf = (m: ResolvePlan["merges"][number]) => {
-    const stored = absorbedIds.filter((i) => i.personId === m.absorbed).map((i) => ({ kind: i.kind, value: i.value }));
-    return [...stored, ...m.batchIds.filter((b) => !stored.some((s) => s.kind === b.kind && s.value === b.value))];
-  };
-  for (const m of plan.merges)
-    statements.push(
-      ...repo.mergeStatements({
-        id: m.id,
-        tenantId: tenant.id,
-        survivorId: m.survivor,
-        absorbedId: m.absorbed,
-        eventId: m.eventId,
-        reason: m.reason,
-        moved: movedOf(m),
-        createdAt: now,
-        undoneAt: null,
-      }),
-    );
-  for (const mv of plan.moves) statements.push(...repo.moveIdentity(tenant.id, mv.ident, mv.from, mv.to));
-  statements.push(
-    ...repo.claimIdentities(
-      tenant.id,
-      [...plan.claims.values()].map((c) => ({ kind: c.ident.kind, value: c.ident.value, personId: c.personId })),
-      now,
-    ),
-  );
-
-  // People: new ones inserted, stored ones rewritten at the version read, merged-away ones marked.
-  const contactsOf = (id: string) => (rows.get(id)?.contacts as ContactLog | null) ?? null;
-  const folded = new Map<string, ContactLog | null>();
-  for (const m of plan.merges) {
-    const s = plan.live(m.survivor);
-    folded.set(s, foldContacts(folded.has(s) ? folded.get(s)! : contactsOf(s), contactsOf(m.absorbed)));
-  }
-  const inserts: Parameters<typeof repo.insertProfiles>[1] = [];
-  const updates: Parameters<typeof repo.updateProfiles>[1] = [];
-  for (const id of affected) {
-    const row = rows.get(id);
-    const doc = docs.get(id)!;
-    if (!row?.hasRow)
-      inserts.push({
-        id,
-        dealerId: doc.dealerId,
-        householdId: householdOf.get(id) ?? null,
-        mergedInto: null,
-        doc,
-        contacts: folded.get(id) ?? null,
-        createdAt: plan.created.get(id)?.createdAt ?? now,
-      });
-    else
-      updates.push({ id, version: row.version, doc, dealerId: doc.dealerId, householdId: householdOf.get(id) ?? null });
-  }
-  for (const m of plan.merges) {
-    const row = rows.get(m.absorbed);
-    if (row?.hasRow) statements.push(...repo.absorbProfile(tenant.id, m.absorbed, row.version, m.survivor, now));
-    else
-      inserts.push({
-        id: m.absorbed,
-        dealerId: null,
-        householdId: null,
-        mergedInto: m.survivor,
-        doc: null,
-        contacts: null,
-        createdAt: plan.created.get(m.absorbed)?.createdAt ?? now,
-      });
-  }
-  statements.push(...repo.insertProfiles(tenant.id, inserts, now), ...repo.updateProfiles(tenant.id, updates, now));
-  const onlyTouched = [...plan.touched].filter(
-    (id) => !plan.eventsOf.has(id) && !leaving.has(id) && rows.get(id)?.hasRow,
-  );
-  statements.push(
-    ...repo.touchProfiles(
-      tenant.id,
-      onlyTouched.map((id) => ({ id, version: rows.get(id)!.version })),
-      now,
-    ),
-  );
-  for (const [id, log] of folded)
-    if (rows.get(id)?.hasRow && log !== contactsOf(id))
-      statements.push(...repo.setContacts(tenant.id, id, rows.get(id)!.contactsVersion, log));
-  statements.push(...repo.saveHouseholds(tenant.id, householdRows, now));
-
+  // Persist: one atomic batch of guarded writes (and the Idempotency-Key record, if any).
+  const statements = batchStatements(store, {
+    tenantId: tenant.id,
+    now,
+    fresh,
+    plan,
+    people,
+    docs,
+    householdOf: placed.householdOf,
+    households: placed.rows,
+    contacts: foldedContacts(plan, people),
+    absorbedIds,
+  });
   let response: string | undefined;
   if (opts.idempotency) {
     response = opts.idempotency.render(results);
@@ -432,11 +204,47 @@ async function persist(
   return { results, ...(response !== undefined ? { response } : {}) };
 }
 
-/** The domain event of a prepared one, marked when it is service on someone else's car. */
-function eventOf(p: PreparedEvent, plan: ResolvePlan): DomainEvent {
-  const r = plan.resolutions.find((x) => x.index === p.index);
-  return r?.status === "resolved" && r.serviceOnly ? ({ ...p.event, serviceOnly: true } as DomainEvent) : p.event;
+/** Events not stored before (nor earlier in this batch); the others' results are set here. */
+function newEvents(
+  prepared: readonly PreparedEvent[],
+  known: ReadonlyMap<string, string>,
+  results: EventResult[],
+): PreparedEvent[] {
+  const seen = new Set<string>();
+  const fresh: PreparedEvent[] = [];
+  for (const p of prepared) {
+    const status = known.get(p.event.id);
+    if (status === "erased")
+      results[p.index] = {
+        index: p.index,
+        id: p.event.id,
+        status: "rejected",
+        reasons: [{ pointer: "/id", reason: "this event belonged to an erased person and is refused" }],
+      };
+    else if (status || seen.has(p.event.id)) results[p.index] = { index: p.index, id: p.event.id, status: "duplicate" };
+    else {
+      seen.add(p.event.id);
+      fresh.push(p);
+    }
+  }
+  return fresh;
 }
 
-/** The household document (kept here for callers of the old location). */
-export { householdDoc };
+/** Each resolved event's result: its person (not for service on someone else's car), merges, notes; or why not. */
+function fillResults(plan: ResolvePlan, fresh: readonly PreparedEvent[], results: EventResult[]): void {
+  const byIndex = new Map(fresh.map((p) => [p.index, p]));
+  for (const r of plan.resolutions) {
+    const id = byIndex.get(r.index)!.event.id;
+    results[r.index] =
+      r.status === "refused"
+        ? { index: r.index, id, status: "rejected", reasons: [{ pointer: r.pointer, reason: r.reason }] }
+        : {
+            index: r.index,
+            id,
+            status: "accepted",
+            ...(r.serviceOnly ? {} : { personId: plan.live(r.origin) }),
+            ...(r.mergeIds.length ? { merges: r.mergeIds } : {}),
+            ...(r.notes.length ? { notes: r.notes } : {}),
+          };
+  }
+}

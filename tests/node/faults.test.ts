@@ -158,6 +158,9 @@ describe("erased bytes", () => {
     const needles = [
       personId,
       who.customerId,
+      who.email,
+      who.phone,
+      ERASE_VIN,
       deviceId,
       `secret words ${u}`,
       await sha256Hex(`${salt}:email:${who.email}`),
