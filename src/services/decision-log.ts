@@ -52,6 +52,7 @@ export class DecisionLogWriter implements DecisionSink {
   private failures = 0;
   private dropped = 0;
   private flushing: Promise<void> | null = null;
+  private inFlight = 0;
 
   constructor(
     private readonly store: Store,
@@ -60,10 +61,12 @@ export class DecisionLogWriter implements DecisionSink {
   ) {}
 
   backlog() {
-    return { pending: this.pending.length, dropped: this.dropped };
+    return { pending: this.pending.length + this.inFlight, dropped: this.dropped };
   }
 
   add(item: LoggedDecision): Promise<void> {
+    // Workers: one request's own log, written inside its own waitUntil (a request may not settle another's promises).
+    if (this.maxDelayMs === 0) return this.writeOwn(item);
     const done = new Promise<void>((resolve) => this.pending.push({ item, done: resolve }));
     if (this.pending.length > MAX_PENDING) {
       const lost = this.pending.splice(0, this.pending.length - MAX_PENDING);
@@ -96,6 +99,26 @@ export class DecisionLogWriter implements DecisionSink {
     await this.flushing;
   }
 
+  /** Writes one decision now, retrying a few times with backoff, then gives up (counted). */
+  private async writeOwn(item: LoggedDecision): Promise<void> {
+    this.inFlight++;
+    try {
+      for (let attempt = 0; attempt < 4; attempt++) {
+        try {
+          await this.write([item]);
+          return;
+        } catch (e) {
+          console.error(JSON.stringify({ level: "error", msg: "decision log: write failed", error: faultName(e) }));
+          if (classify(e) === "fatal") break;
+          await sleep(50 * 2 ** attempt);
+        }
+      }
+      this.dropped++;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
   private async flushOnce(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
@@ -110,18 +133,12 @@ export class DecisionLogWriter implements DecisionSink {
       console.error(
         JSON.stringify({ level: "error", msg: "decision log: write failed, will retry", error: faultName(e) }),
       );
-      this.pending.unshift(...batch);
-      if (this.maxDelayMs === 0) {
-        // One request's own log (Workers): retry a few times inside its waitUntil, then give up and count it.
-        if (this.failures > 3) {
-          this.dropped += batch.length;
-          this.pending.splice(0, batch.length);
-          for (const b of batch) b.done();
-          return;
-        }
-        await sleep(50 * 2 ** this.failures);
-        return this.flushOnce();
+      if (classify(e) === "fatal") {
+        this.dropped += batch.length; // a bug, not a passing fault: retrying would fail the same way
+        for (const b of batch) b.done();
+        return;
       }
+      this.pending.unshift(...batch);
       this.schedule(Math.min(5000, 50 * 2 ** this.failures));
     }
   }

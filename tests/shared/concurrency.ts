@@ -259,6 +259,27 @@ export function concurrencySuite(getHarness: () => Harness) {
       expect(shows(again, "capped")).toBe(false);
     });
 
+    it("a store that keeps failing writes answers 503 with Retry-After, writes nothing, and recovers by itself", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const e = ev("page_view", { customerId: a.customerId }, { url: "https://example.com/down" });
+      h.faults!.set({ latencyMs: LATENCY_MS, writeFailureRate: 1, failWhere: "before" });
+      let res: Response;
+      try {
+        res = await h.fetch("/v1/events", json("POST", { events: [e] }, auth(a.keys.full)));
+      } finally {
+        h.faults!.reset();
+      }
+      const body = (await res.json()) as { type: string };
+      expect(res.status).toBe(503);
+      expect(res.headers.get("content-type")).toMatch(/problem\+json/);
+      expect(body.type).toMatch(/store-unavailable$/);
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await h.store.customers.eventStatuses(a.tenant.id, [e.id])).size).toBe(0);
+      const again = await post(h, a.keys.full, [e]);
+      expect(again.results[0]!.status).toBe("accepted");
+    });
+
     it("a guard aborts the whole batch when a conditional write changed fewer rows than expected", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
