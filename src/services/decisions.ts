@@ -180,7 +180,8 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
       log("decide: store read failed or missed its deadline, degraded", e);
       return degraded(null);
     }
-    const secret = caches.secret(tenantId, read.secret) ?? (await store.tenants.secret(tenantId));
+    const secret =
+      caches.secret(tenantId, read.secret) ?? caches.secret(tenantId, await store.tenants.secret(tenantId));
     if (!secret) return degraded(null);
     if (req.visitorToken && attempt === 0) {
       const issuer = principal.kind === "publishable" ? principal.keyId : null;

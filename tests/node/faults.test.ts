@@ -89,7 +89,7 @@ describe("a write lock held by another connection for 3 s", () => {
       );
       expect(value.decide.value.status).toBe(200);
       expect(d.degraded).toBe(true);
-      expect(value.decide.ms).toBeLessThan(deadline + 50);
+      expect(value.decide.ms).toBeLessThan(deadline + 100); // the deadline counts from arrival; the margin is HTTP on a loaded test process
       expect(value.health.ms).toBeLessThan(1000);
       expect(value.health.value.status).toBe(503);
       expect(health.status).not.toBe("ok");
