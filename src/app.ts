@@ -28,6 +28,7 @@ export function createApp(deps: Deps) {
   if (deps.accessLog) app.use(accessLog(deps.accessLog, deps.now));
   app.use(async (c, next) => {
     c.set("deps", deps);
+    c.set("startedAt", Date.now()); // deadlines (decide) count from the request's arrival
     await next();
   });
   app.use(securityHeaders());

@@ -14,6 +14,7 @@ import { createStore, type Store } from "./store";
 import { migrateLibsql, openLibsql } from "./store/libsql";
 import { seedDemo } from "./seed/demo";
 import { createNodeVinDecoder } from "./store/vpic/node";
+import { sweepRetention } from "./services/retention";
 import { VinService } from "./services/vins";
 import { cliAudit } from "./services/audit";
 import { isTimeZone } from "./routes/common";
@@ -31,6 +32,7 @@ const USAGE = `Usage: npm run pitwall -- <command> [flags]
   key-revoke     --tenant S --id key_...
   key-list       --tenant S
   actions-import --tenant S --file catalogue.json|.yaml   upsert every action of the file (validated as the API does)
+  retention                                 delete expired decision logs, outcomes and Idempotency-Key records now
 
   Global: --db URL (else DATABASE_URL, else file:.pitwall/pitwall.db)`;
 
@@ -261,6 +263,10 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
             ],
           );
         return `imported ${valid.length} actions into ${t.slug} (catalogue version ${await store.decisioning.catalogVersion(t.id)})`;
+      }
+      case "retention": {
+        const n = await sweepRetention(store, now);
+        return `expired: ${n.decisions} decisions, ${n.outcomes} outcomes, ${n.idempotencyKeys} Idempotency-Key records`;
       }
       default:
         throw new UsageError(`unknown command ${command}`);

@@ -14,6 +14,10 @@ import type { AccessLogLine } from "./http/access-log";
 import type { Deps } from "./http/context";
 import { SWAGGER_UI_FILES, swaggerUiContentType } from "./http/docs";
 import { openLibsql, type LibsqlDatabase } from "./store/libsql";
+import { sweepRetention } from "./services/retention";
+
+/** How often the retention job runs on Node (the Worker's Cron Trigger is hourly too, wrangler.toml). */
+const RETENTION_EVERY_MS = 3_600_000;
 
 /** Tracks deferred work (the Node counterpart of waitUntil) so shutdown can drain it. */
 export function createDeferrer() {
@@ -95,6 +99,15 @@ export async function startNode(
     };
     s.once("error", onError);
   });
+  // Retention: hourly, first a minute after start; never keeps the process alive.
+  const retention = () =>
+    void sweepRetention(deps.store, deps.now())
+      .then((n) => console.log(JSON.stringify({ level: "info", msg: "retention", ...n })))
+      .catch((e) => console.error(JSON.stringify({ level: "error", msg: "retention failed", error: String(e) })));
+  const first = setTimeout(retention, 60_000);
+  const every = setInterval(retention, RETENTION_EVERY_MS);
+  first.unref();
+  every.unref();
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   return {
@@ -104,8 +117,11 @@ export async function startNode(
     database: db,
     deps,
     async close() {
+      clearTimeout(first);
+      clearInterval(every);
       await new Promise<void>((r) => server.close(() => r()));
       await deferrer.drain();
+      await deps.decisionLog.flush?.();
       db.close();
     },
   };

@@ -22,7 +22,8 @@ const decision = await pitwall.POST("/v1/decide", {
 });
 if (decision.error) fail("decide", decision.error);
 const { decisionId, actions } = decision.data!;
-console.log(`decision ${decisionId}: ${actions.map((a) => a.id).join(", ") || "nothing to show"}`);
+// A decision id is sealed (it carries what outcomes need, encrypted): print its start only.
+console.log(`decision ${decisionId.slice(0, 16)}…: ${actions.map((a) => a.id).join(", ") || "nothing to show"}`);
 
 const first = actions[0];
 if (first) {

@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { AppConfig } from "../config";
 import type { KeyKind } from "../domain/keys";
-import type { DecisionLogWriter } from "../services/decision-log";
+import type { DecisionSink } from "../services/decision-log";
 import type { DecisionCaches } from "../services/decisions";
 import type { VinService } from "../services/vins";
 import type { Store } from "../store";
@@ -22,8 +22,8 @@ export interface Deps {
   keyCache: KeyCache;
   /** Catalogue, learner statistics and dealers, cached per isolate. */
   decisionCaches: DecisionCaches;
-  /** Batches decision logs written after responses. */
-  decisionLog: DecisionLogWriter;
+  /** Where decision logs go after responses (a write-behind on Node, one request's own batch on Workers). */
+  decisionLog: DecisionSink;
   /** VIN validation and cached decoding (the decoder itself is runtime-specific). */
   vins: VinService;
   /** Per-key request limit: the Workers Rate Limiting binding when bound, else in memory. */
@@ -50,7 +50,7 @@ export interface Principal {
 }
 
 export type AppEnv = {
-  Variables: { deps: Deps; principal: Principal; requestId: string };
+  Variables: { deps: Deps; principal: Principal; requestId: string; startedAt: number };
 };
 export type AppContext = Context<AppEnv>;
 

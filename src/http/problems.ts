@@ -33,6 +33,8 @@ export const problemTypes = {
   "rate-limited": { status: 429, title: "Too many requests" },
   "internal-error": { status: 500, title: "Internal error" },
   "service-misconfigured": { status: 503, title: "The service is misconfigured" },
+  "store-unavailable": { status: 503, title: "The store is unavailable; retry after the time given" },
+  "write-conflict": { status: 503, title: "Concurrent writes kept conflicting; retry after the time given" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemType = keyof typeof problemTypes;

@@ -5,6 +5,7 @@ import { idempotencyKeyOf } from "../http/body";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
 import { sha256Hex } from "../lib/crypto";
+import { OUT_OF_SCOPE, subjectRefusal } from "../domain/profile/resolve";
 import { ingestEvents, MAX_BATCH, type EventResult } from "../services/ingest";
 import { audit } from "../services/audit";
 import { serviceContext } from "../services/context";
@@ -44,17 +45,11 @@ const IdempotencyHeader = z.object({
 function assertEventSubjectsAllowed(p: Principal, events: unknown[]): void {
   if (p.kind === "server") return;
   for (const [i, e] of events.entries()) {
-    const ids = (e as { identifiers?: Record<string, unknown> } | null)?.identifiers ?? {};
-    const vin = (e as { data?: { vin?: unknown } } | null)?.data?.vin;
-    const ok =
-      p.kind === "publishable"
-        ? Object.keys(ids).every((k) => k === "visitorId")
-        : Object.keys(ids).every((k) => k === "vin") && ids.vin === p.vin && (vin === undefined || vin === p.vin);
-    if (!ok)
-      throw new Problem(
-        "subject-not-allowed",
-        `events[${i}]: a ${p.kind} key may only send events for ${p.kind === "publishable" ? "an anonymous visitorId" : "its own VIN"}.`,
-      );
+    const raw = (e as { identifiers?: Record<string, unknown>; data?: { vin?: unknown } } | null) ?? {};
+    const ids = raw.identifiers ?? {};
+    const fields = Object.keys(ids).filter((k) => ids[k] !== undefined && ids[k] !== "");
+    const why = subjectRefusal(p, fields, raw.data?.vin, ids.vin);
+    if (why) throw new Problem("subject-not-allowed", `events[${i}]: ${why}.`);
   }
 }
 
@@ -67,12 +62,12 @@ export const ingestEventsOp = defineOperation({
   method: "post",
   path: "/v1/events",
   auth: { kinds: ["server", "publishable", "vehicle"], scope: "events:write" },
-  problems: ["idempotency-key-reused", "subject-not-allowed"],
+  problems: ["idempotency-key-reused", "subject-not-allowed", "store-unavailable", "write-conflict"],
   schema: {
     tags: ["Events"],
     operationId: "ingestEvents",
     summary: "Send a batch of up to 500 events; each is stored at most once, forever",
-    description: `Event types: ${EVENT_TYPES.join(", ")} (each documented as a member of \`Event\`, with its \`data\` schema and an example). Each event is validated alone: an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys send events for an anonymous visitorId only; vehicle keys for their own VIN only.`,
+    description: `Event types: ${EVENT_TYPES.join(", ")}. Each event is validated alone (each type documented as a member of \`Event\`, with its \`data\` schema and an example): an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys name their visitor only by the visitorToken that decide issued to them, and no VIN; vehicle keys send events for their own VIN only; a dealer-bound key writes only about its dealer's people (an event naming anyone else is rejected, naming no one). 503 with Retry-After when the store is unavailable or concurrent writes kept conflicting: nothing was written, retry.`,
     request: {
       headers: IdempotencyHeader,
       body: {
@@ -107,33 +102,21 @@ export const ingestEventsOp = defineOperation({
     assertEventSubjectsAllowed(c.var.principal, body.events);
     const ctx = await serviceContext(c);
     const idemKey = idempotencyKeyOf(c) ?? headers["idempotency-key"];
-    if (!idemKey) return c.json(summary(await ingestEvents(ctx, body.events)));
+    if (!idemKey) return c.json(summary((await ingestEvents(ctx, body.events)).results));
 
     const requestHash = await sha256Hex(JSON.stringify(body.events));
-    const prior = await ctx.store.idempotency.get(ctx.tenant.id, idemKey);
-    if (prior) {
-      if (prior.requestHash !== requestHash)
+    const out = await ingestEvents(ctx, body.events, {
+      idempotency: { key: idemKey, requestHash, render: (results) => JSON.stringify(summary(results)) },
+    });
+    if (out.replayed) {
+      if (out.replayed.requestHash !== requestHash)
         throw new Problem("idempotency-key-reused", "This Idempotency-Key was used with a different body.");
-      return c.body(prior.response, prior.status as 200, {
+      return c.body(out.replayed.response, out.replayed.status as 200, {
         "content-type": "application/json",
         "Idempotent-Replayed": "true",
       });
     }
-    let responseText = "";
-    await ingestEvents(ctx, body.events, (results) => {
-      responseText = JSON.stringify(summary(results));
-      return [
-        ctx.store.idempotency.put({
-          tenantId: ctx.tenant.id,
-          key: idemKey,
-          requestHash,
-          status: 200,
-          response: responseText,
-          createdAt: ctx.now,
-        }),
-      ];
-    });
-    return c.body(responseText, 200, { "content-type": "application/json" });
+    return c.body(out.response!, 200, { "content-type": "application/json" });
   },
 });
 
@@ -152,6 +135,7 @@ export const linkIdentities = defineOperation({
   method: "post",
   path: "/v1/identities/link",
   auth: { kinds: ["server"], scope: "events:write" },
+  problems: ["not-found", "store-unavailable", "write-conflict"],
   schema: {
     tags: ["Identities"],
     operationId: "linkIdentities",
@@ -174,18 +158,23 @@ export const linkIdentities = defineOperation({
       identifiers: body.identifiers,
       data: { reason: body.reason },
     };
-    const results = await ingestEvents(ctx, [event], (rs) => {
-      const r = rs[0];
-      if (r?.status !== "accepted") return [];
-      const entry = audit(c, "identities.link", {
-        subjectType: "profile",
-        subjectId: r.personId,
-        personId: r.personId,
-        detail: { linkId: id, reason: body.reason, merges: r.merges ?? [] },
-      });
-      return [ctx.store.audit.insert(entry)];
+    const { results } = await ingestEvents(ctx, [event], {
+      extra: (rs) => {
+        const r = rs[0];
+        if (r?.status !== "accepted") return [];
+        const entry = audit(c, "identities.link", {
+          subjectType: "profile",
+          subjectId: r.personId ?? null,
+          personId: r.personId ?? null,
+          detail: { linkId: id, reason: body.reason, merges: r.merges ?? [] },
+        });
+        return [ctx.store.audit.insert(entry)];
+      },
     });
     const r = results[0]!;
+    // Identifiers of someone outside the key's scope: as if no such person existed.
+    if (r.status === "rejected" && r.reasons.some((x) => x.reason === OUT_OF_SCOPE))
+      throw new Problem("not-found", "No person in this key's scope has these identifiers.");
     if (r.status === "rejected")
       throw new Problem("validation-failed", r.reasons.map((x) => `${x.pointer}: ${x.reason}`).join("; "), {
         errors: r.reasons.map((x) => ({ in: "body", ...x })),

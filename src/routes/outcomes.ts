@@ -1,17 +1,20 @@
 import { z } from "zod";
 import { OUTCOMES } from "../domain/decide/contacts";
 import { defineOperation } from "../http/operation";
-import { attributeOutcome, recordOutcome } from "../services/decisions";
-import { callerScope } from "../services/context";
+import { attributeOutcome, recordOutcome, type OutcomeDeps } from "../services/outcomes";
+import { callerScope, callerTenant } from "../services/context";
+import { MAX_DECISION_ID } from "../services/decision-ids";
+import type { AppContext } from "../http/context";
 import { Problem } from "../http/problems";
-import { IdParam } from "./common";
 
 const OutcomeResult = z
   .object({
     decisionId: z.string(),
     actionId: z.string(),
     type: z.enum(OUTCOMES),
-    recorded: z.enum(["new", "duplicate"]),
+    recorded: z.enum(["new", "duplicate", "discarded"]).meta({
+      description: "`discarded`: the person was erased since the decision; nothing is kept",
+    }),
   })
   .meta({ id: "OutcomeResult" });
 const OccurredAt = z.iso
@@ -19,17 +22,32 @@ const OccurredAt = z.iso
   .optional()
   .meta({ description: "When it happened (default: now); outcomes are accepted weeks later" });
 
+/** What the outcome services need from a request. */
+async function outcomeDeps(c: AppContext): Promise<OutcomeDeps> {
+  const { store, now, random } = c.var.deps;
+  const tenant = await callerTenant(c);
+  return { store, principal: c.var.principal, now: now(), secret: tenant.secret ?? "", random };
+}
+
 export const recordOutcomeOp = defineOperation({
   method: "post",
   path: "/v1/decisions/:decisionId/outcomes",
   auth: { kinds: ["server", "publishable", "vehicle"], scope: "events:write" },
-  problems: ["not-found"],
+  problems: ["not-found", "store-unavailable", "write-conflict"],
   schema: {
     tags: ["Decisions"],
     operationId: "recordOutcome",
     summary: "Record what the person did with a shown action (idempotent)",
+    description:
+      "Accepted from the moment the decision was answered (its id is sealed: no log row is needed), for 90 days, from a key that could have seen it: any server key of the brand, a key bound to the same dealer, the same publishable or vehicle key. Counted once, however often it is retried.",
     request: {
-      params: IdParam("decisionId", "dec", "dec_4bQm2kT9xYz01AbCdEfG"),
+      params: z.object({
+        decisionId: z
+          .string()
+          .min(1)
+          .max(MAX_DECISION_ID)
+          .meta({ description: "The decisionId of a decide answer (sealed)", example: "dec_AbCd…" }),
+      }),
       body: {
         content: {
           "application/json": {
@@ -47,17 +65,9 @@ export const recordOutcomeOp = defineOperation({
   },
   example: { body: { actionId: "lease-renewal", type: "click" } },
   async handle(c, { params, body }) {
-    const { store, now } = c.var.deps;
-    const at = body.occurredAt ? Date.parse(body.occurredAt) : now();
-    return c.json(
-      await recordOutcome(
-        { store, principal: c.var.principal, now: now() },
-        params.decisionId as string,
-        body.actionId,
-        body.type,
-        at,
-      ),
-    );
+    const deps = await outcomeDeps(c);
+    const at = body.occurredAt ? Date.parse(body.occurredAt) : deps.now;
+    return c.json(await recordOutcome(deps, params.decisionId as string, body.actionId, body.type, at));
   },
 });
 
@@ -65,7 +75,7 @@ export const attributeOutcomeOp = defineOperation({
   method: "post",
   path: "/v1/outcomes",
   auth: { kinds: ["server"], scope: "events:write" },
-  problems: ["not-found"],
+  problems: ["not-found", "store-unavailable", "write-conflict"],
   schema: {
     tags: ["Decisions"],
     operationId: "attributeOutcome",
@@ -101,18 +111,10 @@ export const attributeOutcomeOp = defineOperation({
     },
   },
   async handle(c, { body }) {
-    const { store, now } = c.var.deps;
-    const found = await store.customers.byId(callerScope(c), body.profileId);
+    const deps = await outcomeDeps(c);
+    const found = await deps.store.customers.byId(callerScope(c), body.profileId);
     if (!found) throw new Problem("not-found", "No such profile.");
-    const at = body.occurredAt ? Date.parse(body.occurredAt) : now();
-    return c.json(
-      await attributeOutcome(
-        { store, principal: c.var.principal, now: now() },
-        body.profileId,
-        body.actionId,
-        body.type,
-        at,
-      ),
-    );
+    const at = body.occurredAt ? Date.parse(body.occurredAt) : deps.now;
+    return c.json(await attributeOutcome(deps, body.profileId, body.actionId, body.type, at));
   },
 });

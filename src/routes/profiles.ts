@@ -214,11 +214,12 @@ export const putConsent = defineOperation({
         errors: [{ in: "body", pointer: "", reason: "give at least one consent or preference" }],
       });
     const changed = Object.keys(body).filter((k) => k !== "source" && body[k as keyof typeof body] !== undefined);
-    const results = await ingestEvents(ctx, events, (rs) =>
-      rs.some((r) => r.status === "accepted")
-        ? [c.var.deps.store.audit.insert(audit(c, "consent.change", personSubject(profileId, { source, changed })))]
-        : [],
-    );
+    const { results } = await ingestEvents(ctx, events, {
+      extra: (rs) =>
+        rs.some((r) => r.status === "accepted")
+          ? [c.var.deps.store.audit.insert(audit(c, "consent.change", personSubject(profileId, { source, changed })))]
+          : [],
+    });
     const bad = results.find((r) => r.status === "rejected");
     if (bad?.status === "rejected")
       throw new Problem("validation-failed", bad.reasons.map((r) => `${r.pointer}: ${r.reason}`).join("; "), {

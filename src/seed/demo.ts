@@ -89,7 +89,7 @@ export async function seedDemo(
       updatedAt: now,
     });
   }
-  const results = await seedPopulation({ tenant, store, vins: deps.vins, now }, dealers);
+  const { results } = await seedPopulation({ tenant, store, vins: deps.vins, now }, dealers);
   const rejected = results.filter((r) => r.status === "rejected");
   if (rejected.length) throw new Error(`demo events rejected: ${JSON.stringify(rejected)}`);
   return { tenant, keys: await createDemoKeys(store, tenant, now, port), events: results.length };

@@ -12,16 +12,17 @@ export async function callerTenant(c: AppContext): Promise<Tenant> {
   const now = c.var.deps.now();
   const hit = tenantCache.get(tenantId);
   if (hit && hit.until > now) return hit.tenant;
-  const tenant = await c.var.deps.store.tenants.byId(tenantId);
-  if (!tenant) throw new Problem("invalid-api-key", "The key's tenant no longer exists.");
+  const row = await c.var.deps.store.tenants.byId(tenantId);
+  if (!row) throw new Problem("invalid-api-key", "The key's tenant no longer exists.");
+  const tenant = row.secret ? row : { ...row, secret: await c.var.deps.store.tenants.secret(tenantId) };
   tenantCache.set(tenantId, { tenant, until: now + TENANT_TTL_MS });
   return tenant;
 }
 
 /** What the customer-360 services need from a request. */
 export async function serviceContext(c: AppContext, extra: Partial<IngestContext> = {}): Promise<IngestContext> {
-  const { store, vins, now } = c.var.deps;
-  return { tenant: await callerTenant(c), principal: c.var.principal, store, vins, now: now(), ...extra };
+  const { store, vins, now, random } = c.var.deps;
+  return { tenant: await callerTenant(c), principal: c.var.principal, store, vins, now: now(), random, ...extra };
 }
 
 /** The caller's data scope: tenant, and dealer for dealer-bound keys. */

@@ -1,34 +1,58 @@
 /**
- * Write-behind for the decision log: decisions made within a few milliseconds of each other are logged in
- * one batch (decision rows, learner shows summed per arm, contact logs), so that logging costs the store one
- * transaction per burst rather than one per decision. Propensities are estimated here, off the request path.
- * `add` returns a promise that settles when the item's batch is written: waitUntil keeps a Worker alive for it.
+ * The decision log, written after the answer: decision rows (with a per-slot propensity estimated here, off
+ * the request path), learner shows summed per arm, and the contacts of decisions that counted against no cap.
+ * On Node a write-behind batches the decisions of a few milliseconds into one transaction; on Workers each
+ * request writes its own (through waitUntil). Behind `DecisionSink`, so a queue can take its place.
+ *
+ * A log row is written only while its person exists (an erasure in between leaves nothing). A contact write
+ * that lost to a concurrent writer is applied again to a fresh read. A failed batch is retried with backoff
+ * until the store recovers (bounded: the oldest entries are dropped, counted and logged, past MAX_PENDING).
  */
 import { recordContact, type ContactLog } from "../domain/decide/contacts";
 import { estimatePropensities, statsKey } from "../domain/decide/learner";
+import type { PlacedResult } from "../domain/decide/page";
 import { seededRandom } from "../domain/decide/random";
-import type { DecisionInput, DecisionResult } from "../domain/decide";
+import type { DecisionInput } from "../domain/decide";
 import type { Store } from "../store";
+import { classify, faultName } from "../store/conflicts";
 import type { Batchable } from "../store/db";
-import type { DecisionRead } from "../store/decisioning";
 
-/** Monte Carlo draws per logged decision: standard error ≤ 0.05 on a slot propensity, ~0.15 ms for 10 candidates. */
+/** Monte Carlo draws per logged placement: standard error ≤ 0.05 on a slot propensity, ~0.15 ms for 10 candidates. */
 const PROPENSITY_DRAWS = 100;
+/** Decisions kept in memory while the store is unavailable, at most. */
+const MAX_PENDING = 10_000;
 
 export interface LoggedDecision {
   tenantId: string;
   keyId: string;
   decisionId: string;
-  placement: string;
+  nonce: string;
+  placed: PlacedResult[];
   input: DecisionInput;
-  result: DecisionResult;
-  person: DecisionRead["person"];
+  person: { id: string; contactsVersion: number } | null;
+  /** The person's contact log with this decision recorded, when it was not written before the answer. */
+  contactsAfter: ContactLog | null;
 }
 
-export class DecisionLogWriter {
-  private pending: LoggedDecision[] = [];
-  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+/** Where decisions go after their answer. */
+export interface DecisionSink {
+  /** Queues a decision; settles when it is written (or given up on). */
+  add(item: LoggedDecision): Promise<void>;
+  /** Decisions waiting to be written, and how many were dropped since start. */
+  backlog(): { pending: number; dropped: number };
+  /** Writes what is queued now (shutdown, tests). */
+  flush?(): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class DecisionLogWriter implements DecisionSink {
+  private pending: { item: LoggedDecision; done: () => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
+  private dropped = 0;
+  private flushing: Promise<void> | null = null;
+  private inFlight = 0;
 
   constructor(
     private readonly store: Store,
@@ -36,43 +60,108 @@ export class DecisionLogWriter {
     private readonly maxDelayMs = 20,
   ) {}
 
-  /** Queues a decision for the log; settles when it is written. */
+  backlog() {
+    return { pending: this.pending.length + this.inFlight, dropped: this.dropped };
+  }
+
   add(item: LoggedDecision): Promise<void> {
-    const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.pending.push(item);
-    if (this.pending.length >= this.maxBatch) void this.flush();
-    else this.timer ??= setTimeout(() => void this.flush(), this.maxDelayMs);
+    // Workers: one request's own log, written inside its own waitUntil (a request may not settle another's promises).
+    if (this.maxDelayMs === 0) return this.writeOwn(item);
+    const done = new Promise<void>((resolve) => this.pending.push({ item, done: resolve }));
+    if (this.pending.length > MAX_PENDING) {
+      const lost = this.pending.splice(0, this.pending.length - MAX_PENDING);
+      this.dropped += lost.length;
+      for (const l of lost) l.done();
+      console.error(
+        JSON.stringify({ level: "error", msg: "decision log: backlog full, oldest dropped", n: lost.length }),
+      );
+    }
+    if (this.pending.length >= this.maxBatch && !this.failures) void this.flush();
+    else this.schedule(this.failures ? Math.min(5000, 50 * 2 ** this.failures) : this.maxDelayMs);
     return done;
   }
 
-  /** Writes everything queued, now. */
+  private schedule(ms: number) {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, ms);
+  }
+
+  /** Writes everything queued, now; on a store failure keeps it queued and tries again later. */
   async flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    const items = this.pending;
-    const waiters = this.waiters;
-    this.pending = [];
-    this.waiters = [];
-    if (!items.length) return;
+    if (this.flushing) {
+      await this.flushing;
+      if (!this.pending.length) return;
+    }
+    this.flushing = this.flushOnce().finally(() => (this.flushing = null));
+    await this.flushing;
+  }
+
+  /** Writes one decision now, retrying a few times with backoff, then gives up (counted). */
+  private async writeOwn(item: LoggedDecision): Promise<void> {
+    this.inFlight++;
     try {
-      await this.store.database.batch(this.statements(items));
-      for (const w of waiters) w.resolve();
-    } catch (e) {
-      for (const w of waiters) w.reject(e);
+      for (let attempt = 0; attempt < 4; attempt++) {
+        try {
+          await this.write([item]);
+          return;
+        } catch (e) {
+          console.error(JSON.stringify({ level: "error", msg: "decision log: write failed", error: faultName(e) }));
+          if (classify(e) === "fatal") break;
+          await sleep(50 * 2 ** attempt);
+        }
+      }
+      this.dropped++;
+    } finally {
+      this.inFlight--;
     }
   }
 
-  private statements(items: LoggedDecision[]): Batchable[] {
-    const { decisioning } = this.store;
+  private async flushOnce(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending.splice(0, this.pending.length);
+    if (!batch.length) return;
+    try {
+      await this.write(batch.map((b) => b.item));
+      this.failures = 0;
+      for (const b of batch) b.done();
+    } catch (e) {
+      this.failures++;
+      console.error(
+        JSON.stringify({ level: "error", msg: "decision log: write failed, will retry", error: faultName(e) }),
+      );
+      if (classify(e) === "fatal") {
+        this.dropped += batch.length; // a bug, not a passing fault: retrying would fail the same way
+        for (const b of batch) b.done();
+        return;
+      }
+      this.pending.unshift(...batch);
+      this.schedule(Math.min(5000, 50 * 2 ** this.failures));
+    }
+  }
+
+  private async write(items: LoggedDecision[]): Promise<void> {
+    const { decisioning, database } = this.store;
     const out: Batchable[] = [];
     const shows = new Map<string, Map<string, number>>(); // tenant -> arm -> shows
-    const contacts = new Map<
-      string,
-      { tenantId: string; personId: string; log: ContactLog; household: { id: string; contacts: ContactLog } | null }
-    >();
-    for (const { tenantId, keyId, decisionId, placement, input, result, person } of items) {
-      const props = estimatePropensities(result.candidates, seededRandom(`${decisionId}/propensity`), PROPENSITY_DRAWS);
-      const now = input.now;
+    for (const { tenantId, keyId, decisionId, nonce, placed, input, person } of items) {
+      const shown = placed.flatMap((p, i) => {
+        const props = estimatePropensities(
+          p.result.candidates,
+          seededRandom(`${nonce}/${i}/propensity`),
+          PROPENSITY_DRAWS,
+        );
+        return p.result.actions.map((a, slot) => ({
+          actionId: a.id,
+          category: a.category,
+          score: a.score,
+          propensity: props[slot]?.propensity ?? 0,
+          placement: p.placement,
+        }));
+      });
       out.push(
         decisioning.logDecision({
           tenantId,
@@ -80,46 +169,22 @@ export class DecisionLogWriter {
           personId: person?.id ?? null,
           keyId,
           channel: input.channel,
-          placement,
-          segment: result.segment,
-          catalogVersion: Number(result.catalogVersion),
+          placement: placed.map((p) => p.placement).join(","),
+          segment: placed[0]!.result.segment,
+          catalogVersion: Number(placed[0]!.result.catalogVersion),
           degraded: false,
-          createdAt: now,
-          shown: result.actions.map((a, i) => ({
-            actionId: a.id,
-            category: a.category,
-            score: a.score,
-            propensity: props[i]?.propensity ?? 0,
-          })),
+          createdAt: input.now,
+          shown,
         }),
       );
       const arms = shows.get(tenantId) ?? shows.set(tenantId, new Map()).get(tenantId)!;
-      for (const a of result.actions) {
-        const key = statsKey(a.id, input.channel, result.segment);
-        arms.set(key, (arms.get(key) ?? 0) + 1);
-      }
-      if (person && result.actions.length) {
-        const shown = result.actions.map((a) => ({ actionId: a.id, category: a.category, channel: input.channel }));
-        const prev = contacts.get(person.id);
-        const householdLevel = result.actions.some(
-          (a) => input.catalog.actions.find((x) => x.id === a.id)?.householdLevel,
-        );
-        const hh =
-          person.householdId && householdLevel
-            ? {
-                id: person.householdId,
-                contacts: recordContact(prev?.household?.contacts ?? input.householdContacts, shown, now),
-              }
-            : (prev?.household ?? null);
-        contacts.set(person.id, {
-          tenantId,
-          personId: person.id,
-          log: recordContact(prev?.log ?? input.contacts, shown, now),
-          household: hh,
-        });
-      }
+      for (const p of placed)
+        for (const a of p.result.actions) {
+          const key = statsKey(a.id, input.channel, p.result.segment);
+          arms.set(key, (arms.get(key) ?? 0) + 1);
+        }
     }
-    for (const [tenantId, arms] of shows) {
+    for (const [tenantId, arms] of shows)
       out.push(
         ...decisioning.statsDelta(
           tenantId,
@@ -127,9 +192,84 @@ export class DecisionLogWriter {
           items[items.length - 1]!.input.now,
         ),
       );
-    }
-    for (const c of contacts.values())
-      out.push(...decisioning.saveContacts(c.tenantId, c.personId, c.log, c.household));
-    return out;
+    // Contacts last, one per person (the latest decision's log already holds the earlier ones of this batch
+    // only if they were read before it; so apply them in turn to the first one's read).
+    const contacts = contactWrites(items);
+    const first = out.length;
+    out.push(...contacts.map((c) => decisioning.appendContacts(c.tenantId, c.personId, c.version, c.log)));
+    const res = await database.batch(out);
+    const lost = contacts.filter((_, i) => database.changes(res[first + i]) === 0);
+    if (lost.length) await this.retryContacts(lost);
   }
+
+  /** Contact writes that lost to a concurrent writer: applied again to a fresh read, a few times. */
+  private async retryContacts(lost: ContactWrite[]): Promise<void> {
+    const { decisioning, database } = this.store;
+    for (let round = 0; round < 5 && lost.length; round++) {
+      const fresh: ContactWrite[] = [];
+      for (const tenantId of new Set(lost.map((l) => l.tenantId))) {
+        const mine = lost.filter((l) => l.tenantId === tenantId);
+        const rows = await decisioning.contactsOf(
+          tenantId,
+          mine.map((l) => l.personId),
+        );
+        for (const l of mine) {
+          const row = rows.find((r) => r.id === l.personId);
+          if (!row) continue; // erased or merged away meanwhile: nothing to record
+          const base = row.contacts ? (JSON.parse(row.contacts) as ContactLog) : null;
+          let log = base;
+          for (const s of l.shown) log = recordContact(log, s.items, s.at);
+          fresh.push({ ...l, version: row.contacts_version, log: log! });
+        }
+      }
+      if (!fresh.length) return;
+      try {
+        const res = await database.batch(
+          fresh.map((c) => decisioning.appendContacts(c.tenantId, c.personId, c.version, c.log)),
+        );
+        lost = fresh.filter((_, i) => database.changes(res[i]) === 0);
+      } catch (e) {
+        if (classify(e) === "fatal") throw e;
+        await sleep(20 * 2 ** round);
+        lost = fresh;
+      }
+    }
+  }
+}
+
+interface ContactWrite {
+  tenantId: string;
+  personId: string;
+  version: number;
+  log: ContactLog;
+  /** What this write adds, to apply again to a fresh log. */
+  shown: { items: Parameters<typeof recordContact>[1]; at: number }[];
+}
+
+/** One contact write per person: the decisions of this batch applied in turn to the first one's read. */
+function contactWrites(items: LoggedDecision[]): ContactWrite[] {
+  const byPerson = new Map<string, ContactWrite>();
+  for (const it of items) {
+    if (!it.person || !it.contactsAfter) continue;
+    const entry = {
+      items: it.placed.flatMap((p) =>
+        p.result.actions.map((a) => ({ actionId: a.id, category: a.category, channel: it.input.channel })),
+      ),
+      at: it.input.now,
+    };
+    const prev = byPerson.get(it.person.id);
+    if (!prev)
+      byPerson.set(it.person.id, {
+        tenantId: it.tenantId,
+        personId: it.person.id,
+        version: it.person.contactsVersion,
+        log: it.contactsAfter,
+        shown: [entry],
+      });
+    else {
+      prev.log = recordContact(prev.log, entry.items, entry.at);
+      prev.shown.push(entry);
+    }
+  }
+  return [...byPerson.values()];
 }

@@ -1,28 +1,36 @@
 /**
- * The decision path: one read (person + household + catalogue version) under a deadline, the pure
- * engine on cached catalogue and learner statistics, and everything else after the response.
+ * The decision path: one read (person + household + contact-log versions + catalogue version + tenant secret)
+ * under a deadline, the pure engine on cached catalogue and learner statistics for every placement of the
+ * page, and — only when what it shows counts against a cap — one conditional write of the contact before
+ * answering, so that concurrent decisions for one person cannot exceed a cap (a lost race reads and decides
+ * again). The answer's id is sealed (decision-ids.ts): outcomes are accepted from the moment it is sent. The
+ * log itself is written afterwards (DecisionSink).
  */
 import { compileCatalog, type CompiledCatalog } from "../domain/decide/catalog";
-import { applyOutcome, type ContactLog, type OutcomeType } from "../domain/decide/contacts";
-import { decide, safeDefault, type DecisionInput, type DecisionResult } from "../domain/decide";
-import { statsKey, type ArmStats, type StatsMap } from "../domain/decide/learner";
+import { countsAgainstCaps, recordContact, type ContactLog } from "../domain/decide/contacts";
+import { DEFAULT_CONFIG } from "../domain/decide/config";
+import { safeDefault, type DecisionInput, type DecisionResult } from "../domain/decide";
+import type { ArmStats, StatsMap } from "../domain/decide/learner";
+import { decidePage, type PlacedResult } from "../domain/decide/page";
 import { seededRandom } from "../domain/decide/random";
-import type { DecisionChannel, Segment } from "../domain/decide/vocabulary";
+import type { DecisionChannel } from "../domain/decide/vocabulary";
 import type { Audience } from "../domain/decide/audience";
 import { decideConfigFor } from "../domain/tenant-settings";
-import type { Category } from "../domain/profile/types";
 import type { Principal } from "../http/context";
 import { Problem } from "../http/problems";
-import { newId } from "../lib/crypto";
-import { dealersOf } from "./dealer-cache";
-import type { DecisionLogWriter } from "./decision-log";
+import { randomToken } from "../lib/crypto";
 import type { Store } from "../store";
+import { classify, faultName } from "../store/conflicts";
 import type { DecisionRead } from "../store/decisioning";
 import type { Dealer } from "../store/dealers";
+import { dealersOf } from "./dealer-cache";
+import { decisionNonce, sealDecision, type DecisionClaim } from "./decision-ids";
+import type { DecisionSink } from "./decision-log";
+import { issueVisitor, visitorOf } from "./visitors";
 
 const STATS_TTL_MS = 30_000;
-const ATTRIBUTION_WINDOW_MS = 60 * 86_400_000;
-const POSITIVE: ReadonlySet<OutcomeType> = new Set(["click", "accept", "convert"]);
+/** Conditional contact writes lost to concurrent decisions (within the deadline) before degraded mode answers. */
+const CONTACT_ATTEMPTS = 10;
 
 interface StatsEntry {
   map: StatsMap;
@@ -34,6 +42,7 @@ interface StatsEntry {
 export class DecisionCaches {
   private readonly catalogs = new Map<string, CompiledCatalog>();
   private readonly stats = new Map<string, StatsEntry>();
+  private readonly secrets = new Map<string, string>();
 
   /** The compiled catalogue at `version`, loaded and compiled only when the version moved. */
   async catalog(store: Store, tenantId: string, version: number): Promise<CompiledCatalog> {
@@ -51,6 +60,12 @@ export class DecisionCaches {
   /** Cached catalogue regardless of version (degraded mode), or null. */
   cachedCatalog(tenantId: string): CompiledCatalog | null {
     return this.catalogs.get(tenantId) ?? null;
+  }
+
+  /** The tenant's secret as last read (degraded answers are sealed with it when the read fails). */
+  secret(tenantId: string, fresh?: string | null): string | null {
+    if (fresh) this.secrets.set(tenantId, fresh);
+    return this.secrets.get(tenantId) ?? null;
   }
 
   /** Learner statistics: served from memory, refreshed in the background when stale (priors until first load). */
@@ -80,9 +95,12 @@ export class DecisionCaches {
 }
 
 export interface DecideRequest {
-  subject: { kind: "visitor" | "customer" | "vin"; value: string };
+  /** The subject; null when a publishable key asks for a new visitor. */
+  subject: { kind: "visitor" | "customer" | "vin"; value: string } | null;
+  /** A publishable key's visitor token (its visitor is `subject`, checked against the tenant's secret). */
+  visitorToken?: string;
   channel: DecisionChannel;
-  placement: string;
+  placements: string[];
   dealerId?: string;
   context: DecisionInput["context"];
   limit: number;
@@ -98,175 +116,234 @@ export interface DecideDeps {
   principal: Principal;
   now: number;
   deadlineMs: number;
+  /** When the request arrived (epoch ms): the deadline counts from there. */
+  startedAt?: number;
   defer: (p: Promise<unknown>) => void;
-  log: DecisionLogWriter;
+  log: DecisionSink;
 }
 
-export type OutcomeDeps = Pick<DecideDeps, "store" | "principal" | "now">;
-
-/** The store read, or null when it failed or missed the deadline. */
-async function readWithDeadline(deps: DecideDeps, req: DecideRequest): Promise<DecisionRead | null> {
-  const scope = { tenantId: deps.principal.tenantId, dealerId: deps.principal.dealerId };
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), deps.deadlineMs)));
-  try {
-    return await Promise.race([
-      deps.store.decisioning.decisionRead(scope, req.subject.kind, req.subject.value),
-      deadline,
-    ]);
-  } catch (e) {
-    console.error(JSON.stringify({ level: "error", msg: "decide: store read failed, degraded", error: String(e) }));
-    return null;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+/** Kept back from the deadline for what follows the store (sealing the id, the response). */
+const ANSWER_MARGIN_MS = 5;
 
 export interface DecisionResponse {
   decisionId: string;
-  result: DecisionResult;
+  placed: PlacedResult[];
   degraded: boolean;
+  /** A publishable key's visitor: the token to keep (new when none was sent). */
+  visitor?: { visitorId: string; visitorToken: string };
 }
+
+class Deadline extends Error {}
+
+/** `p`, or a Deadline error after `ms` (the work goes on; its failure is observed and dropped). */
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  p.catch(() => {});
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Deadline("deadline")), Math.max(0, ms)))),
+  ]).finally(() => clearTimeout(timer));
+}
+
+const log = (msg: string, e: unknown) =>
+  console.error(JSON.stringify({ level: "error", msg, error: e instanceof Deadline ? "deadline" : faultName(e) }));
 
 /** Decides; never throws for a store failure (degraded mode answers instead). */
 export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<DecisionResponse> {
   const { store, caches, principal, now } = deps;
   const tenantId = principal.tenantId;
-  const decisionId = newId("dec");
-  const degraded = (catalog: CompiledCatalog | null): DecisionResponse => ({
-    decisionId,
-    degraded: true,
-    result: safeDefault(
-      catalog ?? caches.cachedCatalog(tenantId) ?? compileCatalog([], "0"),
-      req.channel,
-      { ...req.context, placement: req.placement },
-      now,
-      req.limit,
-    ),
-  });
-  const read = await readWithDeadline(deps, req);
-  if (!read) return degraded(null);
-  let catalog: CompiledCatalog;
-  try {
-    catalog = await caches.catalog(store, tenantId, read.catalogVersion);
-  } catch (e) {
-    console.error(JSON.stringify({ level: "error", msg: "decide: catalogue load failed, degraded", error: String(e) }));
-    return degraded(null);
-  }
+  const t0 = deps.startedAt ?? Date.now();
+  const left = () => deps.deadlineMs - ANSWER_MARGIN_MS - (Date.now() - t0);
+  const scope = { tenantId, dealerId: principal.dealerId };
+  const nonce = decisionNonce();
+  let visitor: DecisionResponse["visitor"];
+  let subject = req.subject;
+  if (principal.kind === "publishable" && !subject) subject = { kind: "visitor", value: `v_${randomToken(20)}` };
 
-  if (principal.dealerId && req.dealerId && req.dealerId !== principal.dealerId)
-    throw new Problem("not-found", "No such dealer.");
-  const dealerId = principal.dealerId ?? req.dealerId ?? read.person?.dealerId ?? null;
-  let dealer: Dealer | undefined;
-  let dealerKnown = true;
-  try {
-    dealer = dealerId ? (await dealersOf(store, tenantId, now, [dealerId])).get(dealerId) : undefined;
-  } catch (e) {
-    dealerKnown = false; // decide on without the dealer's time zone rather than fail
-    console.error(JSON.stringify({ level: "error", msg: "decide: dealer lookup failed", error: String(e) }));
-  }
-  if (req.dealerId && dealerKnown && !dealer) throw new Problem("not-found", "No such dealer.");
-  const person = read.person;
-  const input: DecisionInput = {
-    now,
-    rng: seededRandom(decisionId),
-    channel: req.channel,
-    placement: req.placement,
-    limit: req.limit,
-    dealer: dealer ? { id: dealer.id, timeZone: dealer.timeZone, name: dealer.name } : null,
-    keyKind: principal.kind,
-    showSuppressed: req.audience.showSuppressed,
-    showSensitive: req.audience.showSensitive,
-    gpc: req.gpc,
-    context: req.context,
-    profile: person?.doc ?? null,
-    household: person?.household ?? null,
-    contacts: (person?.contacts as ContactLog | null) ?? null,
-    householdContacts: (person?.householdContacts as ContactLog | null) ?? null,
-    catalog,
-    stats: caches.learnerStats(store, tenantId, now, deps.defer),
-    // The brand's marketing-consent default for this person (their country, else the dealer's).
-    config: decideConfigFor(read.settings, person?.doc.consent.country, dealer?.country),
+  const degraded = async (catalog: CompiledCatalog | null): Promise<DecisionResponse> => {
+    const cat = catalog ?? caches.cachedCatalog(tenantId) ?? compileCatalog([], "0");
+    const result = safeDefault(cat, req.channel, { ...req.context, placement: req.placements[0] }, now, req.limit);
+    const placed = [{ placement: req.placements[0]!, result }];
+    const secret = caches.secret(tenantId);
+    return {
+      decisionId: secret
+        ? await sealDecision(secret, tenantId, claimOf(deps, req, nonce, null, subject, placed, true))
+        : `dec_${nonce}`,
+      placed,
+      degraded: true,
+      ...(visitor ? { visitor } : {}),
+    };
   };
-  let result: DecisionResult;
-  try {
-    result = decide(input);
-  } catch (e) {
-    // A fault in the engine (a catalogue it cannot evaluate) must not turn into a 5xx: answer the safe default.
-    console.error(JSON.stringify({ level: "error", msg: "decide: engine failed, degraded", error: String(e) }));
-    return degraded(catalog);
-  }
-  if (!req.dryRun)
-    deps.defer(
-      deps.log.add({ tenantId, keyId: principal.keyId, decisionId, placement: req.placement, input, result, person }),
-    );
-  return { decisionId, result, degraded: false };
-}
 
-/** Records an outcome of a shown action, once; teaches the learner and the person's contact log. */
-export async function recordOutcome(
-  deps: OutcomeDeps,
-  decisionId: string,
-  actionId: string,
-  type: OutcomeType,
-  occurredAt: number,
-) {
-  const { store, principal, now } = deps;
-  const tenantId = principal.tenantId;
-  const d = await store.decisioning.decision(tenantId, decisionId);
-  if (!d || (principal.kind !== "server" && d.keyId !== principal.keyId))
-    throw new Problem("not-found", "No such decision.");
-  const shown = d.shown.find((s) => s.actionId === actionId);
-  if (!shown)
-    throw new Problem("validation-failed", "That action was not shown in this decision.", {
-      errors: [{ in: "body", pointer: "/actionId", reason: "not shown in this decision" }],
-    });
-  const prior = await store.decisioning.outcomesOf(tenantId, decisionId);
-  if (prior.some((o) => o.actionId === actionId && o.type === type))
-    return { decisionId, actionId, type, recorded: "duplicate" as const };
-  const extra = [];
-  if (POSITIVE.has(type) && !prior.some((o) => o.actionId === actionId && POSITIVE.has(o.type as OutcomeType))) {
-    extra.push(
-      ...store.decisioning.statsDelta(
-        tenantId,
-        [{ key: statsKey(actionId, d.channel as DecisionChannel, d.segment as Segment), shows: 0, successes: 1 }],
-        now,
-      ),
-    );
-  }
-  if (d.personId && type !== "impression") {
-    const found = await store.customers.byId({ tenantId }, d.personId);
-    if (found) {
-      const log = applyOutcome(
-        (found.profile.contacts as ContactLog | null) ?? null,
-        { type, actionId, category: shown.category as Category },
-        now,
-      );
-      extra.push(...store.decisioning.saveContacts(tenantId, d.personId, log, null));
+  for (let attempt = 0; attempt < CONTACT_ATTEMPTS; attempt++) {
+    let read: DecisionRead;
+    try {
+      read = await within(store.decisioning.decisionRead(scope, subject!.kind, subject!.value), left());
+    } catch (e) {
+      log("decide: store read failed or missed its deadline, degraded", e);
+      return degraded(null);
     }
+    const secret =
+      caches.secret(tenantId, read.secret) ?? caches.secret(tenantId, await store.tenants.secret(tenantId));
+    if (!secret) return degraded(null);
+    if (req.visitorToken && attempt === 0) {
+      const issuer = principal.kind === "publishable" ? principal.keyId : null;
+      if ((await visitorOf(secret, tenantId, req.visitorToken, issuer)) !== subject!.value)
+        throw new Problem("subject-not-allowed", "The visitor token was not issued to this key; ask without one.");
+      if (principal.kind === "publishable") visitor = { visitorId: subject!.value, visitorToken: req.visitorToken };
+    } else if (principal.kind === "publishable" && attempt === 0) {
+      const fresh = await issueVisitor(secret, tenantId, principal.keyId);
+      subject = { kind: "visitor", value: fresh.visitorId };
+      visitor = fresh;
+      read = { ...read, person: null }; // a visitor minted just now has no profile
+    }
+    let catalog: CompiledCatalog;
+    try {
+      catalog = await caches.catalog(store, tenantId, read.catalogVersion);
+    } catch (e) {
+      log("decide: catalogue load failed, degraded", e);
+      return degraded(null);
+    }
+    if (principal.dealerId && req.dealerId && req.dealerId !== principal.dealerId)
+      throw new Problem("not-found", "No such dealer.");
+    const dealerId = principal.dealerId ?? req.dealerId ?? read.person?.dealerId ?? null;
+    let dealer: Dealer | undefined;
+    let dealerKnown = true;
+    try {
+      dealer = dealerId ? (await dealersOf(store, tenantId, now, [dealerId])).get(dealerId) : undefined;
+    } catch (e) {
+      dealerKnown = false; // decide on without the dealer's time zone rather than fail
+      log("decide: dealer lookup failed", e);
+    }
+    if (req.dealerId && dealerKnown && !dealer) throw new Problem("not-found", "No such dealer.");
+    const person = read.person;
+    const input: DecisionInput = {
+      now,
+      rng: seededRandom(nonce),
+      channel: req.channel,
+      placement: req.placements[0]!,
+      limit: req.limit,
+      dealer: dealer ? { id: dealer.id, timeZone: dealer.timeZone, name: dealer.name } : null,
+      keyKind: principal.kind,
+      showSuppressed: req.audience.showSuppressed,
+      showSensitive: req.audience.showSensitive,
+      gpc: req.gpc,
+      context: req.context,
+      profile: person?.doc ?? null,
+      household: person?.household ?? null,
+      contacts: (person?.contacts as ContactLog | null) ?? null,
+      householdContacts: (person?.householdContacts as ContactLog | null) ?? null,
+      catalog,
+      stats: caches.learnerStats(store, tenantId, now, deps.defer),
+      // The brand's marketing-consent default for this person (their country, else the dealer's).
+      config: decideConfigFor(read.settings, person?.doc.consent.country, dealer?.country),
+    };
+    let page: ReturnType<typeof decidePage>;
+    try {
+      page = decidePage(input, req.placements, (i) => seededRandom(`${nonce}/${i}`));
+    } catch (e) {
+      // A fault in the engine (a catalogue it cannot evaluate) must not turn into a 5xx: answer the safe default.
+      log("decide: engine failed, degraded", e);
+      return degraded(catalog);
+    }
+    const shown = page.placed.flatMap((p) => p.result.actions);
+    let contactsWritten = false;
+    if (!req.dryRun && person && countsAgainstCaps(shown, req.channel, catalog, input.config ?? DEFAULT_CONFIG)) {
+      const householdLevel = person.householdId && shown.some((a) => catalog.byId.get(a.id)?.householdLevel);
+      const items = shown.map((a) => ({ actionId: a.id, category: a.category, channel: req.channel }));
+      try {
+        await within(
+          store.database.batch(
+            store.decisioning.recordContacts(
+              tenantId,
+              { id: person.id, contactsVersion: person.contactsVersion, contacts: page.contacts },
+              householdLevel
+                ? {
+                    id: person.householdId!,
+                    contactsVersion: person.householdContactsVersion,
+                    contacts: recordContact(input.householdContacts, items, now),
+                  }
+                : null,
+            ),
+            { budgetMs: Math.max(0, left()) },
+          ),
+          left(),
+        );
+        contactsWritten = true;
+      } catch (e) {
+        if (!(e instanceof Deadline) && classify(e) === "conflict") {
+          // Another decision (or an outcome, a merge, an erasure) won: read again and decide again.
+          await new Promise((r) => setTimeout(r, Math.random() * 4));
+          continue;
+        }
+        log("decide: contact write failed or missed its deadline, degraded", e);
+        return degraded(catalog);
+      }
+    }
+    const claim = claimOf(deps, req, nonce, person?.id ?? null, subject, page.placed, false);
+    const decisionId = await sealDecision(secret, tenantId, claim);
+    if (!req.dryRun)
+      deps.defer(
+        deps.log.add({
+          tenantId,
+          keyId: principal.keyId,
+          decisionId,
+          nonce,
+          placed: page.placed,
+          input,
+          person: person ? { id: person.id, contactsVersion: person.contactsVersion } : null,
+          contactsAfter: person && !contactsWritten && shown.length ? page.contacts : null,
+        }),
+      );
+    return { decisionId, placed: page.placed, degraded: false, ...(visitor ? { visitor } : {}) };
   }
-  const fresh = await store.decisioning.recordOutcome(
-    { tenantId, decisionId, actionId, type, personId: d.personId, occurredAt, receivedAt: now },
-    extra,
-  );
-  return { decisionId, actionId, type, recorded: fresh ? ("new" as const) : ("duplicate" as const) };
+  log("decide: contact writes kept conflicting, degraded", new Error("write conflict"));
+  return degraded(null);
 }
 
-/** Attribution by person and action: the latest decision that showed the action within the window. */
-export async function attributeOutcome(
-  deps: OutcomeDeps,
-  personId: string,
-  actionId: string,
-  type: OutcomeType,
-  occurredAt: number,
-) {
-  const d = await deps.store.decisioning.latestShowing(
-    deps.principal.tenantId,
-    personId,
-    actionId,
-    occurredAt - ATTRIBUTION_WINDOW_MS,
-  );
-  if (!d)
-    throw new Problem("not-found", "No decision showed that action to this person within the attribution window.");
-  return recordOutcome(deps, d.id, actionId, type, occurredAt);
+function claimOf(
+  deps: DecideDeps,
+  req: DecideRequest,
+  nonce: string,
+  personId: string | null,
+  subject: DecideRequest["subject"],
+  placed: readonly PlacedResult[],
+  degraded: boolean,
+): DecisionClaim {
+  const p = deps.principal;
+  return {
+    v: 1,
+    n: nonce,
+    at: deps.now,
+    p: personId,
+    k: p.keyId,
+    d: p.dealerId,
+    s: p.kind === "server" ? null : (subject?.value ?? null),
+    c: req.channel,
+    g: placed[0]?.result.segment ?? "anonymous",
+    pl: placed.map((x) => x.placement),
+    a: placed.flatMap((x, i) =>
+      x.result.actions.map((a) => [a.id, a.category, i] as [string, typeof a.category, number]),
+    ),
+    ...(degraded ? { deg: 1 as const } : {}),
+  };
+}
+
+/** Every placement's result as one: actions in placement order, suppressions and notes once each. */
+export function mergePlaced(placed: readonly PlacedResult[]): {
+  actions: (DecisionResult["actions"][number] & { placement: string })[];
+  suppressed: DecisionResult["suppressed"];
+  notes: string[];
+  segment: DecisionResult["segment"];
+  ttl: number;
+} {
+  const suppressed = new Map<string, DecisionResult["suppressed"][number]>();
+  for (const p of placed) for (const s of p.result.suppressed) if (!suppressed.has(s.id)) suppressed.set(s.id, s);
+  return {
+    actions: placed.flatMap((p) => p.result.actions.map((a) => ({ ...a, placement: p.placement }))),
+    suppressed: [...suppressed.values()],
+    notes: [...new Set(placed.flatMap((p) => p.result.notes))],
+    segment: placed[0]?.result.segment ?? "anonymous",
+    ttl: Math.min(...placed.map((p) => p.result.ttl)),
+  };
 }

@@ -1,11 +1,24 @@
 /**
  * Customer 360 storage: identities, events, profiles, households, merges. Reads take the caller's scope;
- * writes are returned as statements so a service can run them in one atomic batch.
+ * writes are returned as statements so a service can run them in one atomic batch, each conditional write
+ * followed by its guard (conflicts.ts). Row sets travel as one JSON parameter (`json_each`), so a batch of 500
+ * events is a handful of statements on D1 (100 bound parameters per statement) as on libSQL.
  */
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
-import type { HouseholdDoc } from "../domain/profile/types";
+import type { HouseholdDoc, Profile } from "../domain/profile/types";
+import { expectChanged } from "./conflicts";
 import { chunk, type Batchable, type Database } from "./db";
-import { erasures, events, households, identities, merges, profiles, vinDecodes } from "./schema";
+import {
+  erasures,
+  events,
+  households,
+  identities,
+  idempotencyKeys,
+  idempotencyPeople,
+  merges,
+  profiles,
+  vinDecodes,
+} from "./schema";
 import type { Scope } from "./scope";
 
 export type ProfileRow = typeof profiles.$inferSelect;
@@ -14,6 +27,53 @@ export type HouseholdRow = typeof households.$inferSelect;
 export type IdentityRow = typeof identities.$inferSelect;
 export type MergeRow = typeof merges.$inferSelect;
 
+/** A person as ingestion reads it: the row (if any) and what the identity graph says of them. */
+export interface PersonRow {
+  id: string;
+  /** False when identities name a person whose row is missing (never written by this code). */
+  hasRow: boolean;
+  dealerId: string | null;
+  householdId: string | null;
+  mergedInto: string | null;
+  createdAt: number;
+  version: number;
+  contactsVersion: number;
+  doc: Profile | null;
+  contacts: unknown;
+  /** Identifiers that name a person (customer, email, phone, visitor). */
+  personIds: number;
+  known: boolean;
+}
+
+/** A household with its live members' documents, read in one statement (so the version covers the members). */
+export interface HouseholdState {
+  id: string;
+  ref: string;
+  version: number;
+  members: Map<string, Profile>;
+}
+
+const parse = <T>(v: unknown): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : ((v as T) ?? null));
+/** JSON parameters of at most ~256 kB each (D1: 2 MB per value; libSQL: no practical limit). */
+function jsonChunks<T>(rows: readonly T[]): string[] {
+  const out: string[] = [];
+  let cur: string[] = [];
+  let size = 0;
+  for (const r of rows) {
+    const s = JSON.stringify(r);
+    if (cur.length && size + s.length > 256_000) {
+      out.push(`[${cur.join(",")}]`);
+      cur = [];
+      size = 0;
+    }
+    cur.push(s);
+    size += s.length + 1;
+  }
+  if (cur.length) out.push(`[${cur.join(",")}]`);
+  return out;
+}
+const countIn = (json: string) => (JSON.parse(json) as unknown[]).length;
+
 export class CustomerRepo {
   constructor(private readonly d: Database) {}
 
@@ -21,25 +81,106 @@ export class CustomerRepo {
     return Promise.all(chunk(values, perValue, this.d.maxParams - 4).map(q)).then((parts) => parts.flat());
   }
 
+  private run(q: ReturnType<typeof sql>): Batchable {
+    return this.d.db.run(q) as unknown as Batchable;
+  }
+
+  // ---- reads ----
+
   /** Existing events among `ids`, with their status. */
   async eventStatuses(tenantId: string, ids: readonly string[]): Promise<Map<string, EventRow["status"]>> {
-    const rows = await this.inChunks(ids, 1, (part) =>
-      this.d.db
-        .select({ id: events.id, status: events.status })
-        .from(events)
-        .where(and(eq(events.tenantId, tenantId), inArray(events.id, part))),
+    if (!ids.length) return new Map();
+    const rows = await this.d.db.all<{ id: string; status: EventRow["status"] }>(
+      sql`select id, status from events where tenant_id = ${tenantId} and id in (select value from json_each(${JSON.stringify(ids)}))`,
     );
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
-  /** Identity rows for any of these values (the caller filters by kind). */
-  async identitiesByValues(tenantId: string, values: readonly string[]): Promise<IdentityRow[]> {
-    return this.inChunks(values, 1, (part) =>
-      this.d.db
-        .select()
-        .from(identities)
-        .where(and(eq(identities.tenantId, tenantId), inArray(identities.value, part))),
-    );
+  private personColumns = sql`p.id as id, p.dealer_id as dealer_id, p.household_id as household_id,
+      p.merged_into as merged_into, p.created_at as created_at, p.version as version,
+      p.contacts_version as contacts_version, p.doc as doc, p.contacts as contacts`;
+
+  private personFacts(personId: ReturnType<typeof sql>) {
+    return sql`(select count(*) from identities x where x.tenant_id = ${sql.raw("t_id")} and x.person_id = ${personId}
+        and x.kind in ('customer', 'email', 'phone', 'visitor')) as person_ids,
+      exists (select 1 from identities x where x.tenant_id = ${sql.raw("t_id")} and x.person_id = ${personId}
+        and x.kind = 'customer') as known`;
+  }
+
+  private toPerson(r: Record<string, unknown>, id: string, now: number): PersonRow {
+    const hasRow = r.id !== null && r.id !== undefined;
+    return {
+      id,
+      hasRow,
+      dealerId: (r.dealer_id as string) ?? null,
+      householdId: (r.household_id as string) ?? null,
+      mergedInto: (r.merged_into as string) ?? null,
+      createdAt: hasRow ? Number(r.created_at) : now,
+      version: hasRow ? Number(r.version) : 0,
+      contactsVersion: hasRow ? Number(r.contacts_version) : 0,
+      doc: parse<Profile>(r.doc),
+      contacts: parse(r.contacts),
+      personIds: Number(r.person_ids ?? 0),
+      known: Boolean(Number(r.known ?? 0)),
+    };
+  }
+
+  /**
+   * The ingestion read: every stored identifier among `values` with the person it belongs to (row, versions,
+   * and how many person identifiers they have), in one statement.
+   */
+  async resolveIdentities(
+    tenantId: string,
+    values: readonly string[],
+    now: number,
+  ): Promise<{ kind: IdentityRow["kind"]; value: string; person: PersonRow }[]> {
+    if (!values.length) return [];
+    const rows = await this.d.db.all<Record<string, unknown>>(sql`
+      select i.kind as kind, i.value as value, i.person_id as person_id, ${this.personColumns},
+        ${this.personFacts(sql`i.person_id`)}
+      from (select ${tenantId} as t_id) t
+      join identities i on i.tenant_id = t.t_id and i.value in (select value from json_each(${JSON.stringify(values)}))
+      left join profiles p on p.tenant_id = t.t_id and p.id = i.person_id`);
+    return rows.map((r) => ({
+      kind: r.kind as IdentityRow["kind"],
+      value: String(r.value),
+      person: this.toPerson(r, String(r.person_id), now),
+    }));
+  }
+
+  /** People by id, as `resolveIdentities` reads them. */
+  async peopleByIds(tenantId: string, ids: readonly string[], now: number): Promise<PersonRow[]> {
+    if (!ids.length) return [];
+    const rows = await this.d.db.all<Record<string, unknown>>(sql`
+      select ${this.personColumns}, ${this.personFacts(sql`p.id`)}
+      from (select ${tenantId} as t_id) t
+      join profiles p on p.tenant_id = t.t_id and p.id in (select value from json_each(${JSON.stringify(ids)}))`);
+    return rows.map((r) => this.toPerson(r, String(r.id), now));
+  }
+
+  /** Households named by reference or id, each with its live members' documents, in one statement. */
+  async householdsWithMembers(
+    tenantId: string,
+    refs: readonly string[],
+    ids: readonly string[],
+  ): Promise<HouseholdState[]> {
+    if (!refs.length && !ids.length) return [];
+    const rows = await this.d.db.all<Record<string, unknown>>(sql`
+      select h.id as id, h.ref as ref, h.version as version, p.id as member_id, p.doc as member_doc
+      from households h
+      left join profiles p on p.tenant_id = h.tenant_id and p.household_id = h.id and p.merged_into is null
+      where h.tenant_id = ${tenantId}
+        and (h.ref in (select value from json_each(${JSON.stringify(refs)}))
+          or h.id in (select value from json_each(${JSON.stringify(ids)})))`);
+    const out = new Map<string, HouseholdState>();
+    for (const r of rows) {
+      const id = String(r.id);
+      const h = out.get(id) ?? { id, ref: String(r.ref), version: Number(r.version), members: new Map() };
+      const doc = parse<Profile>(r.member_doc);
+      if (r.member_id && doc) h.members.set(String(r.member_id), doc);
+      out.set(id, h);
+    }
+    return [...out.values()];
   }
 
   async identitiesOf(tenantId: string, personIds: readonly string[]): Promise<IdentityRow[]> {
@@ -68,41 +209,6 @@ export class CustomerRepo {
         .from(events)
         .where(and(eq(events.tenantId, tenantId), inArray(events.personId, part), eq(events.status, "stored")))
         .orderBy(asc(events.occurredAt), asc(events.id)),
-    );
-  }
-
-  async eventsByOrigin(tenantId: string, personId: string): Promise<EventRow[]> {
-    return this.d.db
-      .select()
-      .from(events)
-      .where(and(eq(events.tenantId, tenantId), eq(events.originPersonId, personId), eq(events.status, "stored")));
-  }
-
-  async householdsByRefs(tenantId: string, refs: readonly string[]): Promise<HouseholdRow[]> {
-    return this.inChunks(refs, 1, (part) =>
-      this.d.db
-        .select()
-        .from(households)
-        .where(and(eq(households.tenantId, tenantId), inArray(households.ref, part))),
-    );
-  }
-
-  async householdsByIds(tenantId: string, ids: readonly string[]): Promise<HouseholdRow[]> {
-    return this.inChunks(ids, 1, (part) =>
-      this.d.db
-        .select()
-        .from(households)
-        .where(and(eq(households.tenantId, tenantId), inArray(households.id, part))),
-    );
-  }
-
-  /** Live members of these households. */
-  async membersOf(tenantId: string, householdIds: readonly string[]): Promise<ProfileRow[]> {
-    return this.inChunks(householdIds, 1, (part) =>
-      this.d.db
-        .select()
-        .from(profiles)
-        .where(and(eq(profiles.tenantId, tenantId), inArray(profiles.householdId, part), isNull(profiles.mergedInto))),
     );
   }
 
@@ -166,6 +272,22 @@ export class CustomerRepo {
     return rows[0];
   }
 
+  /** Person ids merged (transitively) into `personId`, with their versions, so erasure reaches them too. */
+  async absorbedInto(tenantId: string, personId: string): Promise<{ id: string; version: number }[]> {
+    const out: { id: string; version: number }[] = [];
+    let frontier = [personId];
+    while (frontier.length) {
+      const rows = await this.d.db
+        .select({ id: profiles.id, version: profiles.version })
+        .from(profiles)
+        .where(and(eq(profiles.tenantId, tenantId), inArray(profiles.mergedInto, frontier)));
+      const fresh = rows.filter((r) => !out.some((o) => o.id === r.id));
+      out.push(...fresh);
+      frontier = fresh.map((r) => r.id);
+    }
+    return out;
+  }
+
   async vinDecodes(patterns: readonly string[]): Promise<Map<string, unknown>> {
     const rows = await this.inChunks(patterns, 1, (part) =>
       this.d.db.select().from(vinDecodes).where(inArray(vinDecodes.pattern, part)),
@@ -185,69 +307,209 @@ export class CustomerRepo {
     );
   }
 
-  // ---- statements for a service's batch ----
+  // ---- guarded statements for a service's batch ----
 
-  insertEvents(rows: (typeof events.$inferInsert)[]): Batchable[] {
-    return chunk(rows, 10, this.d.maxParams).map((part) => this.d.db.insert(events).values(part).onConflictDoNothing());
+  /** Inserts events that must all be new (a concurrent batch storing one of them aborts this one). */
+  insertEvents(
+    tenantId: string,
+    rows: {
+      id: string;
+      type: string;
+      personId: string;
+      originPersonId: string;
+      occurredAt: number;
+      receivedAt: number;
+      dealerId: string | null;
+      payload: unknown;
+    }[],
+  ): Batchable[] {
+    return jsonChunks(rows.map((r) => ({ ...r, payload: JSON.stringify(r.payload) }))).flatMap((json) => [
+      this.run(sql`insert into events (tenant_id, id, type, status, person_id, origin_person_id, occurred_at,
+          received_at, dealer_id, payload)
+        select ${tenantId}, json_extract(value, '$.id'), json_extract(value, '$.type'), 'stored',
+          json_extract(value, '$.personId'), json_extract(value, '$.originPersonId'),
+          json_extract(value, '$.occurredAt'), json_extract(value, '$.receivedAt'), json_extract(value, '$.dealerId'),
+          json_extract(value, '$.payload')
+        from json_each(${json}) where true
+        on conflict do nothing`),
+      expectChanged(this.d.db, "event already stored", countIn(json)),
+    ]);
   }
 
-  upsertIdentities(rows: (typeof identities.$inferInsert)[]): Batchable[] {
-    return chunk(rows, 5, this.d.maxParams).map((part) =>
+  /** Claims identifiers nobody had: a concurrent claim of one of them aborts the batch. */
+  claimIdentities(
+    tenantId: string,
+    rows: { kind: string; value: string; personId: string }[],
+    now: number,
+  ): Batchable[] {
+    return jsonChunks(rows).flatMap((json) => [
+      this.run(sql`insert into identities (tenant_id, value, kind, person_id, created_at)
+        select ${tenantId}, json_extract(value, '$.value'), json_extract(value, '$.kind'),
+          json_extract(value, '$.personId'), ${now}
+        from json_each(${json}) where true
+        on conflict do nothing`),
+      expectChanged(this.d.db, "identifier claimed concurrently", countIn(json)),
+    ]);
+  }
+
+  /** Moves one identifier from `from` to `to`, only if it still belongs to `from`. */
+  moveIdentity(tenantId: string, ident: { kind: string; value: string }, from: string, to: string): Batchable[] {
+    return [
       this.d.db
-        .insert(identities)
-        .values(part)
-        .onConflictDoUpdate({
-          target: [identities.tenantId, identities.value, identities.kind],
-          set: { personId: sql`excluded.person_id` },
-        }),
-    );
+        .update(identities)
+        .set({ personId: to })
+        .where(
+          and(
+            eq(identities.tenantId, tenantId),
+            eq(identities.value, ident.value),
+            eq(identities.kind, ident.kind as IdentityRow["kind"]),
+            eq(identities.personId, from),
+          ),
+        ),
+      expectChanged(this.d.db, "identifier moved concurrently", 1),
+    ];
+  }
+
+  /** A merge: recorded, and the absorbed person's events and identifiers moved to the survivor. */
+  mergeStatements(row: typeof merges.$inferInsert): Batchable[] {
+    const { tenantId, absorbedId, survivorId } = row;
+    return [
+      this.d.db.insert(merges).values(row),
+      this.d.db
+        .update(events)
+        .set({ personId: survivorId })
+        .where(and(eq(events.tenantId, tenantId), eq(events.personId, absorbedId))),
+      this.d.db
+        .update(identities)
+        .set({ personId: survivorId })
+        .where(and(eq(identities.tenantId, tenantId), eq(identities.personId, absorbedId))),
+    ];
+  }
+
+  /** Inserts new people (and new absorbed records); a row that exists already aborts the batch. */
+  insertProfiles(
+    tenantId: string,
+    rows: {
+      id: string;
+      dealerId: string | null;
+      householdId: string | null;
+      mergedInto: string | null;
+      doc: Profile | null;
+      contacts: unknown;
+      createdAt: number;
+    }[],
+    now: number,
+  ): Batchable[] {
+    const payload = rows.map((r) => ({
+      ...r,
+      doc: r.doc ? JSON.stringify(r.doc) : null,
+      contacts: r.contacts ? JSON.stringify(r.contacts) : null,
+    }));
+    return jsonChunks(payload).flatMap((json) => [
+      this.run(sql`insert into profiles (id, tenant_id, dealer_id, household_id, merged_into, doc, contacts, version,
+          contacts_version, created_at, updated_at)
+        select json_extract(value, '$.id'), ${tenantId}, json_extract(value, '$.dealerId'),
+          json_extract(value, '$.householdId'), json_extract(value, '$.mergedInto'), json_extract(value, '$.doc'),
+          json_extract(value, '$.contacts'), 1, 0, json_extract(value, '$.createdAt'), ${now}
+        from json_each(${json}) where true
+        on conflict do nothing`),
+      expectChanged(this.d.db, "person created concurrently", countIn(json)),
+    ]);
   }
 
   /**
-   * Inserts or replaces profiles, each only if its stored version is still the one it was read at
-   * (`expectedVersion`, 0 for new): optimistic concurrency. Fewer changed rows than profiles means a
-   * concurrent writer won somewhere; the caller then rebuilds those people from their events.
+   * Writes live people's documents, each only if its row is still at the version read (and live again: an
+   * unmerge revives a merged-away record this way). A row that moved or vanished (erased) aborts the batch.
    */
-  saveProfiles(rows: (Omit<ProfileRow, "version" | "contacts"> & { expectedVersion: number })[]): Batchable[] {
-    return chunk(rows, 10, this.d.maxParams).map((part) =>
+  updateProfiles(
+    tenantId: string,
+    rows: { id: string; version: number; doc: Profile; dealerId: string | null; householdId: string | null }[],
+    now: number,
+  ): Batchable[] {
+    const payload = rows.map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
+    return jsonChunks(payload).flatMap((json) => [
+      this.run(sql`update profiles set doc = j.doc, dealer_id = j.dealer_id, household_id = j.household_id,
+          merged_into = null, updated_at = ${now}, version = profiles.version + 1
+        from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
+            json_extract(value, '$.doc') as doc, json_extract(value, '$.dealerId') as dealer_id,
+            json_extract(value, '$.householdId') as household_id
+          from json_each(${json})) as j
+        where profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
+      expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
+    ]);
+  }
+
+  /** Bumps versions of people this batch changes without rewriting them (a VIN moved away from them). */
+  touchProfiles(tenantId: string, rows: { id: string; version: number }[], now: number): Batchable[] {
+    return jsonChunks(rows).flatMap((json) => [
+      this.run(sql`update profiles set version = profiles.version + 1, updated_at = ${now}
+        from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v
+          from json_each(${json})) as j
+        where profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
+      expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
+    ]);
+  }
+
+  /** Marks a stored person as merged into `survivorId`; late contact writes to it then fail too. */
+  absorbProfile(tenantId: string, id: string, version: number, survivorId: string, now: number): Batchable[] {
+    return [
+      this.run(sql`update profiles set merged_into = ${survivorId}, doc = null, dealer_id = null, household_id = null,
+          version = version + 1, contacts_version = contacts_version + 1, updated_at = ${now}
+        where tenant_id = ${tenantId} and id = ${id} and version = ${version}`),
+      expectChanged(this.d.db, "merged person changed concurrently", 1),
+    ];
+  }
+
+  /** Replaces a person's contact log if it is still at the version read. */
+  setContacts(tenantId: string, id: string, contactsVersion: number, contacts: unknown): Batchable[] {
+    return [
+      this.run(sql`update profiles set contacts = ${contacts === null ? null : JSON.stringify(contacts)},
+          contacts_version = contacts_version + 1
+        where tenant_id = ${tenantId} and id = ${id} and contacts_version = ${contactsVersion}`),
+      expectChanged(this.d.db, "contacts changed concurrently", 1),
+    ];
+  }
+
+  /** Writes household documents: new ones (a concurrent creation of the same reference aborts) and stored ones
+   * at the version read. */
+  saveHouseholds(
+    tenantId: string,
+    rows: { id: string; ref: string; version: number | null; doc: HouseholdDoc }[],
+    now: number,
+  ): Batchable[] {
+    const fresh = rows.filter((r) => r.version === null).map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
+    const stored = rows.filter((r) => r.version !== null).map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
+    return [
+      ...jsonChunks(fresh).flatMap((json) => [
+        this.run(sql`insert into households (id, tenant_id, ref, doc, updated_at, version, contacts_version)
+          select json_extract(value, '$.id'), ${tenantId}, json_extract(value, '$.ref'), json_extract(value, '$.doc'),
+            ${now}, 1, 0
+          from json_each(${json}) where true
+          on conflict do nothing`),
+        expectChanged(this.d.db, "household created concurrently", countIn(json)),
+      ]),
+      ...jsonChunks(stored).flatMap((json) => [
+        this.run(sql`update households set doc = j.doc, updated_at = ${now}, version = households.version + 1
+          from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
+              json_extract(value, '$.doc') as doc
+            from json_each(${json})) as j
+          where households.tenant_id = ${tenantId} and households.id = j.id and households.version = j.v`),
+        expectChanged(this.d.db, "household changed concurrently", countIn(json)),
+      ]),
+    ];
+  }
+
+  /** Deletes a household no one lives in any more, if it is still at the version read. */
+  deleteHousehold(tenantId: string, id: string, version: number): Batchable[] {
+    return [
       this.d.db
-        .insert(profiles)
-        .values(part.map(({ expectedVersion, ...r }) => ({ ...r, version: expectedVersion + 1 })))
-        .onConflictDoUpdate({
-          target: profiles.id,
-          set: {
-            doc: sql`excluded.doc`,
-            dealerId: sql`excluded.dealer_id`,
-            householdId: sql`excluded.household_id`,
-            mergedInto: sql`excluded.merged_into`,
-            updatedAt: sql`excluded.updated_at`,
-            version: sql`excluded.version`,
-          },
-          setWhere: sql`${profiles.version} = excluded.version - 1 and ${profiles.tenantId} = excluded.tenant_id`,
-        }),
-    );
+        .delete(households)
+        .where(and(eq(households.tenantId, tenantId), eq(households.id, id), eq(households.version, version))),
+      expectChanged(this.d.db, "household changed concurrently", 1),
+    ];
   }
 
-  moveEvents(tenantId: string, fromPerson: string, toPerson: string): Batchable {
-    return this.d.db
-      .update(events)
-      .set({ personId: toPerson })
-      .where(and(eq(events.tenantId, tenantId), eq(events.personId, fromPerson)));
-  }
-
-  moveEventsByOrigin(tenantId: string, origin: string, toPerson: string): Batchable {
-    return this.d.db
-      .update(events)
-      .set({ personId: toPerson })
-      .where(and(eq(events.tenantId, tenantId), eq(events.originPersonId, origin), eq(events.status, "stored")));
-  }
-
-  moveIdentities(tenantId: string, fromPerson: string, toPerson: string): Batchable {
-    return this.d.db
-      .update(identities)
-      .set({ personId: toPerson })
-      .where(and(eq(identities.tenantId, tenantId), eq(identities.personId, fromPerson)));
-  }
+  // ---- unmerge ----
 
   /** Gives the listed identifiers back to `toPerson` where they still point at `fromPerson`. */
   reassignIdentities(
@@ -269,48 +531,45 @@ export class CustomerRepo {
       );
   }
 
-  /** Makes a merged-away person live again (its doc is rebuilt from its events next). */
-  revive(tenantId: string, personId: string, now: number): Batchable {
+  moveEventsByOrigin(tenantId: string, origin: string, toPerson: string): Batchable {
     return this.d.db
-      .update(profiles)
-      .set({ mergedInto: null, updatedAt: now })
-      .where(and(eq(profiles.tenantId, tenantId), eq(profiles.id, personId)));
+      .update(events)
+      .set({ personId: toPerson })
+      .where(and(eq(events.tenantId, tenantId), eq(events.originPersonId, origin), eq(events.status, "stored")));
   }
 
-  insertMerge(row: typeof merges.$inferInsert): Batchable {
-    return this.d.db.insert(merges).values(row);
-  }
-
-  markMergeUndone(tenantId: string, id: string, now: number): Batchable {
-    return this.d.db
-      .update(merges)
-      .set({ undoneAt: now })
-      .where(and(eq(merges.tenantId, tenantId), eq(merges.id, id)));
-  }
-
-  upsertHousehold(row: { id: string; tenantId: string; ref: string; doc: HouseholdDoc; updatedAt: number }): Batchable {
-    return this.d.db
-      .insert(households)
-      .values(row)
-      .onConflictDoUpdate({
-        target: households.id,
-        set: { doc: sql`excluded.doc`, updatedAt: sql`excluded.updated_at` },
-        setWhere: eq(households.tenantId, row.tenantId),
-      });
+  /** Marks a merge undone, only once (a concurrent unmerge of the same merge aborts this one). */
+  markMergeUndone(tenantId: string, id: string, now: number): Batchable[] {
+    return [
+      this.d.db
+        .update(merges)
+        .set({ undoneAt: now })
+        .where(and(eq(merges.tenantId, tenantId), eq(merges.id, id), isNull(merges.undoneAt))),
+      expectChanged(this.d.db, "merge undone concurrently", 1),
+    ];
   }
 
   // ---- erasure ----
 
-  /** Statements that remove a person from every table, leaving event tombstones and an erasure record. */
+  /**
+   * Statements that remove people from every table — only if each is still at the version read, so a merge or
+   * an event that lands meanwhile makes the erasure start again rather than miss it — leaving event tombstones,
+   * an erasure record, and no Idempotency-Key response that names them.
+   */
   eraseStatements(
     tenantId: string,
-    personIds: readonly string[],
+    people: readonly { id: string; version: number }[],
     erasureId: string,
     eventsScrubbed: number,
     now: number,
   ): Batchable[] {
-    const ids = [...personIds];
+    const ids = people.map((p) => p.id);
+    const idsJson = JSON.stringify(ids);
     return [
+      this.run(sql`delete from profiles where tenant_id = ${tenantId} and exists (
+          select 1 from json_each(${JSON.stringify(people)}) j
+          where json_extract(j.value, '$.id') = profiles.id and json_extract(j.value, '$.version') = profiles.version)`),
+      expectChanged(this.d.db, "erased person changed concurrently", people.length),
       this.d.db
         .update(events)
         .set({ status: "erased", personId: null, originPersonId: null, dealerId: null, payload: null, type: "erased" })
@@ -323,27 +582,27 @@ export class CustomerRepo {
         .where(
           and(eq(merges.tenantId, tenantId), or(inArray(merges.survivorId, ids), inArray(merges.absorbedId, ids))),
         ),
-      this.d.db.delete(profiles).where(and(eq(profiles.tenantId, tenantId), inArray(profiles.id, ids))),
+      this.run(sql`delete from idempotency_keys where tenant_id = ${tenantId} and key in (
+          select key from idempotency_people where tenant_id = ${tenantId}
+            and person_id in (select value from json_each(${idsJson})))`),
+      this.run(sql`delete from idempotency_people where tenant_id = ${tenantId}
+          and person_id in (select value from json_each(${idsJson}))`),
       this.d.db.insert(erasures).values({ id: erasureId, tenantId, erasedAt: now, eventsScrubbed }),
     ];
   }
 
-  deleteHousehold(tenantId: string, id: string): Batchable {
-    return this.d.db.delete(households).where(and(eq(households.tenantId, tenantId), eq(households.id, id)));
-  }
-
-  /** Person ids merged (transitively) into `personId`, so erasure reaches them too. */
-  async absorbedInto(tenantId: string, personId: string): Promise<string[]> {
-    const out: string[] = [];
-    let frontier = [personId];
-    while (frontier.length) {
-      const rows = await this.d.db
-        .select({ id: profiles.id })
-        .from(profiles)
-        .where(and(eq(profiles.tenantId, tenantId), inArray(profiles.mergedInto, frontier)));
-      frontier = rows.map((r) => r.id).filter((id) => !out.includes(id));
-      out.push(...frontier);
-    }
-    return out;
+  /** The Idempotency-Key record of a request and the people its response names, with a guard: a concurrent
+   * request with the same key aborts this batch (it then replays the other's response). */
+  idempotencyStatements(row: typeof idempotencyKeys.$inferInsert, personIds: readonly string[]): Batchable[] {
+    return [
+      this.d.db.insert(idempotencyKeys).values(row).onConflictDoNothing(),
+      expectChanged(this.d.db, "idempotency key used concurrently", 1),
+      ...chunk([...new Set(personIds)], 3, this.d.maxParams).map((part) =>
+        this.d.db
+          .insert(idempotencyPeople)
+          .values(part.map((personId) => ({ tenantId: row.tenantId, personId, key: row.key })))
+          .onConflictDoNothing(),
+      ),
+    ];
   }
 }

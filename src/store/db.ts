@@ -6,17 +6,32 @@ import { sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { BaseSQLiteDatabase } from "drizzle-orm/sqlite-core";
 import journal from "../../migrations/meta/_journal.json";
+import type { StoreHealth } from "./health";
 import type * as schema from "./schema";
 
 export type Schema = typeof schema;
 export type Db = BaseSQLiteDatabase<"async", unknown, Schema>;
 export type Batchable = BatchItem<"sqlite">;
 
+export interface BatchOptions {
+  /** How long a batch may wait for a locked database (libSQL retries SQLITE_BUSY asynchronously until then). */
+  budgetMs?: number;
+}
+
 export interface Database {
   readonly kind: "d1" | "libsql";
   readonly db: Db;
-  /** Runs statements atomically (D1 batch / libSQL batch in one transaction) in one round trip. */
-  batch(items: readonly Batchable[]): Promise<readonly unknown[]>;
+  /**
+   * Runs statements atomically (D1 batch / libSQL batch in one transaction) in one round trip. A failed guard
+   * (conflicts.ts) rejects with an error that `classify` calls "conflict"; nothing of the batch is written.
+   */
+  batch(items: readonly Batchable[], opts?: BatchOptions): Promise<readonly unknown[]>;
+  /** Faults seen on this store, for /health. */
+  readonly health: StoreHealth;
+  /** Whether a write could start now (libSQL: takes and releases the write lock); null when the runtime cannot tell. */
+  probeWrite(): Promise<{ ok: boolean; error?: unknown } | null>;
+  /** After an erasure: make erased bytes leave the write-ahead log (libSQL checkpoint); no-op where not possible. */
+  afterErasure(): Promise<void>;
   /** Bound parameters one statement may carry (D1: 100). */
   readonly maxParams: number;
   /** Rows changed by one statement's result in a batch. */

@@ -3,8 +3,9 @@ import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
 import { readTenantSettings, type TenantSettings } from "../domain/tenant-settings";
 import type { Scope } from "./scope";
+import { expectChanged } from "./conflicts";
 import { chunk, type Batchable, type Database } from "./db";
-import { actions, catalogVersions, decisions, households, learnerStats, outcomes, profiles } from "./schema";
+import { actions, catalogVersions, decisions, learnerStats, outcomes } from "./schema";
 
 export type ActionRow = typeof actions.$inferSelect;
 export type DecisionRow = typeof decisions.$inferSelect;
@@ -14,15 +15,26 @@ export interface DecisionRead {
   catalogVersion: number;
   /** The brand's settings (its marketing-consent default), read in the same query. */
   settings: TenantSettings;
+  /** The tenant's secret (sealed decision ids, visitor tokens); null for a tenant created before it existed. */
+  secret: string | null;
   person: {
     id: string;
     dealerId: string | null;
     householdId: string | null;
     doc: Profile;
     contacts: unknown;
+    /** Version of `contacts`: the decision writes its contact conditionally on it. */
+    contactsVersion: number;
     household: HouseholdDoc | null;
     householdContacts: unknown;
+    householdContactsVersion: number;
   } | null;
+}
+
+/** What the outcome path reads before writing: whether it is a retry, and the person's contact log. */
+export interface OutcomeState {
+  recorded: boolean;
+  person: { contacts: unknown; contactsVersion: number } | null;
 }
 
 const parse = <T>(v: unknown): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : ((v as T) ?? null));
@@ -30,18 +42,25 @@ const parse = <T>(v: unknown): T | null => (typeof v === "string" ? (JSON.parse(
 export class DecisioningRepo {
   constructor(private readonly d: Database) {}
 
+  private run(q: ReturnType<typeof sql>): Batchable {
+    return this.d.db.run(q) as unknown as Batchable;
+  }
+
   /**
-   * The decision's one read: the catalogue version, and the person behind an identifier (live, in scope)
-   * with their household, in one indexed query. Always one row; `person` is null for an unknown subject.
+   * The decision's one read: the catalogue version, the tenant's secret, and the person behind an identifier
+   * (live, in scope) with their household and contact-log versions, in one indexed query. Always one row;
+   * `person` is null for an unknown subject.
    */
   async decisionRead(scope: Scope, kind: string, value: string): Promise<DecisionRead> {
     const dealer = scope.dealerId ? sql` and p.dealer_id = ${scope.dealerId}` : sql``;
     const rows = await this.d.db.all<Record<string, unknown>>(sql`
-      select cv.version as catalog_version, tn.settings as settings, p.id as id, p.dealer_id as dealer_id, p.household_id as household_id,
-             p.doc as doc, p.contacts as contacts, h.doc as hdoc, h.contacts as hcontacts
+      select cv.version as catalog_version, tn.settings as settings, tn.secret as secret, p.id as id,
+             p.dealer_id as dealer_id, p.household_id as household_id, p.doc as doc, p.contacts as contacts,
+             p.contacts_version as contacts_version, h.doc as hdoc, h.contacts as hcontacts,
+             h.contacts_version as hcontacts_version
       from (select ${scope.tenantId} as tenant_id) t
-      left join catalog_versions cv on cv.tenant_id = t.tenant_id
       left join tenants tn on tn.id = t.tenant_id
+      left join catalog_versions cv on cv.tenant_id = t.tenant_id
       left join identities i on i.tenant_id = t.tenant_id and i.value = ${value} and i.kind = ${kind}
       left join profiles p on p.id = i.person_id and p.tenant_id = t.tenant_id and p.merged_into is null${dealer}
       left join households h on h.id = p.household_id and h.tenant_id = t.tenant_id
@@ -51,6 +70,7 @@ export class DecisioningRepo {
     return {
       catalogVersion: Number(r.catalog_version ?? 0),
       settings: readTenantSettings(r.settings),
+      secret: (r.secret as string | null) ?? null,
       person:
         r.id && doc
           ? {
@@ -59,34 +79,81 @@ export class DecisioningRepo {
               householdId: (r.household_id as string) ?? null,
               doc,
               contacts: parse(r.contacts),
+              contactsVersion: Number(r.contacts_version ?? 0),
               household: parse<HouseholdDoc>(r.hdoc),
               householdContacts: parse(r.hcontacts),
+              householdContactsVersion: Number(r.hcontacts_version ?? 0),
             }
           : null,
     };
   }
 
-  /** Writes a person's (and household's) contact logs after a decision or an outcome. */
-  saveContacts(
+  /**
+   * A decision's contact, before it is answered: the person's (and household's) new contact logs, each only if
+   * still at the version the decision read. A concurrent decision or outcome for the same person — or the
+   * person's erasure or merge — aborts the batch: the decision reads again and decides again.
+   */
+  recordContacts(
     tenantId: string,
-    personId: string,
-    contacts: unknown,
-    household: { id: string; contacts: unknown } | null,
+    person: { id: string; contactsVersion: number; contacts: unknown },
+    household: { id: string; contactsVersion: number; contacts: unknown } | null,
   ): Batchable[] {
     return [
-      this.d.db
-        .update(profiles)
-        .set({ contacts })
-        .where(and(eq(profiles.tenantId, tenantId), eq(profiles.id, personId))),
+      this.run(sql`update profiles set contacts = ${JSON.stringify(person.contacts)},
+          contacts_version = contacts_version + 1
+        where tenant_id = ${tenantId} and id = ${person.id} and contacts_version = ${person.contactsVersion}
+          and merged_into is null`),
+      expectChanged(this.d.db, "contacts changed concurrently", 1),
       ...(household
         ? [
-            this.d.db
-              .update(households)
-              .set({ contacts: household.contacts })
-              .where(and(eq(households.tenantId, tenantId), eq(households.id, household.id))),
+            this.run(sql`update households set contacts = ${JSON.stringify(household.contacts)},
+                contacts_version = contacts_version + 1
+              where tenant_id = ${tenantId} and id = ${household.id}
+                and contacts_version = ${household.contactsVersion}`),
+            expectChanged(this.d.db, "household contacts changed concurrently", 1),
           ]
         : []),
     ];
+  }
+
+  /** A contact written after the answer (it counts against no cap): conditional on the version, without a guard;
+   * the caller reads the change count and tries again with a fresh log when it changed nothing. */
+  appendContacts(tenantId: string, personId: string, contactsVersion: number, contacts: unknown): Batchable {
+    return this.run(sql`update profiles set contacts = ${JSON.stringify(contacts)},
+        contacts_version = contacts_version + 1
+      where tenant_id = ${tenantId} and id = ${personId} and contacts_version = ${contactsVersion}
+        and merged_into is null`);
+  }
+
+  /** Current contact logs of live people (for a write-behind that lost to a concurrent writer). */
+  async contactsOf(tenantId: string, ids: readonly string[]) {
+    if (!ids.length) return [];
+    return this.d.db.all<{ id: string; contacts: string | null; contacts_version: number }>(sql`
+      select id, contacts, contacts_version from profiles
+      where tenant_id = ${tenantId} and merged_into is null
+        and id in (select value from json_each(${JSON.stringify(ids)}))`);
+  }
+
+  /** The catalogue and its version, read in one statement (rows are never cached under another version). */
+  async catalog(tenantId: string): Promise<{ version: number; rows: ActionRow[] }> {
+    const rows = await this.d.db.all<Record<string, unknown>>(sql`
+      select cv.version as version, a.id as id, a.dealer_id as dealer_id, a.doc as doc, a.updated_at as updated_at
+      from (select ${tenantId} as tenant_id) t
+      left join catalog_versions cv on cv.tenant_id = t.tenant_id
+      left join actions a on a.tenant_id = t.tenant_id
+      order by a.id`);
+    return {
+      version: Number(rows[0]?.version ?? 0),
+      rows: rows
+        .filter((r) => r.id !== null && r.id !== undefined)
+        .map((r) => ({
+          tenantId,
+          id: String(r.id),
+          dealerId: (r.dealer_id as string) ?? null,
+          doc: parse(r.doc),
+          updatedAt: Number(r.updated_at),
+        })),
+    };
   }
 
   async catalogVersion(tenantId: string): Promise<number> {
@@ -96,15 +163,6 @@ export class DecisioningRepo {
       .where(eq(catalogVersions.tenantId, tenantId))
       .get();
     return row?.v ?? 0;
-  }
-
-  /** The catalogue and its version, read together. */
-  async catalog(tenantId: string): Promise<{ version: number; rows: ActionRow[] }> {
-    const [rows, version] = await Promise.all([
-      this.d.db.select().from(actions).where(eq(actions.tenantId, tenantId)).orderBy(actions.id),
-      this.catalogVersion(tenantId),
-    ]);
-    return { version, rows };
   }
 
   async action(tenantId: string, id: string): Promise<ActionRow | undefined> {
@@ -171,8 +229,17 @@ export class DecisioningRepo {
     );
   }
 
+  /** Logs a decision — about a person only while that person exists, so a log never outlives an erasure. */
   logDecision(row: DecisionRow): Batchable {
-    return this.d.db.insert(decisions).values(row).onConflictDoNothing();
+    const exists = row.personId
+      ? sql`exists (select 1 from profiles where tenant_id = ${row.tenantId} and id = ${row.personId})`
+      : sql`1`;
+    return this.run(sql`insert into decisions (tenant_id, id, person_id, key_id, channel, placement, segment,
+        catalog_version, degraded, shown, created_at)
+      select ${row.tenantId}, ${row.id}, ${row.personId}, ${row.keyId}, ${row.channel}, ${row.placement},
+        ${row.segment}, ${row.catalogVersion}, ${row.degraded ? 1 : 0}, ${JSON.stringify(row.shown)}, ${row.createdAt}
+      where ${exists}
+      on conflict do nothing`);
   }
 
   async decision(tenantId: string, id: string): Promise<DecisionRow | undefined> {
@@ -199,17 +266,86 @@ export class DecisioningRepo {
     return rows.find((r) => r.shown.some((s) => s.actionId === actionId));
   }
 
-  /** Records an outcome once; true when it was new. */
-  async recordOutcome(row: typeof outcomes.$inferInsert, extra: Batchable[]): Promise<boolean> {
-    const [res] = await this.d.batch([this.d.db.insert(outcomes).values(row).onConflictDoNothing(), ...extra]);
-    return this.d.changes(res) > 0;
+  /** Whether this outcome was recorded already, and the person's contact log, in one statement. */
+  async outcomeState(
+    tenantId: string,
+    decisionId: string,
+    actionId: string,
+    type: string,
+    personId: string | null,
+  ): Promise<OutcomeState> {
+    const rows = await this.d.db.all<Record<string, unknown>>(sql`
+      select exists (select 1 from outcomes o where o.tenant_id = t.tenant_id and o.decision_id = ${decisionId}
+               and o.action_id = ${actionId} and o.type = ${type}) as recorded,
+             p.id as id, p.contacts as contacts, p.contacts_version as contacts_version
+      from (select ${tenantId} as tenant_id) t
+      left join profiles p on p.tenant_id = t.tenant_id and p.id = ${personId ?? ""} and p.merged_into is null
+      limit 1`);
+    const r = rows[0] ?? {};
+    return {
+      recorded: Boolean(Number(r.recorded ?? 0)),
+      person: r.id ? { contacts: parse(r.contacts), contactsVersion: Number(r.contacts_version ?? 0) } : null,
+    };
   }
 
-  async outcomesOf(tenantId: string, decisionId: string) {
-    return this.d.db
-      .select()
-      .from(outcomes)
-      .where(and(eq(outcomes.tenantId, tenantId), eq(outcomes.decisionId, decisionId)));
+  /**
+   * An outcome, once: the insert must insert (a concurrent retry of the same outcome aborts this batch; so does
+   * the person's erasure), the learner counts a success only for the first positive outcome of the action in
+   * the decision, and the person's contact log changes only if still at the version read.
+   */
+  outcomeStatements(
+    row: typeof outcomes.$inferInsert,
+    success: { key: string; positiveTypes: readonly string[] } | null,
+    contacts: { personId: string; contactsVersion: number; contacts: unknown } | null,
+  ): Batchable[] {
+    const exists = row.personId
+      ? sql`exists (select 1 from profiles where tenant_id = ${row.tenantId} and id = ${row.personId})`
+      : sql`1`;
+    const out: Batchable[] = [
+      this.run(sql`insert into outcomes (tenant_id, decision_id, action_id, type, person_id, occurred_at, received_at)
+        select ${row.tenantId}, ${row.decisionId}, ${row.actionId}, ${row.type}, ${row.personId ?? null},
+          ${row.occurredAt}, ${row.receivedAt}
+        where ${exists}
+        on conflict do nothing`),
+      expectChanged(this.d.db, "outcome recorded concurrently", 1),
+    ];
+    if (success)
+      out.push(
+        this.run(sql`insert into learner_stats (tenant_id, key, shows, successes, updated_at)
+          select ${row.tenantId}, ${success.key}, 0, 1, ${row.receivedAt}
+          where not exists (select 1 from outcomes o where o.tenant_id = ${row.tenantId}
+            and o.decision_id = ${row.decisionId} and o.action_id = ${row.actionId}
+            and o.type in (select value from json_each(${JSON.stringify(success.positiveTypes)}))
+            and o.type != ${row.type})
+          on conflict (tenant_id, key) do update set successes = successes + 1, updated_at = excluded.updated_at`),
+      );
+    if (contacts)
+      out.push(
+        this.run(sql`update profiles set contacts = ${JSON.stringify(contacts.contacts)},
+            contacts_version = contacts_version + 1
+          where tenant_id = ${row.tenantId} and id = ${contacts.personId}
+            and contacts_version = ${contacts.contactsVersion}`),
+        expectChanged(this.d.db, "contacts changed concurrently", 1),
+      );
+    return out;
+  }
+
+  /** Retention: deletes up to `limit` decision logs created before `before`; returns how many. */
+  async expireDecisions(before: number, limit: number): Promise<number> {
+    const [r] = await this.d.batch([
+      this.run(sql`delete from decisions where rowid in (
+        select rowid from decisions where created_at < ${before} order by created_at limit ${limit})`),
+    ]);
+    return this.d.changes(r);
+  }
+
+  /** Retention: deletes up to `limit` outcomes received before `before`; returns how many. */
+  async expireOutcomes(before: number, limit: number): Promise<number> {
+    const [r] = await this.d.batch([
+      this.run(sql`delete from outcomes where rowid in (
+        select rowid from outcomes where received_at < ${before} order by received_at limit ${limit})`),
+    ]);
+    return this.d.changes(r);
   }
 
   async decisionsOf(tenantId: string, personIds: string[]) {

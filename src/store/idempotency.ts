@@ -1,4 +1,4 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Batchable, Database } from "./db";
 import { idempotencyKeys } from "./schema";
 
@@ -16,8 +16,21 @@ export class IdempotencyRepo {
       .get();
   }
 
-  /** A statement for the request's own batch, so the record and the effects commit together. */
-  put(row: IdempotencyRow): Batchable {
-    return this.d.db.insert(idempotencyKeys).values(row).onConflictDoNothing();
+  /** Retention: deletes up to `limit` records created before `before` (and their index of people). */
+  async expire(before: number, limit: number): Promise<number> {
+    const keys = await this.d.db.all<{ tenant_id: string; key: string }>(
+      sql`select tenant_id, key from idempotency_keys where created_at < ${before} order by created_at limit ${limit}`,
+    );
+    if (!keys.length) return 0;
+    const json = JSON.stringify(keys.map((k) => [k.tenant_id, k.key]));
+    await this.d.batch([
+      this.d.db.run(sql`delete from idempotency_people where exists (select 1 from json_each(${json}) j
+        where json_extract(j.value, '$[0]') = idempotency_people.tenant_id
+          and json_extract(j.value, '$[1]') = idempotency_people.key)`) as unknown as Batchable,
+      this.d.db.run(sql`delete from idempotency_keys where created_at < ${before} and exists (
+        select 1 from json_each(${json}) j where json_extract(j.value, '$[0]') = idempotency_keys.tenant_id
+          and json_extract(j.value, '$[1]') = idempotency_keys.key)`) as unknown as Batchable,
+    ]);
+    return keys.length;
   }
 }

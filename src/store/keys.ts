@@ -1,6 +1,7 @@
 import { and, desc, eq, or, sql, type SQL } from "drizzle-orm";
 import { KEY_SECRET_LENGTH, KIND_PREFIX, displayPrefix, type KeyKind } from "../domain/keys";
 import { newId, randomToken, sha256Hex } from "../lib/crypto";
+import { classify, expectChanged } from "./conflicts";
 import type { Batchable, Database } from "./db";
 import { apiKeys } from "./schema";
 import type { Scope } from "./scope";
@@ -102,15 +103,30 @@ export class KeyRepo {
    * batch; undefined when not in scope.
    */
   async revoke(scope: Scope, id: string, now: number, extra: Batchable[] = []): Promise<ApiKeyInfo | undefined> {
-    const [rows] = (await this.d.batch([
+    return this.changeThenRead(
+      scope,
+      id,
       this.d.db
         .update(apiKeys)
         .set({ revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${now})` })
-        .where(and(eq(apiKeys.tenantId, scope.tenantId), eq(apiKeys.id, id)))
-        .returning(),
-      ...extra,
-    ])) as [ApiKeyRow[]];
-    const row = rows[0];
+        .where(and(eq(apiKeys.tenantId, scope.tenantId), eq(apiKeys.id, id))),
+      extra,
+    );
+  }
+
+  /**
+   * Runs `change` (an update of one key of the tenant) with `extra` in one batch that aborts when no key matched
+   * (so nothing of `extra`, an audit entry, is written for a key that is not there), then reads the key back.
+   * Read back rather than RETURNING: batch results are the drivers' own on D1 and libSQL.
+   */
+  private async changeThenRead(scope: Scope, id: string, change: Batchable, extra: Batchable[]) {
+    try {
+      await this.d.batch([change, expectChanged(this.d.db, "no such key", 1), ...extra]);
+    } catch (e) {
+      if (classify(e) === "conflict") return undefined;
+      throw e;
+    }
+    const row = await this.get(scope, id);
     return row ? info(row) : undefined;
   }
 
@@ -159,16 +175,15 @@ export class KeyRepo {
     change: { name?: string; allowedOrigins?: string[] },
     extra: Batchable[] = [],
   ): Promise<ApiKeyInfo | undefined> {
-    const [rows] = (await this.d.batch([
+    return this.changeThenRead(
+      scope,
+      id,
       this.d.db
         .update(apiKeys)
         .set(change)
-        .where(and(eq(apiKeys.tenantId, scope.tenantId), eq(apiKeys.id, id)))
-        .returning(),
-      ...extra,
-    ])) as [ApiKeyRow[]];
-    const row = rows[0];
-    return row ? info(row) : undefined;
+        .where(and(eq(apiKeys.tenantId, scope.tenantId), eq(apiKeys.id, id))),
+      extra,
+    );
   }
 
   /** Replaces the allowed origins of one of the tenant's publishable keys; undefined when there is none by that id. */

@@ -1,43 +1,175 @@
-/** libSQL (Node, Turso) adapter: `file:` for the embedded default, `libsql://` + token for Turso. */
+/**
+ * libSQL (Node, Turso) adapter: `file:` for the embedded default, `libsql://` + token for Turso.
+ *
+ * The local client runs SQLite synchronously on the calling thread, so a statement that waits for a lock blocks
+ * the whole event loop for as long as SQLite's busy timeout. Three things keep a lock held elsewhere (the CLI,
+ * another process) from stalling the server or breaking it:
+ * - one connection per client (`concurrency: 1`, so the pragmas below hold for every statement: the client's
+ *   pool would otherwise open more connections, without them): one for reads, one for the atomic batches that
+ *   write, so a write waiting for the lock never holds up a read and the two never contend with each other;
+ * - a busy timeout of a few milliseconds, and the wait done asynchronously instead: a batch that finds the
+ *   database locked is retried with backoff (timers, not a blocked thread) until its budget runs out, then fails
+ *   as "unavailable" — decide degrades, writes answer 503 with Retry-After, nothing is half-written;
+ * - a connection that met SQLITE_BUSY is replaced (libsql leaves the failed statement in progress, after which
+ *   no transaction on that connection can commit), and the new one gets the pragmas again.
+ */
 import { createClient, type Client } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { countMigrations, type Batchable, type Database, type Db } from "./db";
+import { classify, faultName, StoreUnavailable } from "./conflicts";
+import { countMigrations, type Batchable, type BatchOptions, type Database, type Db } from "./db";
+import { StoreHealth } from "./health";
 import * as schema from "./schema";
 
 export const MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../../migrations");
 
+/** How long one statement may block the thread waiting for a lock before SQLite gives up with SQLITE_BUSY. */
+export const BUSY_TIMEOUT_MS = 1;
+/** How long a batch keeps retrying a locked database (asynchronously) unless the caller gives a budget; the
+ * services retry whole attempts on top of it, up to about a second (services/retry.ts). */
+export const DEFAULT_BATCH_BUDGET_MS = 250;
+
+const PRAGMAS = [
+  `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`,
+  "PRAGMA synchronous = NORMAL",
+  "PRAGMA foreign_keys = ON",
+  // Deleted content is overwritten with zeros, so an erased person's bytes do not linger in free pages.
+  "PRAGMA secure_delete = ON",
+];
+
 export interface LibsqlDatabase extends Database {
+  /** The read connection (also for one-off statements in tests and the CLI). */
   readonly client: Client;
   close(): void;
 }
 
-/** Opens a libSQL database; for `file:` URLs the folder is created and WAL mode switched on. */
-export async function openLibsql(url: string, authToken?: string): Promise<LibsqlDatabase> {
-  if (url.startsWith("file:")) {
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isBusy = (e: unknown) => classify(e) === "unavailable" && /locked|BUSY/i.test(faultName(e));
+
+/** A local client that replaces its connection (and sets the pragmas on the new one) after SQLITE_BUSY. */
+function healing(client: Client): Client {
+  let reconnecting: Promise<void> | null = null;
+  const heal = async (e: unknown) => {
+    if (!isBusy(e)) return;
+    reconnecting ??= (async () => {
+      await client.reconnect();
+      await client.executeMultiple(`${PRAGMAS.join(";\n")};`);
+    })().finally(() => {
+      reconnecting = null;
+    });
+    await reconnecting;
+  };
+  const guarded =
+    (f: (...a: unknown[]) => Promise<unknown>) =>
+    async (...a: unknown[]): Promise<unknown> => {
+      if (reconnecting) await reconnecting;
+      try {
+        return await f(...a);
+      } catch (e) {
+        await heal(e).catch(() => {});
+        throw e;
+      }
+    };
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (prop === "execute" || prop === "batch" || prop === "executeMultiple")
+        return guarded((v as (...a: unknown[]) => Promise<unknown>).bind(target));
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
+/**
+ * Opens a libSQL database; for `file:` URLs the folder is created, WAL mode switched on, and a read and a write
+ * connection opened with their pragmas.
+ */
+export async function openLibsql(
+  url: string,
+  authToken?: string,
+  opts: { wrap?: (client: Client) => Client } = {},
+): Promise<LibsqlDatabase> {
+  const local = url.startsWith("file:");
+  if (local) {
     const path = url.slice("file:".length);
     if (path && path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   }
-  const client = createClient(authToken ? { url, authToken } : { url });
-  if (url.startsWith("file:")) {
-    await client.execute("PRAGMA journal_mode = WAL");
-    await client.execute("PRAGMA busy_timeout = 5000");
-    await client.execute("PRAGMA synchronous = NORMAL");
-    await client.execute("PRAGMA foreign_keys = ON");
-  }
+  const open = async (): Promise<Client> => {
+    const raw = createClient({
+      url,
+      ...(authToken ? { authToken } : {}),
+      ...(local ? { concurrency: 1, timeout: BUSY_TIMEOUT_MS } : {}),
+    });
+    const c = opts.wrap ? opts.wrap(raw) : raw;
+    if (!local) return c;
+    await c.execute("PRAGMA journal_mode = WAL");
+    await c.executeMultiple(`${PRAGMAS.join(";\n")};`);
+    return healing(c);
+  };
+  const client = await open();
+  // In memory, a second connection would be a second database; a remote client has no local lock to wait for.
+  const writer = local && !url.includes(":memory:") ? await open() : client;
   const db = drizzle(client, { schema });
+  const writeDb = writer === client ? db : drizzle(writer, { schema });
+  const health = new StoreHealth();
+
+  async function batch(items: readonly Batchable[], o: BatchOptions = {}): Promise<readonly unknown[]> {
+    const budget = o.budgetMs ?? DEFAULT_BATCH_BUDGET_MS;
+    const t0 = performance.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const out = await writeDb.batch(items as unknown as Parameters<typeof writeDb.batch>[0]);
+        health.writeSucceeded();
+        return out;
+      } catch (e) {
+        if (classify(e) !== "conflict") health.writeFailed(e, Date.now());
+        const wait = Math.min(100, 2 ** attempt * 2) * (0.5 + Math.random());
+        if (!isBusy(e) || performance.now() - t0 + wait > budget) {
+          if (classify(e) === "unavailable") throw new StoreUnavailable(faultName(e), e);
+          throw e;
+        }
+        await sleep(wait);
+      }
+    }
+  }
+
   return {
     kind: "libsql",
     maxParams: 32_000,
     changes: (r) => Number((r as { rowsAffected?: number }).rowsAffected ?? 0),
     client,
     db: db as unknown as Db,
-    batch: (items: readonly Batchable[]) => db.batch(items as unknown as Parameters<typeof db.batch>[0]),
+    health,
+    batch,
+    async probeWrite() {
+      if (!local) return null;
+      try {
+        // BEGIN IMMEDIATE + COMMIT of nothing: takes the write lock (or finds it taken) and writes no frame.
+        await writer.batch([], "write");
+        health.writeSucceeded();
+        return { ok: true };
+      } catch (error) {
+        health.writeFailed(error, Date.now());
+        return { ok: false, error };
+      }
+    },
+    async afterErasure() {
+      if (!local) return;
+      try {
+        // Copy the log into the file (where secure_delete zeroed the erased cells) and truncate it.
+        await writer.execute("PRAGMA wal_checkpoint(TRUNCATE)");
+      } catch (e) {
+        console.error(JSON.stringify({ level: "warn", msg: "checkpoint after erasure failed", error: faultName(e) }));
+      }
+    },
     appliedMigrations: () => countMigrations(db as unknown as Db, "__drizzle_migrations"),
-    close: () => client.close(),
+    close: () => {
+      client.close();
+      if (writer !== client) writer.close();
+    },
   };
 }
 

@@ -4,7 +4,7 @@
  * Every index says which query it serves.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
 
 /** An OEM brand: the unit of data ownership. */
@@ -23,6 +23,9 @@ export const tenants = sqliteTable(
     // Read with the person in the decision's one query.
     settings: text("settings", { mode: "json" }).$type<unknown>().notNull().default(sql`'{}'`),
     // ---- end issue 8
+    // ---- issue 9 (state under concurrency) ----
+    /** Per-tenant secret for sealed decision ids and visitor tokens; set on first use (null for older tenants). */
+    secret: text("secret"),
   },
   (t) => [
     // CLI: find a tenant by its slug
@@ -109,6 +112,9 @@ export const profiles = sqliteTable(
     version: integer("version").notNull().default(0),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
+    // ---- issue 9 (state under concurrency) ----
+    /** Version of `contacts`, apart from the profile's: decisions write contacts conditionally on it. */
+    contactsVersion: integer("contacts_version").notNull().default(0),
   },
   (t) => [
     // household recompute: the members of a household
@@ -128,6 +134,11 @@ export const households = sqliteTable(
     doc: text("doc", { mode: "json" }).$type<HouseholdDoc>().notNull(),
     contacts: text("contacts", { mode: "json" }).$type<unknown>(),
     updatedAt: integer("updated_at").notNull(),
+    // ---- issue 9 (state under concurrency) ----
+    /** Version of `doc`: every write of the household document is conditional on it. */
+    version: integer("version").notNull().default(0),
+    /** Version of `contacts` (household-level contacts), apart from the document's. */
+    contactsVersion: integer("contacts_version").notNull().default(0),
   },
   (t) => [
     // ingestion: find a household by the CRM reference carried on events
@@ -250,6 +261,8 @@ export const idempotencyKeys = sqliteTable(
   (t) => [
     // replay lookup by (tenant, key)
     primaryKey({ columns: [t.tenantId, t.key] }),
+    // issue 9: retention deletes records older than the replay window, oldest first
+    index("idempotency_keys_created_idx").on(t.createdAt),
   ],
 );
 
@@ -315,15 +328,17 @@ export const decisions = sqliteTable(
     catalogVersion: integer("catalog_version").notNull(),
     degraded: integer("degraded", { mode: "boolean" }).notNull(),
     shown: text("shown", { mode: "json" })
-      .$type<{ actionId: string; category: string; score: number; propensity: number }[]>()
+      .$type<{ actionId: string; category: string; score: number; propensity: number; placement?: string }[]>()
       .notNull(),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [
-    // recordOutcome: a decision by id within the tenant
+    // the decision log by id within the tenant (export; the outcome path reads the sealed id instead)
     primaryKey({ columns: [t.tenantId, t.id] }),
     // attribution by person and action within a window; erasure of a person's decisions
     index("decisions_tenant_person_time_idx").on(t.tenantId, t.personId, t.createdAt),
+    // issue 9: retention deletes decisions older than the outcome window, oldest first
+    index("decisions_created_idx").on(t.createdAt),
   ],
 );
 
@@ -346,6 +361,35 @@ export const outcomes = sqliteTable(
     primaryKey({ columns: [t.tenantId, t.decisionId, t.actionId, t.type] }),
     // erasure: a person's outcomes
     index("outcomes_tenant_person_idx").on(t.tenantId, t.personId),
+    // issue 9: retention deletes old outcomes, oldest first
+    index("outcomes_received_idx").on(t.receivedAt),
+  ],
+);
+
+// ---- issue 9 (state under concurrency): conditional writes and erasure of replayable responses ----
+
+/**
+ * Never holds a row. A batch follows each conditional write with
+ * `INSERT INTO write_conflicts SELECT … WHERE changes() < n`: when the write changed fewer rows than expected
+ * (a claim lost, a version moved) the insert happens, its CHECK fails, and the whole batch rolls back.
+ */
+export const writeConflicts = sqliteTable("write_conflicts", { what: text("what").notNull() }, () => [
+  check("write_conflict", sql`0`),
+]);
+
+/** Which people an Idempotency-Key response names, so that erasing a person erases the responses too. */
+export const idempotencyPeople = sqliteTable(
+  "idempotency_people",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    personId: text("person_id").notNull(),
+    key: text("key").notNull(),
+  },
+  (t) => [
+    // erasure: the Idempotency-Key records that name a person
+    primaryKey({ columns: [t.tenantId, t.personId, t.key] }),
   ],
 );
 

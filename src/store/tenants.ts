@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { newId, randomToken } from "../lib/crypto";
 import { readTenantSettings, type TenantSettings } from "../domain/tenant-settings";
 import type { Batchable, Database } from "./db";
@@ -23,6 +23,7 @@ export class TenantRepo {
       makes,
       createdAt: now,
       settings: input.settings ?? {},
+      secret: randomToken(43),
     };
     await this.d.db.insert(tenants).values(row);
     return row;
@@ -45,5 +46,19 @@ export class TenantRepo {
   /** A statement replacing the brand's settings, for the caller's batch (with its audit entry). */
   putSettings(id: string, settings: TenantSettings): Batchable {
     return this.d.db.update(tenants).set({ settings }).where(eq(tenants.id, id));
+  }
+
+  /** The tenant's secret (sealed decision ids, visitor tokens), created on first use for older tenants. */
+  async secret(id: string): Promise<string | null> {
+    const row = await this.d.db.select({ secret: tenants.secret }).from(tenants).where(eq(tenants.id, id)).get();
+    if (!row) return null;
+    if (row.secret) return row.secret;
+    await this.d.db
+      .update(tenants)
+      .set({ secret: randomToken(43) })
+      .where(and(eq(tenants.id, id), isNull(tenants.secret)));
+    return (
+      (await this.d.db.select({ secret: tenants.secret }).from(tenants).where(eq(tenants.id, id)).get())?.secret ?? null
+    );
   }
 }

@@ -98,6 +98,9 @@ describe("admin CLI", () => {
       ["key.create", null, "cli:key-create"],
     ]);
     expect(await runCli(["key-list", "--db", db, "--tenant", "acme"])).toContain("revoked");
+    expect(await runCli(["retention", "--db", db])).toMatch(
+      /^expired: 0 decisions, 0 outcomes, 0 Idempotency-Key records$/,
+    );
     await expect(
       runCli(["dealer-create", "--db", db, "--tenant", "acme", "--code", "A2", "--name", "X", "--tz", "Nowhere/Land"]),
     ).rejects.toThrow(/IANA/);

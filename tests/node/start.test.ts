@@ -80,16 +80,18 @@ describe("npm start on another port", () => {
     const res = await fetch(`${base()}/v1/decide`, {
       method: "POST",
       headers: { authorization: `Bearer ${key("publishable")}`, "content-type": "application/json", origin: base() },
-      body: JSON.stringify({ subject: { visitorId: "v_start_test" }, channel: "dealer_site", placement: "hero" }),
+      // A browser's first ask names no one: Pitwall issues the visitor and a token the page keeps.
+      body: JSON.stringify({ channel: "dealer_site", placement: "hero" }),
     });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(res.headers.get("access-control-allow-origin")).toBe(base());
+    expect(((await res.json()) as { visitor?: { visitorToken?: string } }).visitor?.visitorToken).toBeTruthy();
   });
 
   it("runs the typed client's README example: decides and records an outcome", async () => {
     const [cmd, args] = tsx("clients/typescript/example.ts");
     const r = await run(cmd, [...args], { env: { ...process.env, PITWALL_URL: base(), PITWALL_KEY: key("admin") } });
-    expect(r.stdout).toMatch(/^decision dec_\w+: [\w-]+/m);
+    expect(r.stdout).toMatch(/^decision dec_[\w-]+…: [\w-]+/m);
     expect(r.stdout).toMatch(/^outcome: click on [\w-]+ recorded \(new\)$/m);
   }, 60_000);
 

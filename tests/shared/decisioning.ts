@@ -64,6 +64,7 @@ type Decision = {
   notes: string[];
   degraded: boolean;
   segment: string;
+  visitor?: { visitorId: string; visitorToken: string };
 };
 
 async function withCatalog(h: Harness, a: TenantFixture) {
@@ -337,7 +338,8 @@ export function decisioningSuite(getHarness: () => Harness) {
           id: eid("p"),
           type: "purchase",
           occurredAt: ago(1500),
-          identifiers: { customerId: "C-PAY", visitorId: "v-pay" },
+          // The browser visitor the widget's key was issued (the OEM backend links it to the customer).
+          identifiers: { customerId: "C-PAY", visitorId: a.browserVisitorId },
           data: { vin, condition: "new", financing: "loan" },
         },
         {
@@ -371,7 +373,7 @@ export function decisioningSuite(getHarness: () => Harness) {
         "/v1/decide",
         json(
           "POST",
-          { subject: { visitorId: "v-pay" }, channel: "dealer_site", placement: "widget", limit: 5 },
+          { subject: { visitorToken: a.visitorToken }, channel: "dealer_site", placement: "widget", limit: 5 },
           auth(a.keys.publishable, { origin: a.origin }),
         ),
       );
@@ -635,7 +637,6 @@ export function decisioningSuite(getHarness: () => Harness) {
         json(
           "POST",
           {
-            subject: { visitorId: "v-new-visitor" },
             channel: "web_configurator",
             placement: "hero",
             context: { model: "Ariya", page: "/configurator/ariya" },
@@ -648,6 +649,17 @@ export function decisioningSuite(getHarness: () => Harness) {
       expect(d.segment).toBe("anonymous");
       expect(d.suppressed).toBeUndefined();
       expect(d.degraded).toBe(false);
+      // A new visitor, and the token the widget keeps to name it next time (not the visitor id alone).
+      expect(d.visitor?.visitorToken).toMatch(/^pv1\./);
+      const again = await h.fetch(
+        "/v1/decide",
+        json(
+          "POST",
+          { subject: { visitorToken: d.visitor!.visitorToken }, channel: "web_configurator", placement: "hero" },
+          auth(a.keys.publishable, { origin: a.origin }),
+        ),
+      );
+      expect(((await again.json()) as Decision).visitor?.visitorId).toBe(d.visitor!.visitorId);
     });
   });
 
@@ -801,11 +813,8 @@ export function decisioningSuite(getHarness: () => Harness) {
       const parked = { driveState: "parked", secondsSinceIgnition: 600 };
       const refused = [
         await dry(a.keys.vehicle, { subject: { vin: a.vin }, channel: "in_vehicle", context: parked }),
-        await dry(
-          a.keys.publishable,
-          { subject: { visitorId: "v-dry" }, channel: "dealer_site" },
-          { origin: a.origin },
-        ),
+        // A browser asks without a subject (a new visitor): the dry run alone is refused.
+        await dry(a.keys.publishable, { channel: "dealer_site" }, { origin: a.origin }),
         await dry(a.keys.decideOnly, { subject: { customerId: a.customerId }, channel: "dealer_site" }),
       ];
       for (const res of refused) {

@@ -146,6 +146,13 @@ export async function makeTenant(h: Harness, opts: { vin?: string; origin?: stri
     if (Date.now() - t0 > 5000) throw new Error("fixture decision was not logged within 5 s");
     await new Promise((r) => setTimeout(r, 5));
   }
+  // A browser visitor of the publishable key: decide without a subject issues one, with the token to keep.
+  const minted = await h.fetch(
+    "/v1/decide",
+    json("POST", { channel: "dealer_site", placement: "hero" }, auth(publishable.key, { origin })),
+  );
+  const visitor = ((await minted.json()) as { visitor?: { visitorId: string; visitorToken: string } }).visitor;
+  if (!visitor) throw new Error("fixture: decide issued no visitor token to the publishable key");
   return {
     tenant,
     scope,
@@ -160,6 +167,9 @@ export async function makeTenant(h: Harness, opts: { vin?: string; origin?: stri
     decisionId,
     shownActionId,
     ownActionId,
+    /** The publishable key's own visitor (issued by decide) and its token. */
+    browserVisitorId: visitor.visitorId,
+    visitorToken: visitor.visitorToken,
     keys: {
       admin: admin.key,
       full: full.key,

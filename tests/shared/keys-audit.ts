@@ -96,14 +96,7 @@ export function keysAuditSuite(getHarness: () => Harness) {
       const [oldOrigin, newOrigin] = [`https://old-${Date.now()}.example`, `https://new-${Date.now()}.example`];
       const pk = await newKey(h, a, { kind: "publishable", name: "widget", allowedOrigins: [oldOrigin] });
       const decide = (origin: string) =>
-        h.fetch(
-          "/v1/decide",
-          json(
-            "POST",
-            { subject: { visitorId: "v-patch" }, channel: "dealer_site", placement: "hero" },
-            auth(pk.key, { origin }),
-          ),
-        );
+        h.fetch("/v1/decide", json("POST", { channel: "dealer_site", placement: "hero" }, auth(pk.key, { origin })));
       expect((await decide(oldOrigin)).status).toBe(200);
       const patched = await h.fetch(
         `/v1/keys/${pk.id}`,

@@ -45,14 +45,19 @@ export const REQUESTS: Record<string, RequestSpec> = {
   rotateKey: (a) => ({ params: { keyId: a.spareKeyId }, body: { overlapSeconds: 60 } }),
   updateKey: (a) => ({ params: { keyId: a.spareKeyId }, body: { name: "renamed by the security suite" } }),
   listAudit: () => ({}),
-  ingestEvents: (_a, kind, vin) => ({
+  ingestEvents: (a, kind, vin) => ({
     body: {
       events: [
         {
           id: uid(),
           type: "page_view",
           occurredAt: new Date().toISOString(),
-          identifiers: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" },
+          identifiers:
+            kind === "vehicle"
+              ? { vin }
+              : kind === "publishable"
+                ? { visitorToken: a.visitorToken }
+                : { visitorId: "v_sec_1" },
           data: { url: "https://example.com/" },
         },
       ],
@@ -95,9 +100,14 @@ export const REQUESTS: Record<string, RequestSpec> = {
   }),
   getSettings: () => ({}),
   putSettings: () => ({ body: { marketingConsent: { default: "opt-out", optInCountries: ["DE"] } } }),
-  decide: (_a, kind, vin) => ({
+  decide: (a, kind, vin) => ({
     body: {
-      subject: kind === "vehicle" ? { vin } : { visitorId: "v_sec_1" },
+      subject:
+        kind === "vehicle"
+          ? { vin }
+          : kind === "publishable"
+            ? { visitorToken: a.visitorToken }
+            : { visitorId: "v_sec_1" },
       channel: kind === "vehicle" ? "in_vehicle" : "dealer_site",
       placement: "slot",
     },

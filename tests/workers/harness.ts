@@ -1,6 +1,10 @@
-import { env, SELF } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
+import { createApp } from "../../src/app";
+import { ConfigSchema, parseConfig } from "../../src/config";
+import { buildDeps } from "../../src/deps";
 import { createStore } from "../../src/store";
 import { openD1 } from "../../src/store/d1";
+import { Faults, faultyD1 } from "../shared/faults";
 import type { Harness } from "../shared/harness";
 
 /** Requests go through the Worker entry (wrangler.toml main) in workerd; fixtures go straight to its D1. */
@@ -10,5 +14,34 @@ export function workersHarness(): Harness {
     origin: "http://pitwall.test",
     store: createStore(openD1(env.DB)),
     fetch: (path, init) => SELF.fetch(new Request("http://pitwall.test" + path, init)),
+  };
+}
+
+/**
+ * The app inside workerd over the real D1 binding wrapped in `faults` (latency, failures), one execution
+ * context per request so that waitUntil work runs as it does in production; `settle` waits for all of it.
+ */
+export function faultyWorkersHarness(vars: Record<string, string> = {}): Harness & { faults: Faults } {
+  const faults = new Faults();
+  const config = parseConfig(ConfigSchema, { ...(env as unknown as Record<string, unknown>), ...vars });
+  const deps = buildDeps("workers", openD1(faultyD1(env.DB, faults)), config, (w) => void w.catch(() => {}), null);
+  const app = createApp(deps);
+  const pending = new Set<Promise<void>>();
+  return {
+    runtime: "workers",
+    origin: "http://pitwall.test",
+    faults,
+    store: deps.store,
+    async fetch(path, init) {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request("http://pitwall.test" + path, init), env, ctx);
+      const p = waitOnExecutionContext(ctx);
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+      return res;
+    },
+    async settle() {
+      while (pending.size) await Promise.all([...pending]);
+    },
   };
 }

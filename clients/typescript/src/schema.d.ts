@@ -12,8 +12,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Health: store reachable, schema version, build version
-         * @description No key needed. 200 when the store answers and its schema is current; 503 otherwise, with the same body.
+         * Health: store reachable and writable, write conflicts, schema version, build version
+         * @description No key needed; answers within a second. 200 when the store answers, takes writes and its schema is current (`degraded` when writes recently gave up on conflicts); 503 otherwise, with the same body naming the fault.
          */
         get: operations["getHealth"];
         put?: never;
@@ -129,7 +129,7 @@ export interface paths {
         put?: never;
         /**
          * Send a batch of up to 500 events; each is stored at most once, forever
-         * @description Event types: page_view, configurator_build, quote_request, test_drive_booked, purchase, lease_started, loan_started, loan_payoff_inquiry, trade_in_appraisal, service_visit, service_due, telemetry_snapshot, recall_notice, software_update_available, survey_response, complaint_opened, complaint_closed, referral, social_mention, identities_linked, consent_changed, preference_changed (each documented as a member of `Event`, with its `data` schema and an example). Each event is validated alone: an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys send events for an anonymous visitorId only; vehicle keys for their own VIN only.
+         * @description Event types: page_view, configurator_build, quote_request, test_drive_booked, purchase, lease_started, loan_started, loan_payoff_inquiry, trade_in_appraisal, service_visit, service_due, telemetry_snapshot, recall_notice, software_update_available, survey_response, complaint_opened, complaint_closed, referral, social_mention, identities_linked, consent_changed, preference_changed. Each event is validated alone (each type documented as a member of `Event`, with its `data` schema and an example): an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys name their visitor only by the visitorToken that decide issued to them, and no VIN; vehicle keys send events for their own VIN only; a dealer-bound key writes only about its dealer's people (an event naming anyone else is rejected, naming no one). 503 with Retry-After when the store is unavailable or concurrent writes kept conflicting: nothing was written, retry.
          */
         post: operations["ingestEvents"];
         delete?: never;
@@ -324,7 +324,7 @@ export interface paths {
         put?: never;
         /**
          * Next best actions for a person or visitor, on a channel, now — with reasons, and what the guardrails held back
-         * @description One database read for the person; the decision log and contact counters are written after the response. `Sec-GPC: 1` limits the decision to the request context. If the store fails or misses its deadline the answer is a safe contextual default with `degraded: true`.
+         * @description One database read for the person, and — when what is shown counts against a cap — one conditional write of the contact before answering, so concurrent decisions never exceed a cap; the decision log is written after the response. The decisionId is sealed: outcomes are accepted at once. `Sec-GPC: 1` limits the decision to the request context. If the store fails or misses its deadline the answer is a safe contextual default with `degraded: true`.
          */
         post: operations["decide"];
         delete?: never;
@@ -342,7 +342,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Record what the person did with a shown action (idempotent) */
+        /**
+         * Record what the person did with a shown action (idempotent)
+         * @description Accepted from the moment the decision was answered (its id is sealed: no log row is needed), for 90 days, from a key that could have seen it: any server key of the brand, a key bound to the same dealer, the same publishable or vehicle key. Counted once, however often it is retried.
+         */
         post: operations["recordOutcome"];
         delete?: never;
         options?: never;
@@ -417,8 +420,23 @@ export interface components {
             status: "ok" | "degraded" | "unavailable";
             store: {
                 reachable: boolean;
+                /** @description A write could start now (libSQL probes the write lock); null when the runtime cannot tell */
+                writable: boolean | null;
                 /** @enum {string} */
                 kind: "d1" | "libsql";
+                /** @description The store fault writes are meeting (e.g. database is locked), until one succeeds */
+                fault: string | null;
+                faultSince: string | null;
+            };
+            writes: {
+                /** @description Writes answered 503 in the last minute because concurrent writers kept winning */
+                conflictsExhausted: number;
+                /** @description Which write, and when */
+                lastConflict: string | null;
+                /** @description Decisions waiting to be logged (store unavailable) */
+                decisionLogBacklog: number;
+                /** @description Decision logs given up on since start */
+                decisionLogDropped: number;
             };
             schema: {
                 applied: number;
@@ -587,6 +605,8 @@ export interface components {
         Identifiers: {
             /** @description Anonymous web visitor id (first-party cookie) */
             visitorId?: string;
+            /** @description The visitor token `decide` gave a publishable key (the only identifier a browser may send); server keys may send it too */
+            visitorToken?: string;
             /** @description The brand's CRM customer id */
             customerId?: string;
             /** @description Normalized, then stored only as a salted SHA-256 */
@@ -1723,6 +1743,8 @@ export interface components {
                 id: string;
                 kind: string;
                 category: string;
+                /** @description Where on the page this action goes */
+                placement: string;
                 /** @description The channel's creative: web {title, body, cta, imageUrl}, in_vehicle {text, buttons}, email {subject, body} */
                 creative: {
                     [key: string]: unknown;
@@ -1744,19 +1766,22 @@ export interface components {
             ttl: number;
             degraded: boolean;
             dryRun: boolean;
+            /** @description Publishable keys only: the visitor to keep, and the token to name it by next time */
+            visitor?: {
+                visitorId: string;
+                visitorToken: string;
+            };
         };
-        Subject: {
-            visitorId?: string;
-            customerId?: string;
-            vin?: string;
-        } & (unknown | unknown | unknown);
         OutcomeResult: {
             decisionId: string;
             actionId: string;
             /** @enum {string} */
             type: "impression" | "click" | "accept" | "dismiss" | "convert" | "not_interested";
-            /** @enum {string} */
-            recorded: "new" | "duplicate";
+            /**
+             * @description `discarded`: the person was erased since the decision; nothing is kept
+             * @enum {string}
+             */
+            recorded: "new" | "duplicate" | "discarded";
         };
         TenantSettingsView: {
             /** @description Absent: opt-out everywhere (only an explicit opt-out blocks marketing) */
@@ -1855,7 +1880,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Store unreachable or schema behind */
+            /** @description Store unreachable or not taking writes, or schema behind */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2741,6 +2766,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
         };
     };
     linkIdentities: {
@@ -2808,6 +2842,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description `payload-too-large`: The request body is too large */
             413: {
                 headers: {
@@ -2837,6 +2880,15 @@ export interface operations {
             };
             /** @description `internal-error`: Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3854,10 +3906,19 @@ export interface operations {
                  *     }
                  */
                 "application/json": {
-                    subject: components["schemas"]["Subject"];
+                    /** @description Who the decision is for. A publishable key sends the visitorToken it was given, or nothing to get a new visitor */
+                    subject?: {
+                        visitorId?: string;
+                        customerId?: string;
+                        vin?: string;
+                        /** @description The visitor token a previous answer gave a publishable key (the only subject a browser may name) */
+                        visitorToken?: string;
+                    } & (unknown | unknown | unknown | unknown);
                     /** @enum {string} */
                     channel: "web_configurator" | "dealer_site" | "in_vehicle" | "email" | "app" | "service_lane";
-                    placement: string;
+                    placement?: string;
+                    /** @description Every placement of a page, asked at once: each gets its own actions (never one twice), under one decision id and one contact */
+                    placements?: string[];
                     dealerId?: string;
                     /** @default {} */
                     context?: {
@@ -3870,14 +3931,17 @@ export interface operations {
                         speedKph?: number;
                         secondsSinceIgnition?: number;
                     };
-                    /** @default 3 */
+                    /**
+                     * @description Actions per placement
+                     * @default 3
+                     */
                     limit?: number;
                     /**
                      * @description Decide without logging or counting anything: server keys with catalog:write only (403)
                      * @default false
                      */
                     dryRun?: boolean;
-                };
+                } & (unknown | unknown);
             };
         };
         responses: {
@@ -3969,7 +4033,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                /** @description A dec_ id */
+                /** @description The decisionId of a decide answer (sealed) */
                 decisionId: string;
             };
             cookie?: never;
@@ -4069,6 +4133,15 @@ export interface operations {
             };
             /** @description `internal-error`: Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4183,6 +4256,15 @@ export interface operations {
             };
             /** @description `internal-error`: Internal error */
             500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

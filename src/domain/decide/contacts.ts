@@ -4,6 +4,8 @@
  */
 import type { Category } from "../profile/types";
 import { DAY } from "./gates";
+import type { CompiledCatalog } from "./catalog";
+import type { DecideConfig } from "./config";
 import { INTERRUPTIVE, type DecisionChannel } from "./vocabulary";
 
 export interface ShownContact {
@@ -84,4 +86,93 @@ export function applyOutcome(log: ContactLog | null, outcome: Outcome, now: numb
     case "not_interested":
       return { ...base, notInterested: { ...base.notInterested, [outcome.category]: { at: now } }, ignoredStreak: 0 };
   }
+}
+
+const byTime = (a: ShownContact, b: ShownContact) =>
+  a.at - b.at || (a.actionId < b.actionId ? -1 : a.actionId > b.actionId ? 1 : a.channel < b.channel ? -1 : 1);
+const sameContact = (a: ShownContact, b: ShownContact) =>
+  a.at === b.at && a.actionId === b.actionId && a.channel === b.channel && a.category === b.category;
+
+/**
+ * One log for a merged person: both histories of shown actions (time order), dismissals added up, every
+ * "not interested" kept (the latest), the longer ignored streak, the latest engagement. A merge must not
+ * forget what the absorbed person was shown. Example: `foldContacts(customerLog, visitorLog)`.
+ */
+export function foldContacts(a: ContactLog | null, b: ContactLog | null): ContactLog | null {
+  if (!a || !b) return a ?? b;
+  const shown = [...a.shown, ...b.shown].sort(byTime).slice(-MAX_SHOWN);
+  const dismissals: Record<string, { n: number; last: number }> = { ...a.dismissals };
+  for (const [id, d] of Object.entries(b.dismissals)) {
+    const x = dismissals[id];
+    dismissals[id] = x ? { n: x.n + d.n, last: Math.max(x.last, d.last) } : d;
+  }
+  const notInterested: Partial<Record<Category, { at: number }>> = { ...a.notInterested };
+  for (const [cat, v] of Object.entries(b.notInterested) as [Category, { at: number }][]) {
+    const x = notInterested[cat];
+    if (!x || x.at < v.at) notInterested[cat] = v;
+  }
+  const engaged = [a.lastEngagedAt, b.lastEngagedAt].filter((x): x is number => x !== null);
+  return {
+    shown,
+    dismissals,
+    notInterested,
+    ignoredStreak: Math.max(a.ignoredStreak, b.ignoredStreak),
+    lastEngagedAt: engaged.length ? Math.max(...engaged) : null,
+  };
+}
+
+/**
+ * The survivor's log after an unmerge: what the absorbed person brought (its own log, kept on its record)
+ * taken out again. Contacts and reactions recorded after the merge stay with the survivor.
+ */
+export function unfoldContacts(merged: ContactLog | null, absorbed: ContactLog | null): ContactLog | null {
+  if (!merged || !absorbed) return merged;
+  const left = [...absorbed.shown];
+  const shown = merged.shown.filter((s) => {
+    const i = left.findIndex((x) => sameContact(x, s));
+    if (i < 0) return true;
+    left.splice(i, 1);
+    return false;
+  });
+  const dismissals: Record<string, { n: number; last: number }> = {};
+  for (const [id, d] of Object.entries(merged.dismissals)) {
+    const n = d.n - (absorbed.dismissals[id]?.n ?? 0);
+    if (n > 0) dismissals[id] = { n, last: d.last };
+  }
+  const notInterested: Partial<Record<Category, { at: number }>> = {};
+  for (const [cat, v] of Object.entries(merged.notInterested) as [Category, { at: number }][])
+    if (absorbed.notInterested[cat]?.at !== v.at) notInterested[cat] = v;
+  return { ...merged, shown, dismissals, notInterested };
+}
+
+/**
+ * Whether showing `shown` on `channel` counts against a cap (an action's own caps, the channel's cap, the caps of
+ * interruptive channels and the in-car daily limit). Such a contact is recorded — conditionally on the log's
+ * version — before the answer leaves, so that concurrent decisions for one person cannot exceed the cap; other
+ * contacts may be recorded afterwards. Example: `countsAgainstCaps([{id: "capped", category: "info"}],
+ * "dealer_site", catalog, DEFAULT_CONFIG)`.
+ */
+export function countsAgainstCaps(
+  shown: readonly { id: string; category: Category }[],
+  channel: DecisionChannel,
+  catalog: CompiledCatalog,
+  cfg: DecideConfig,
+): boolean {
+  if (!shown.length) return false;
+  if (INTERRUPTIVE.has(channel) || cfg.caps.perChannel[channel]) return true;
+  return shown.some((s) => s.category !== "safety" && hasOwnCaps(catalog.byId.get(s.id)?.caps, channel));
+}
+
+/** Whether an action's own caps limit it on `channel`: hasOwnCaps({ perDay: 1 }, "email") === true. */
+export function hasOwnCaps(
+  caps: CompiledCatalog["actions"][number]["caps"] | undefined,
+  channel: DecisionChannel,
+): boolean {
+  return (
+    !!caps &&
+    (caps.perDay !== undefined ||
+      caps.perWeek !== undefined ||
+      caps.perMonth !== undefined ||
+      !!caps.perChannel?.[channel])
+  );
 }

@@ -128,6 +128,7 @@ function screen(input: DecisionInput, data: RuleData, g: Prepared, report: Suppr
   const dealerId = input.dealer?.id ?? null;
   const now = input.now;
   const n = g.checks.length;
+  const exclude = input.exclude;
   let head: ((d: unknown) => unknown) | null = null;
   let headData: RuleData = data;
   let headHolds = true;
@@ -145,6 +146,7 @@ function screen(input: DecisionInput, data: RuleData, g: Prepared, report: Suppr
       if (!headHolds) continue;
     }
     if (a.dealerId !== null && a.dealerId !== dealerId) continue;
+    if (exclude?.has(a.id)) continue;
     let lever = a.lever;
     if (a.overrides !== null && dealerId !== null) {
       const o = a.overrides[dealerId];

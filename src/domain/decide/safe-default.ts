@@ -1,11 +1,13 @@
 /**
  * Degraded mode, when the profile could not be loaded in time: contextual actions only (rules that read nothing
- * but the request), low intrusiveness, no service or safety claims about a car we cannot see, and nothing on
- * channels that reach out (email, app, in-car), where consent and quiet hours cannot be checked without a profile.
+ * but the request), low intrusiveness, no service or safety claims about a car we cannot see, nothing with caps
+ * of its own (a contact that cannot be counted must not use one up), and nothing on channels that reach out
+ * (email, app, in-car), where consent and quiet hours cannot be checked without a profile.
  */
 import type { RuleData } from "../rules/data";
 import { truthy } from "../rules/operators";
 import type { CompiledCatalog } from "./catalog";
+import { hasOwnCaps } from "./contacts";
 import { DEFAULT_CONFIG } from "./config";
 import { explain } from "./explain";
 import { publicReasons } from "./guardrails/sensitive-copy";
@@ -51,6 +53,7 @@ export function safeDefault(
         a.dealerId === null &&
         a.powertrains === null &&
         (a.category === "sales" || a.category === "info") &&
+        !hasOwnCaps(a.caps, channel) &&
         now >= a.validFrom &&
         now < a.validTo &&
         safeTest(a.test, data),

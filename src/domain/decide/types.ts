@@ -48,6 +48,8 @@ export interface DecisionInput {
   catalog: CompiledCatalog;
   stats: StatsMap;
   config?: DecideConfig;
+  /** Actions already placed elsewhere on the same page (decidePage): never shown twice in one decision. */
+  exclude?: ReadonlySet<string>;
 }
 
 export interface DecidedAction {

@@ -19,6 +19,10 @@ const DealerRef = Short(64).meta({ description: "A dealer id (dlr_…) of the br
 const IdentifierFields = z
   .object({
     visitorId: Short(128).optional().meta({ description: "Anonymous web visitor id (first-party cookie)" }),
+    visitorToken: z.string().trim().max(128).optional().meta({
+      description:
+        "The visitor token `decide` gave a publishable key (the only identifier a browser may send); server keys may send it too",
+    }),
     customerId: Short(128).optional().meta({ description: "The brand's CRM customer id" }),
     email: z
       .string()
@@ -228,6 +232,8 @@ export type DomainEvent = {
     receivedAt: number;
     dealerId: string | null;
     data: EventData<T>;
+    /** Service a dealer recorded on a car of someone outside its scope: history for the car, no dealer for anyone. */
+    serviceOnly?: boolean;
   };
 }[EventType];
 

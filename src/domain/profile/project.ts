@@ -190,7 +190,7 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
       v.lastServiceAt = at;
       v.odometer = Math.max(v.odometer ?? 0, e.data.odometer);
       const dealer = e.data.dealerId ?? e.dealerId;
-      if (dealer && !v.dealerId) v.dealerId = dealer;
+      if (dealer && !v.dealerId && !e.serviceOnly) v.dealerId = dealer;
       if (v.nextService && (!v.nextService.mileage || v.odometer >= v.nextService.mileage - 1000)) delete v.nextService;
       break;
     }
@@ -276,7 +276,8 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
     }
   }
   p.stage = stageOf(p);
-  p.dealerId = dealerOf(p, e.dealerId ?? p.dealerId);
+  // Service another dealer did on the car moves no one: it is not where the person was last seen.
+  p.dealerId = dealerOf(p, e.serviceOnly ? p.dealerId : (e.dealerId ?? p.dealerId));
   return p;
 }
 

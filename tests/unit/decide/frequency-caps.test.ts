@@ -34,6 +34,12 @@ describe("frequency caps guardrail", () => {
     expect(ids(run({ contacts: older }))).toEqual(expect.arrayContaining(["daily", "weekly", "monthly"]));
   });
 
+  it("counts a contact recorded just after this decision's clock (a concurrent decision) as shown now", () => {
+    const log = contacts([seen("daily")], [0]);
+    const later = { ...log, shown: log.shown.map((c) => ({ ...c, at: NOW + 25 })) };
+    expect(heldBy(run({ contacts: later }), "daily")).toBe("frequency_caps");
+  });
+
   it("caps an action per channel", () => {
     const log = contacts([seen("email-weekly", "email" as never)], [48]);
     expect(heldBy(run({ contacts: log, channel: "email" }), "email-weekly")).toBe("frequency_caps");

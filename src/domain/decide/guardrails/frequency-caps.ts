@@ -66,8 +66,10 @@ export function tally(
   const shown = log?.shown ?? [];
   for (let i = 0; i < shown.length; i++) {
     const s = shown[i]!;
-    const age = now - s.at;
-    if (age >= 30 * DAY || age < 0 || repeated(s, own, ownAts)) continue;
+    // A contact recorded a moment after this decision's clock (a concurrent decision that started later and
+    // won the conditional write) counts as shown now: a cap must hold across concurrent decisions.
+    const age = Math.max(0, now - s.at);
+    if (age >= 30 * DAY || repeated(s, own, ownAts)) continue;
     const sameContact = prev !== null && s.at === prev.at && s.channel === prev.channel;
     let c = t.action.get(s.actionId);
     if (!c) t.action.set(s.actionId, (c = { day: 0, week: 0, month: 0, here: zero() }));

@@ -1,0 +1,5 @@
+import { concurrencySuite } from "../shared/concurrency";
+import { faultyWorkersHarness } from "./harness";
+
+const h = faultyWorkersHarness();
+concurrencySuite(() => h);
