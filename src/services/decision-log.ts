@@ -11,6 +11,7 @@
 import { recordContact, type ContactLog } from "../domain/decide/contacts";
 import { estimatePropensities, statsKey } from "../domain/decide/learner";
 import type { PlacedResult } from "../domain/decide/page";
+import { logCandidates } from "../domain/learning/pitwall";
 import { seededRandom } from "../domain/decide/random";
 import type { DecisionInput } from "../domain/decide";
 import type { Store } from "../store";
@@ -175,6 +176,9 @@ export class DecisionLogWriter implements DecisionSink {
           degraded: false,
           createdAt: input.now,
           shown,
+          candidates: placed.map((p) =>
+            logCandidates(p.placement, p.result.candidates, (id) => input.catalog.byId.get(id)?.prior),
+          ),
         }),
       );
       const arms = shows.get(tenantId) ?? shows.set(tenantId, new Map()).get(tenantId)!;

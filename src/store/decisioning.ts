@@ -235,9 +235,10 @@ export class DecisioningRepo {
       ? sql`exists (select 1 from profiles where tenant_id = ${row.tenantId} and id = ${row.personId})`
       : sql`1`;
     return this.run(sql`insert into decisions (tenant_id, id, person_id, key_id, channel, placement, segment,
-        catalog_version, degraded, shown, created_at)
+        catalog_version, degraded, shown, created_at, candidates)
       select ${row.tenantId}, ${row.id}, ${row.personId}, ${row.keyId}, ${row.channel}, ${row.placement},
-        ${row.segment}, ${row.catalogVersion}, ${row.degraded ? 1 : 0}, ${JSON.stringify(row.shown)}, ${row.createdAt}
+        ${row.segment}, ${row.catalogVersion}, ${row.degraded ? 1 : 0}, ${JSON.stringify(row.shown)}, ${row.createdAt},
+        ${row.candidates ? JSON.stringify(row.candidates) : null}
       where ${exists}
       on conflict do nothing`);
   }
@@ -346,6 +347,30 @@ export class DecisioningRepo {
         select rowid from outcomes where received_at < ${before} order by received_at limit ${limit})`),
     ]);
     return this.d.changes(r);
+  }
+
+  /**
+   * The decision log for off-policy evaluation: decisions since `since` that kept their candidate sets, oldest first,
+   * with the actions that had a positive outcome (click, accept, convert) in each.
+   */
+  async evaluationLog(tenantId: string, since = 0) {
+    const rows = await this.d.db
+      .select({ id: decisions.id, shown: decisions.shown, candidates: decisions.candidates })
+      .from(decisions)
+      .where(and(eq(decisions.tenantId, tenantId), gte(decisions.createdAt, since)))
+      .orderBy(decisions.createdAt);
+    const positive = await this.d.db
+      .select({ decisionId: outcomes.decisionId, actionId: outcomes.actionId })
+      .from(outcomes)
+      .where(and(eq(outcomes.tenantId, tenantId), inArray(outcomes.type, ["click", "accept", "convert"])));
+    const won = new Set(positive.map((o) => `${o.decisionId}\u0000${o.actionId}`));
+    return rows
+      .filter((r) => r.candidates)
+      .map((r) => ({
+        ...r,
+        candidates: r.candidates!,
+        positive: (actionId: string) => won.has(`${r.id}\u0000${actionId}`),
+      }));
   }
 
   async decisionsOf(tenantId: string, personIds: string[]) {

@@ -5,6 +5,7 @@
  */
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { LoggedCandidates } from "../domain/learning/pitwall";
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
 
 /** An OEM brand: the unit of data ownership. */
@@ -331,6 +332,11 @@ export const decisions = sqliteTable(
       .$type<{ actionId: string; category: string; score: number; propensity: number; placement?: string }[]>()
       .notNull(),
     createdAt: integer("created_at").notNull(),
+    /**
+     * Each placement's candidate set (every eligible action's posterior, prior and base score, and which were shown),
+     * so off-policy evaluation can replay another learner setting on the log (src/domain/learning/pitwall.ts).
+     */
+    candidates: text("candidates", { mode: "json" }).$type<LoggedCandidates[]>(),
   },
   (t) => [
     // the decision log by id within the tenant (export; the outcome path reads the sealed id instead)

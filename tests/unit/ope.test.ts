@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { seededRandom } from "../../src/domain/decide/random";
 import { bootstrapCi, estimate, type Round } from "../../src/domain/learning/estimators";
 import { btsPolicy, evaluateOnLog, type ObdRow, parseObdCsv, slotCtr } from "../../src/domain/learning/obd";
+import { actionRate, type LoggedCandidates, pitwallRounds, slatesOf } from "../../src/domain/learning/pitwall";
 import { betaTopK, pitwallSlate, slotProbability } from "../../src/domain/learning/policies";
 
 const run = promisify(execFile);
@@ -211,5 +212,57 @@ describe("Open Bandit Dataset", () => {
     expect(r.ips.value).toBeCloseTo(r.logged.value, 10);
     expect(r.snips.value).toBeCloseTo(r.logged.value, 10);
     expect(btsPolicy({ alpha: [1, 2], beta: [3, 4] }, 1, 10, seededRandom("z")).actions).toBe(2);
+  });
+});
+
+describe("Pitwall's own log", () => {
+  const candidates: LoggedCandidates = {
+    placement: "hero",
+    items: [
+      ["a", "info", 2, 60, 10, 1, 30],
+      ["b", "info", 1, 31, 9, 1, 30],
+    ],
+    shown: [0],
+    diverse: false,
+    epsilon: 0.05,
+    band: 0.5,
+  };
+
+  it("replays the logged setting with weights of about 1, and another setting with the weights it implies", () => {
+    const slates = Array.from({ length: 200 }, () => ({ candidates, propensities: [0.7], rewards: [true] }));
+    const same = pitwallRounds(slates.slice(0, 20), {}, () => 0.5, seededRandom("s"), 4000);
+    // The logged propensity (0.7) and the replay differ by the replay's own estimate of it.
+    const replayed = same[0]!.target;
+    expect(replayed).toBeGreaterThan(0.5);
+    expect(replayed).toBeLessThan(0.95);
+    const uniform = pitwallRounds(slates.slice(0, 5), { epsilon: 1 }, () => 0.5, seededRandom("u"), 2000);
+    expect(uniform[0]!.target).toBeCloseTo(0.5, 10);
+    // A much stronger prior washes the observed counts out: both arms sample the same propensity, so the base score
+    // decides and a (10 vs 9) wins every Thompson draw: 0.95, plus half of the 0.05 exploration.
+    const prior = pitwallRounds(
+      slates.slice(0, 5),
+      { prior: { alpha: 1e5, beta: 3e6 } },
+      () => 0.5,
+      seededRandom("p"),
+      4000,
+    );
+    expect(prior[0]!.target).toBeCloseTo(0.975, 3);
+  });
+
+  it("slatesOf pairs each slot with its logged propensity and outcome, and leaves a mismatched slot unweighed", () => {
+    const [ok] = slatesOf({
+      shown: [{ actionId: "a", propensity: 0.6, placement: "hero" }],
+      candidates: [candidates],
+      positive: (id) => id === "a",
+    });
+    expect(ok).toMatchObject({ propensities: [0.6], rewards: [true] });
+    const [bad] = slatesOf({
+      shown: [{ actionId: "b", propensity: 0.6, placement: "hero" }],
+      candidates: [candidates],
+      positive: () => false,
+    });
+    expect(bad!.propensities).toEqual([0]);
+    expect(pitwallRounds([bad!], {}, () => 0, seededRandom("x"), 10)).toEqual([]);
+    expect(actionRate([ok!], 0)("a")).toBe(1);
   });
 });
