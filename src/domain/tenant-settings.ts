@@ -1,5 +1,5 @@
 /**
- * A brand's own settings (tenants.settings): today its marketing-consent default. Pure: no I/O.
+ * A brand's own settings (tenants.settings): its marketing-consent default and its holdout group. Pure: no I/O.
  *
  * Marketing consent: where opt-in applies, a person with no recorded consent for a channel gets no marketing on it
  * (an explicit opt-out always blocks, everywhere). Which rule applies follows the country of the person when known
@@ -70,8 +70,18 @@ export const MarketingConsentSchema = z
   .meta({ id: "MarketingConsentPolicy" });
 export type MarketingConsent = z.output<typeof MarketingConsentSchema>;
 
+export const HoldoutSchema = z
+  .object({
+    share: z.number().min(0).max(0.5).meta({
+      description:
+        "Share of households (a person without one counts alone) held out of marketing to measure its lift; 0 = none",
+    }),
+  })
+  .strict()
+  .meta({ id: "HoldoutPolicy" });
+
 export const TenantSettingsSchema = z
-  .object({ marketingConsent: MarketingConsentSchema.optional() })
+  .object({ marketingConsent: MarketingConsentSchema.optional(), holdout: HoldoutSchema.optional() })
   .strict()
   .meta({ id: "TenantSettings" });
 export type TenantSettings = z.output<typeof TenantSettingsSchema>;

@@ -10,6 +10,7 @@ import { ingestEventsOp, linkIdentities } from "./events";
 import { createKey, listKeys, revokeKey, rotateKey, updateKey } from "./keys";
 import { eraseProfile, exportProfileOp, getProfile, lookupProfile, putConsent, unmergeProfiles } from "./profiles";
 import { getSettings, putSettings } from "./settings";
+import { getUplift } from "./uplift";
 import { decodeVin, getVehicle } from "./vehicles";
 
 export const operations: Operation[] = [
@@ -41,4 +42,5 @@ export const operations: Operation[] = [
   getSettings,
   putSettings,
   listAudit,
+  getUplift,
 ];

@@ -13,6 +13,10 @@ const SettingsView = z
       })
       .meta({ description: "Absent: opt-out everywhere (only an explicit opt-out blocks marketing)" })
       .optional(),
+    holdout: z
+      .object({ share: z.number() })
+      .meta({ description: "Absent: no holdout group (everyone may get marketing)" })
+      .optional(),
   })
   .meta({ id: "TenantSettingsView" });
 
@@ -25,7 +29,7 @@ export const getSettings = defineOperation({
   schema: {
     tags: ["Settings"],
     operationId: "getSettings",
-    summary: "The brand's settings: its marketing-consent default (opt-in or opt-out, per country)",
+    summary: "The brand's settings: its marketing-consent default (opt-in or opt-out, per country) and holdout group",
     responses: { "200": { description: "Settings", content: { "application/json": { schema: SettingsView } } } },
   },
   example: {},
@@ -43,7 +47,7 @@ export const putSettings = defineOperation({
     operationId: "putSettings",
     summary: "Replace the brand's settings; decisions follow at once",
     description:
-      "`marketingConsent`: where opt-in applies (the person's country if known, else the dealer's), a person with no recorded consent for a channel gets no marketing on it. A country in `optInCountries`/`optOutCountries` takes that rule, any other the `default`.",
+      "`marketingConsent`: where opt-in applies (the person's country if known, else the dealer's), a person with no recorded consent for a channel gets no marketing on it. A country in `optInCountries`/`optOutCountries` takes that rule, any other the `default`. `holdout.share`: the share of households (a person without one counts alone) held out of marketing to measure its lift (`getUplift`); safety, service and information still reach them.",
     request: { body: { content: { "application/json": { schema: TenantSettingsSchema } } } },
     responses: {
       "200": { description: "The settings now", content: { "application/json": { schema: SettingsView } } },
@@ -52,6 +56,7 @@ export const putSettings = defineOperation({
   example: {
     body: {
       marketingConsent: { default: "opt-out", optInCountries: ["DE", "FR", "IT", "ES", "NL"], optOutCountries: [] },
+      holdout: { share: 0.05 },
     },
   },
   async handle(c, { body }) {

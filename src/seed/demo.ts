@@ -20,7 +20,11 @@ export const DEMO_TENANT = {
   slug: "demo-nissan",
   name: "Nissan (demo)",
   makes: ["NISSAN", "INFINITI"],
-  settings: { marketingConsent: { default: "opt-out" as const, optInCountries: [...EU_EEA], optOutCountries: [] } },
+  settings: {
+    marketingConsent: { default: "opt-out" as const, optInCountries: [...EU_EEA], optOutCountries: [] },
+    // 5% of households get no marketing, so that its lift can be measured (getUplift).
+    holdout: { share: 0.05 },
+  },
 };
 /** The demo in-car app's car: a 2016 Nissan Leaf (tests/fixtures/vins/vins.csv). */
 export const DEMO_VIN = "1N4AZ0CP6GC304290";

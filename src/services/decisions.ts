@@ -16,6 +16,7 @@ import { seededRandom } from "../domain/decide/random";
 import type { DecisionChannel } from "../domain/decide/vocabulary";
 import type { Audience } from "../domain/decide/audience";
 import { decideConfigFor } from "../domain/tenant-settings";
+import { armOf, unitOf } from "../domain/learning/holdout";
 import type { Principal } from "../http/context";
 import { Problem } from "../http/problems";
 import { randomToken } from "../lib/crypto";
@@ -237,6 +238,10 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
       stats: caches.learnerStats(store, tenantId, now, deps.defer),
       // The brand's marketing-consent default for this person (their country, else the dealer's).
       config: decideConfigFor(read.settings, person?.doc.consent.country, dealer?.country),
+      // The brand's holdout group, randomized by household (a person without one alone).
+      holdout:
+        !!person &&
+        armOf(tenantId, unitOf(person.id, person.householdId), read.settings.holdout?.share ?? 0) === "holdout",
     };
     let page: ReturnType<typeof decidePage>;
     try {

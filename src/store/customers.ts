@@ -201,6 +201,38 @@ export class CustomerRepo {
     );
   }
 
+  /**
+   * The uplift report's population: every live person in scope created before `before`, with their household, and
+   * which of them had an event of `types` in [from, to) (two queries over the tenant; a report, not a decision).
+   */
+  async conversionPopulation(scope: Scope, types: readonly string[], from: number, to: number) {
+    const people = await this.d.db
+      .select({ id: profiles.id, householdId: profiles.householdId })
+      .from(profiles)
+      .where(
+        and(
+          eq(profiles.tenantId, scope.tenantId),
+          isNull(profiles.mergedInto),
+          sql`${profiles.createdAt} < ${to}`,
+          scope.dealerId ? eq(profiles.dealerId, scope.dealerId) : undefined,
+        ),
+      );
+    const converted = types.length
+      ? await this.d.db
+          .selectDistinct({ personId: events.personId })
+          .from(events)
+          .where(
+            and(
+              eq(events.tenantId, scope.tenantId),
+              eq(events.status, "stored"),
+              inArray(events.type, [...types]),
+              sql`${events.occurredAt} >= ${from} and ${events.occurredAt} < ${to}`,
+            ),
+          )
+      : [];
+    return { people, converted: new Set(converted.map((c) => c.personId).filter((p): p is string => !!p)) };
+  }
+
   /** Stored events of these people, oldest first. */
   async eventsOf(tenantId: string, personIds: readonly string[]): Promise<EventRow[]> {
     return this.inChunks(personIds, 1, (part) =>

@@ -45,6 +45,7 @@ export const REQUESTS: Record<string, RequestSpec> = {
   rotateKey: (a) => ({ params: { keyId: a.spareKeyId }, body: { overlapSeconds: 60 } }),
   updateKey: (a) => ({ params: { keyId: a.spareKeyId }, body: { name: "renamed by the security suite" } }),
   listAudit: () => ({}),
+  getUplift: () => ({ query: { from: "2026-01-01T00:00:00Z", to: "2027-01-01T00:00:00Z" } }),
   ingestEvents: (a, kind, vin) => ({
     body: {
       events: [

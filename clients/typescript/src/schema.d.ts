@@ -377,11 +377,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The brand's settings: its marketing-consent default (opt-in or opt-out, per country) */
+        /** The brand's settings: its marketing-consent default (opt-in or opt-out, per country) and holdout group */
         get: operations["getSettings"];
         /**
          * Replace the brand's settings; decisions follow at once
-         * @description `marketingConsent`: where opt-in applies (the person's country if known, else the dealer's), a person with no recorded consent for a channel gets no marketing on it. A country in `optInCountries`/`optOutCountries` takes that rule, any other the `default`.
+         * @description `marketingConsent`: where opt-in applies (the person's country if known, else the dealer's), a person with no recorded consent for a channel gets no marketing on it. A country in `optInCountries`/`optOutCountries` takes that rule, any other the `default`. `holdout.share`: the share of households (a person without one counts alone) held out of marketing to measure its lift (`getUplift`); safety, service and information still reach them.
          */
         put: operations["putSettings"];
         post?: never;
@@ -403,6 +403,26 @@ export interface paths {
          * @description Every read of a profile (get, lookup, vehicle), export, erasure, consent change, link and unmerge, key change and catalogue or settings change. Erasing a person removes the entries about them and leaves one `profile.erase` entry without their identifiers.
          */
         get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/reports/uplift": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Conversion in treatment vs the brand's holdout group (randomized by household), with intervals
+         * @description Every unit (a household, or a person without one) of the caller's scope created before `to` counts, reached by a decision or not (intent to treat); a unit converted when one of its people has an event of `conversions` in [from, to). Arms follow the brand's holdout share now (`putSettings`): changing it mid-period mixes arms, so report over periods with one share. A dealer-bound key sees its dealer's people only.
+         */
+        get: operations["getUplift"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1791,9 +1811,14 @@ export interface components {
                 optInCountries: string[];
                 optOutCountries: string[];
             };
+            /** @description Absent: no holdout group (everyone may get marketing) */
+            holdout?: {
+                share: number;
+            };
         };
         TenantSettings: {
             marketingConsent?: components["schemas"]["MarketingConsentPolicy"];
+            holdout?: components["schemas"]["HoldoutPolicy"];
         };
         MarketingConsentPolicy: {
             /**
@@ -1811,6 +1836,10 @@ export interface components {
              * @default []
              */
             optOutCountries: string[];
+        };
+        HoldoutPolicy: {
+            /** @description Share of households (a person without one counts alone) held out of marketing to measure its lift; 0 = none */
+            share: number;
         };
         AuditPage: {
             entries: components["schemas"]["AuditEntry"][];
@@ -1834,6 +1863,40 @@ export interface components {
             detail: {
                 [key: string]: unknown;
             } | null;
+        };
+        UpliftReport: {
+            from: string;
+            to: string;
+            /** @description The brand's holdout share now (settings.holdout.share) */
+            share: number;
+            /**
+             * @description Randomization unit: a household, or a person without one
+             * @enum {string}
+             */
+            unit: "household";
+            conversions: string[];
+            treatment: {
+                units: number;
+                converted: number;
+                rate: number;
+                /** @description Wilson score 95% interval */
+                ci: number[];
+            };
+            holdout: {
+                units: number;
+                converted: number;
+                rate: number;
+                /** @description Wilson score 95% interval */
+                ci: number[];
+            };
+            uplift: {
+                /** @description Treatment rate − holdout rate */
+                absolute: number;
+                /** @description Newcombe hybrid score 95% interval of the difference */
+                ci: number[];
+                /** @description absolute / holdout rate; null when the holdout rate is 0 */
+                relative: number | null;
+            };
         };
     };
     responses: never;
@@ -4351,6 +4414,9 @@ export interface operations {
                  *           "NL"
                  *         ],
                  *         "optOutCountries": []
+                 *       },
+                 *       "holdout": {
+                 *         "share": 0.05
                  *       }
                  *     }
                  */
@@ -4459,6 +4525,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUplift: {
+        parameters: {
+            query: {
+                from: string;
+                to: string;
+                /** @description Comma-separated event types; default purchase,lease_started */
+                conversions?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UpliftReport"];
                 };
             };
             /** @description `validation-failed`: The request is not valid */

@@ -38,6 +38,8 @@ export interface DecisionInput {
   showSensitive?: boolean;
   /** Sec-GPC: 1 — decide on the request context only. */
   gpc: boolean;
+  /** The person is in the brand's holdout group (no marketing; domain/learning/holdout.ts). Absent: false. */
+  holdout?: boolean;
   context: DecisionContextInput;
   /** Null for an unknown visitor. */
   profile: Profile | null;
@@ -67,6 +69,7 @@ export interface DecidedAction {
 
 export type GuardrailName =
   | "consent"
+  | "holdout"
   | "in_car_safety"
   | "quiet_hours"
   | "frequency_caps"

@@ -3,6 +3,7 @@ import { complaint } from "./complaint";
 import { consent } from "./consent";
 import { fatigue } from "./fatigue";
 import { frequencyCaps } from "./frequency-caps";
+import { holdout } from "./holdout";
 import { inCarSafety } from "./in-car-safety";
 import { postPurchaseCooling } from "./post-purchase-cooling";
 import { quietHours } from "./quiet-hours";
@@ -14,6 +15,7 @@ export const GUARDRAILS: readonly Guardrail[] = [
   inCarSafety,
   quietHours,
   consent,
+  holdout,
   complaint,
   postPurchaseCooling,
   relevance,

@@ -1,0 +1,5 @@
+import { holdoutSuite } from "../shared/holdout";
+import { workersHarness } from "./harness";
+
+const h = workersHarness();
+holdoutSuite(() => h);
