@@ -7,10 +7,8 @@ import jsonLogic from "json-logic-js";
 import { PerformanceObserver } from "node:perf_hooks";
 import { Bench } from "tinybench";
 import { decide, estimatePropensities, statsKey, type ArmStats, type DecisionInput } from "../src/domain/decide";
-import type { ActionInput } from "../src/domain/decide/action";
 import { compileCatalog } from "../src/domain/decide/catalog";
 import { DEFAULT_CONFIG } from "../src/domain/decide/config";
-import { DEMO_CATALOG } from "../src/domain/decide/demo-catalog";
 import { deriveGates } from "../src/domain/decide/gates";
 import { ruleDataFor } from "../src/domain/decide/guardrails/consent";
 import { seededRandom } from "../src/domain/decide/random";
@@ -18,7 +16,7 @@ import { DECISION_CHANNELS, SEGMENTS } from "../src/domain/decide/vocabulary";
 import { compileRule, compileRules } from "../src/domain/rules/compile";
 import { truthy } from "../src/domain/rules/operators";
 import { installPredicates } from "../src/domain/rules/predicates";
-import type { HouseholdDoc, Profile } from "../src/domain/profile/types";
+import type { Profile } from "../src/domain/profile/types";
 
 import { catalogue200, DAY, household, NOW, owner, stressOwner } from "./fixtures";
 

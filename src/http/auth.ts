@@ -57,6 +57,13 @@ export function authenticate(req: AuthRequirement): MiddlewareHandler<AppEnv> {
       );
     }
     const scopes = effectiveScopes(row.kind, row.scopes);
+    // During a rotation's overlap the previous secret keeps serving traffic, but it no longer administers anything:
+    // a stolen secret that was rotated away cannot rotate the key again, mint keys or change settings.
+    if (row.hash !== hash && req.scope === "admin")
+      throw new Problem(
+        "expired-api-key",
+        "This secret was rotated: during the overlap it serves traffic but cannot administer; use the new one.",
+      );
     if (req.scope && !grants(scopes, req.scope)) {
       throw new Problem("insufficient-scope", `This operation needs the \`${req.scope}\` scope.`, {
         requiredScope: req.scope,

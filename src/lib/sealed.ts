@@ -33,11 +33,16 @@ export function base64url(bytes: Uint8Array): string {
   return btoa(s).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/**
+ * The bytes of a base64url text, or null. Only the canonical spelling is accepted: base64 ignores the unused low
+ * bits of the last character, so one token could otherwise be spelled several ways (and counted as several ids).
+ */
 function fromBase64url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
   try {
     const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (text.length % 4)) % 4));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    const bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+    return base64url(bytes) === text ? bytes : null;
   } catch {
     return null;
   }

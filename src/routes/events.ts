@@ -53,9 +53,17 @@ function assertEventSubjectsAllowed(p: Principal, events: unknown[]): void {
   }
 }
 
-function summary(results: EventResult[]) {
+/**
+ * The answer to a batch. A browser or car key learns no internal person id (nor the merges and notes that name
+ * them): what it sent was stored or not, that is all it needs.
+ */
+function summary(results: EventResult[], p: Principal) {
   const count = (s: EventResult["status"]) => results.filter((r) => r.status === s).length;
-  return { accepted: count("accepted"), duplicate: count("duplicate"), rejected: count("rejected"), results };
+  const shown =
+    p.kind === "server"
+      ? results
+      : results.map((r) => (r.status === "accepted" ? { index: r.index, id: r.id, status: r.status } : r));
+  return { accepted: count("accepted"), duplicate: count("duplicate"), rejected: count("rejected"), results: shown };
 }
 
 export const ingestEventsOp = defineOperation({
@@ -101,12 +109,18 @@ export const ingestEventsOp = defineOperation({
   async handle(c, { body, headers }) {
     assertEventSubjectsAllowed(c.var.principal, body.events);
     const ctx = await serviceContext(c);
+    const p = c.var.principal;
     const idemKey = idempotencyKeyOf(c) ?? headers["idempotency-key"];
-    if (!idemKey) return c.json(summary((await ingestEvents(ctx, body.events)).results));
+    if (!idemKey) return c.json(summary((await ingestEvents(ctx, body.events)).results, p));
 
     const requestHash = await sha256Hex(JSON.stringify(body.events));
     const out = await ingestEvents(ctx, body.events, {
-      idempotency: { key: idemKey, requestHash, render: (results) => JSON.stringify(summary(results)) },
+      // Each API key has Idempotency-Keys of its own: another key's record is neither replayed nor revealed.
+      idempotency: {
+        key: `${p.keyId}:${idemKey}`,
+        requestHash,
+        render: (results) => JSON.stringify(summary(results, p)),
+      },
     });
     if (out.replayed) {
       if (out.replayed.requestHash !== requestHash)
@@ -179,6 +193,6 @@ export const linkIdentities = defineOperation({
       throw new Problem("validation-failed", r.reasons.map((x) => `${x.pointer}: ${x.reason}`).join("; "), {
         errors: r.reasons.map((x) => ({ in: "body", ...x })),
       });
-    return c.json(summary(results));
+    return c.json(summary(results, c.var.principal));
   },
 });

@@ -46,7 +46,9 @@ export function batchStatements(store: Store, w: BatchWrite): Batchable[] {
             receivedAt: now,
             dealerId: p.event.dealerId,
             payload: {
-              identifiers: p.ids,
+              // Only the identifiers that are this person's: another person's (named but not linked: two known
+              // customers) must not outlive that person's erasure in someone else's event.
+              identifiers: p.ids.filter((i) => plan.ownerOf(i) === plan.live(r.origin)),
               data: p.event.data,
               ...(p.householdRef ? { householdRef: p.householdRef } : {}),
               ...(p.source ? { source: p.source } : {}),

@@ -116,7 +116,10 @@ async function attempt(
   const values = [...new Set(prepared.flatMap((p) => [...p.ids.map((i) => i.value), ...p.vins]))];
 
   // Load: duplicates, owners of the identifiers (with their versions), the subject, an earlier response.
-  const [known, owned, subjectRows, prior] = await Promise.all([
+  const refs = ctx.principal.dealerId
+    ? [...new Set(prepared.flatMap((p) => (p.householdRef ? [p.householdRef] : [])))]
+    : [];
+  const [known, owned, subjectRows, prior, householdDealers] = await Promise.all([
     repo.eventStatuses(
       tenant.id,
       prepared.map((p) => p.event.id),
@@ -124,6 +127,7 @@ async function attempt(
     repo.resolveIdentities(tenant.id, values, now),
     ctx.subject ? repo.peopleByIds(tenant.id, [ctx.subject], now) : Promise.resolve([]),
     opts.idempotency ? store.idempotency.get(tenant.id, opts.idempotency.key) : Promise.resolve(undefined),
+    repo.householdDealers(tenant.id, refs),
   ]);
   if (prior) return { results, replayed: prior };
   const fresh = newEvents(prepared, known, results);
@@ -146,6 +150,7 @@ async function attempt(
       ]),
     ),
     caller: { kind: ctx.principal.kind, dealerId: ctx.principal.dealerId, vin: ctx.principal.vin },
+    households: householdDealers,
     subject: ctx.subject ?? null,
     now,
     newPersonId: () => newId("prs"),
@@ -188,7 +193,9 @@ async function attempt(
   let response: string | undefined;
   if (opts.idempotency) {
     response = opts.idempotency.render(results);
-    const named = results.flatMap((r) => (r.status === "accepted" && r.personId ? [r.personId] : []));
+    // Every person the stored response names (accepted events, and the merges and notes): erasing any of them
+    // erases the response too.
+    const named = [...new Set(response.match(/\bprs_[A-Za-z0-9]+/g) ?? [])];
     statements.push(
       ...repo.idempotencyStatements(
         {
@@ -221,11 +228,11 @@ function newEvents(
     if (status === "erased")
       results[p.index] = {
         index: p.index,
-        id: p.event.id,
+        id: p.clientId,
         status: "rejected",
         reasons: [{ pointer: "/id", reason: "this event belonged to an erased person and is refused" }],
       };
-    else if (status || seen.has(p.event.id)) results[p.index] = { index: p.index, id: p.event.id, status: "duplicate" };
+    else if (status || seen.has(p.event.id)) results[p.index] = { index: p.index, id: p.clientId, status: "duplicate" };
     else {
       seen.add(p.event.id);
       fresh.push(p);
@@ -238,7 +245,7 @@ function newEvents(
 function fillResults(plan: ResolvePlan, fresh: readonly PreparedEvent[], results: EventResult[]): void {
   const byIndex = new Map(fresh.map((p) => [p.index, p]));
   for (const r of plan.resolutions) {
-    const id = byIndex.get(r.index)!.event.id;
+    const id = byIndex.get(r.index)!.clientId;
     results[r.index] =
       r.status === "refused"
         ? { index: r.index, id, status: "rejected", reasons: [{ pointer: r.pointer, reason: r.reason }] }

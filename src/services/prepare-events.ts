@@ -11,7 +11,7 @@ import {
   type DomainEvent,
 } from "../domain/profile/events";
 import { FIELD_KIND, HASHED_KINDS, hashInput, normalizeEmail, normalizePhone } from "../domain/profile/identity";
-import type { Ident, PreparedEvent } from "../domain/profile/resolve";
+import { eventNamespace, type Ident, type PreparedEvent } from "../domain/profile/resolve";
 import type { Principal } from "../http/context";
 import { sha256Hex } from "../lib/crypto";
 import type { Tenant } from "../store/tenants";
@@ -93,12 +93,8 @@ export async function prepareEvent(
     if (rawValue === undefined || rawValue === "") continue;
     fields.push(field);
     if (field === "visitorToken") {
-      const visitor = await visitorOf(
-        ctx.tenant.secret ?? "",
-        ctx.tenant.id,
-        rawValue,
-        p.kind === "server" ? null : p.keyId,
-      );
+      if (!ctx.tenant.secret) throw new Error("the tenant has no secret"); // callerTenant sets it: fail closed
+      const visitor = await visitorOf(ctx.tenant.secret, ctx.tenant.id, rawValue, p.kind === "server" ? null : p.keyId);
       if (!visitor)
         reasons.push({ pointer: "/identifiers/visitorToken", reason: "is not a visitor token issued to this key" });
       else if (e.identifiers.visitorId && e.identifiers.visitorId !== visitor)
@@ -136,10 +132,12 @@ export async function prepareEvent(
     else if (!vins.includes(data.vin)) vins.push(data.vin);
   }
   if (reasons.length) return reasons;
-  const event = { id: e.id, type: e.type, occurredAt, receivedAt: ctx.now, dealerId, data } as DomainEvent;
+  const id = eventNamespace({ kind: p.kind, dealerId: p.dealerId, vin: p.vin }, p.keyId) + e.id;
+  const event = { id, type: e.type, occurredAt, receivedAt: ctx.now, dealerId, data } as DomainEvent;
   return {
     index,
     event,
+    clientId: e.id,
     fields,
     ids,
     vins,

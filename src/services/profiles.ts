@@ -58,6 +58,9 @@ export async function unmerge(
       const survivor = people.find((p) => p.id === m.survivorId);
       const absorbed = people.find((p) => p.id === m.absorbedId);
       if (!survivor || !absorbed || survivor.mergedInto) throw new Problem("not-found", "No such merge in effect.");
+      // In scope on this read: the writes below are conditional on the versions read here, so a dealer change
+      // after the scope check at the start cannot slip through (it conflicts, and the retry checks again).
+      if (scope.dealerId && survivor.dealerId !== scope.dealerId) throw new Problem("not-found", "No such profile.");
       const back = history.filter((e) => e.originPersonId === m.absorbedId);
       const stay = history.filter((e) => e.originPersonId !== m.absorbedId);
       const decodes = await ctx.vins.decodeMany([

@@ -159,6 +159,19 @@ export class CustomerRepo {
   }
 
   /** Households named by reference or id, each with its live members' documents, in one statement. */
+  /** The dealers of the live members of the households with these refs (ownership of a `householdRef`). */
+  async householdDealers(tenantId: string, refs: readonly string[]): Promise<Map<string, (string | null)[]>> {
+    const out = new Map<string, (string | null)[]>();
+    if (!refs.length) return out;
+    const rows = await this.d.db.all<{ ref: string; dealer_id: string | null }>(sql`
+      select h.ref as ref, p.dealer_id as dealer_id
+      from households h
+      join profiles p on p.tenant_id = h.tenant_id and p.household_id = h.id and p.merged_into is null
+      where h.tenant_id = ${tenantId} and h.ref in (select value from json_each(${JSON.stringify(refs)}))`);
+    for (const r of rows) out.set(r.ref, [...(out.get(r.ref) ?? []), r.dealer_id ?? null]);
+    return out;
+  }
+
   async householdsWithMembers(
     tenantId: string,
     refs: readonly string[],

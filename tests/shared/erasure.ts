@@ -57,5 +57,46 @@ export function erasureSuite(getHarness: () => Harness) {
       // The tombstone of an event keeps its id (so a replay is refused), nothing else.
       expect(residue.filter((r) => r !== telemetry.id)).toEqual([]);
     });
+
+    it("leaves nothing of the person in other people's events or in the responses that merely named them", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const u = uid();
+      const bob = { customerId: `C-BOB-${u}`, email: `bob-${u}@example.org` };
+      const send = (events: unknown[], extra: Record<string, string> = {}) =>
+        h.fetch("/v1/events", json("POST", { events }, auth(a.keys.full, extra)));
+      const made = (await (
+        await send([
+          { id: `bob-${u}`, type: "page_view", occurredAt: ago(9), identifiers: bob, data: { url: "https://x/" } },
+        ])
+      ).json()) as { results: { personId: string }[] };
+      const bobId = made.results[0]!.personId;
+      const anna = `C-ANNA-${u}`;
+      await send([
+        {
+          id: `anna0-${u}`,
+          type: "page_view",
+          occurredAt: ago(9),
+          identifiers: { customerId: anna },
+          data: { url: "https://x/" },
+        },
+      ]);
+      // Anna's event names Bob's email too: two known customers are never merged implicitly, so it stays Anna's.
+      const annaEvent = {
+        id: `anna-${u}`,
+        type: "page_view",
+        occurredAt: ago(8),
+        identifiers: { customerId: anna, email: bob.email },
+        data: { url: "https://y/" },
+      };
+      const annaRes = await send([annaEvent], { "idempotency-key": `anna-batch-${u}` });
+      const annaBody = await annaRes.text();
+      expect(annaBody, "the answer notes the two known customers").toContain(bobId);
+      const del = await h.fetch(`/v1/profiles/${bobId}`, { method: "DELETE", headers: auth(a.keys.full) });
+      expect(del.status, await del.clone().text()).toBe(200);
+      const hash = await sha256Hex(`${a.tenant.hashSalt}:email:${bob.email}`);
+      // Neither Bob's hashed email (kept in Anna's event) nor his id (kept in the stored response) survive.
+      expect(await dumpContains(h, [bobId, hash, bob.customerId])).toEqual([]);
+    });
   });
 }

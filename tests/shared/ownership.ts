@@ -332,4 +332,212 @@ export function ownershipSuite(getHarness: () => Harness) {
       expect(events.status, events.text).toBe(403);
     });
   });
+
+  describe("ownership: found in review", () => {
+    it("a household is written only by who owns its members: a dealer key cannot join another dealer's household, a browser key none", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const s = await southCustomer(h, a);
+      const ref = `HH-${eid("smith")}`;
+      const joined = await send(h, a.keys.full, [
+        {
+          id: eid("hh"),
+          type: "page_view",
+          occurredAt: ago(5),
+          identifiers: { customerId: s.customerId },
+          householdRef: ref,
+          data: { url: "https://x.example/" },
+        },
+      ]);
+      expect(joined.body.results[0]!.status).toBe("accepted");
+      // North's own new person naming the Smith household: refused, and nothing of South leaks.
+      const north = await send(h, a.keys.dealerBound, [
+        {
+          id: eid("n"),
+          type: "page_view",
+          occurredAt: ago(1),
+          identifiers: { customerId: `C-N-${eid("x")}` },
+          householdRef: ref,
+          data: { url: "https://north.example/" },
+        },
+      ]);
+      expect(north.body.results[0]).toMatchObject({ status: "rejected" });
+      revealsNothing(north.text, s.personId, s.vin);
+      // A browser naming it (a complaint would hold back the household's marketing): refused.
+      const visitor = (await (
+        await h.fetch(
+          "/v1/decide",
+          json("POST", { channel: "dealer_site", placement: "hero" }, auth(a.keys.publishable, { origin: a.origin })),
+        )
+      ).json()) as { visitor: { visitorToken: string } };
+      const browser = await send(
+        h,
+        a.keys.publishable,
+        [
+          {
+            id: eid("pk"),
+            type: "complaint_opened",
+            occurredAt: ago(1),
+            identifiers: { visitorToken: visitor.visitor.visitorToken },
+            householdRef: ref,
+            data: { complaintId: "CMP-X" },
+          },
+        ],
+        { origin: a.origin },
+      );
+      expect(browser.body.results[0]).toMatchObject({ status: "rejected" });
+      const after = await profile(h, a, s.personId);
+      expect(
+        (after as unknown as { household: { members: string[]; openComplaints: number } }).household,
+      ).toMatchObject({ members: [s.personId], openComplaints: 0 });
+      // A dealer key may name a household of its own people (positive control).
+      const own = await send(h, a.keys.dealerBound, [
+        {
+          id: eid("n2"),
+          type: "page_view",
+          occurredAt: ago(1),
+          identifiers: { customerId: `C-N-${eid("y")}` },
+          householdRef: `HH-${eid("north")}`,
+          data: { url: "https://north.example/" },
+        },
+      ]);
+      expect(own.body.results[0]!.status).toBe("accepted");
+    });
+
+    it("no key can claim another key's event id: the brand's quote request is stored after a browser sent the same id", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const d = (await (
+        await h.fetch(
+          "/v1/decide",
+          json(
+            "POST",
+            { channel: "web_configurator", placement: "hero" },
+            auth(a.keys.publishable, { origin: a.origin }),
+          ),
+        )
+      ).json()) as { visitor: { visitorToken: string } };
+      const id = eid("quote");
+      const first = await send(
+        h,
+        a.keys.publishable,
+        [
+          {
+            id,
+            type: "page_view",
+            occurredAt: ago(1),
+            identifiers: { visitorToken: d.visitor.visitorToken },
+            data: { url: "https://brand.example/" },
+          },
+        ],
+        { origin: a.origin },
+      );
+      expect(first.body.results[0]).toEqual({ index: 0, id, status: "accepted" }); // and no person id for a browser
+      const real = await send(h, a.keys.full, [
+        {
+          id,
+          type: "quote_request",
+          occurredAt: ago(0),
+          identifiers: { customerId: `C-Q-${eid("q")}`, email: `q-${eid("q")}@example.com` },
+          data: { model: "Ariya" },
+        },
+      ]);
+      expect(real.body.results[0]!.status).toBe("accepted");
+      // Retries stay idempotent within each key's own ids.
+      const again = await send(h, a.keys.full, [
+        {
+          id,
+          type: "quote_request",
+          occurredAt: ago(0),
+          identifiers: { customerId: "C-Q-other" },
+          data: { model: "Ariya" },
+        },
+      ]);
+      expect(again.body.results[0]!.status).toBe("duplicate");
+    });
+
+    it("one decision id has one spelling: a re-spelled id is no decision, so an outcome counts once", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const ALPHA = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      let d: { decisionId: string; actions: { id: string }[] } | undefined;
+      let other = "";
+      for (let i = 0; i < 30 && !other; i++) {
+        d = (await (
+          await h.fetch(
+            "/v1/decide",
+            json(
+              "POST",
+              { subject: { customerId: a.customerId }, channel: "dealer_site", placement: "hero" },
+              auth(a.keys.full),
+            ),
+          )
+        ).json()) as typeof d;
+        const body = d!.decisionId.slice(4);
+        const rem = body.length % 4;
+        if (rem === 0 || !d!.actions.length) continue;
+        const last = ALPHA.indexOf(body.at(-1)!);
+        other = `dec_${body.slice(0, -1)}${ALPHA[last ^ 1]}`; // flips an unused low bit
+      }
+      expect(other, "a decision id with unused trailing bits").not.toBe("");
+      const click = (id: string) =>
+        h.fetch(
+          `/v1/decisions/${id}/outcomes`,
+          json("POST", { actionId: d!.actions[0]!.id, type: "click" }, auth(a.keys.full)),
+        );
+      expect((await click(d!.decisionId)).status).toBe(200);
+      await expectProblem(await click(other), 404, "not-found");
+    });
+
+    it("Idempotency-Keys are per API key: another key's record is neither replayed nor revealed", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const s = await southCustomer(h, a);
+      const body = [
+        {
+          id: eid("idem"),
+          type: "page_view",
+          occurredAt: ago(1),
+          identifiers: { customerId: s.customerId },
+          data: { url: "https://south.example/" },
+        },
+      ];
+      const key = `idem-${eid("k")}`;
+      const brand = await send(h, a.keys.full, body, { "idempotency-key": key });
+      expect(brand.body.results[0]!.personId).toBe(s.personId);
+      const north = await h.fetch(
+        "/v1/events",
+        json("POST", { events: body }, auth(a.keys.dealerBound, { "idempotency-key": key })),
+      );
+      expect(north.headers.get("idempotent-replayed")).toBeNull();
+      const text = await north.text();
+      revealsNothing(text, s.personId);
+      expect((JSON.parse(text) as { results: Result[] }).results[0]!.status).toBe("rejected");
+    });
+
+    it("a rotated-away secret serves traffic during the overlap but administers nothing", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const created = (await (
+        await h.fetch("/v1/keys", json("POST", { kind: "server", name: "ops", scopes: ["admin"] }, auth(a.keys.admin)))
+      ).json()) as { id: string; key: string };
+      const rotated = await h.fetch(
+        `/v1/keys/${created.id}/rotate`,
+        json("POST", { overlapSeconds: 3600 }, auth(created.key)),
+      );
+      expect(rotated.status, await rotated.clone().text()).toBe(200);
+      const old = created.key;
+      expect((await h.fetch("/v1/dealers", { headers: auth(old) })).status).toBe(200);
+      await expectProblem(
+        await h.fetch(`/v1/keys/${created.id}/rotate`, json("POST", { overlapSeconds: 0 }, auth(old))),
+        401,
+        "expired-api-key",
+      );
+      await expectProblem(
+        await h.fetch("/v1/keys", json("POST", { kind: "server", name: "x", scopes: ["admin"] }, auth(old))),
+        401,
+        "expired-api-key",
+      );
+    });
+  });
 }

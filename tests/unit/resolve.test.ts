@@ -51,6 +51,7 @@ function ev(type: string, ids: Record<string, string>, data: Record<string, unkn
       dealerId: null,
       data,
     } as unknown as DomainEvent,
+    clientId: `e-${i}`,
     fields: Object.keys(ids),
     ids: idents,
     vins,

@@ -10,7 +10,9 @@
  *   another dealer's car: a `service_visit` naming only the VIN is added to that car's history, moves no one
  *   and answers without a person id;
  * - a publishable key names only the visitor of a token Pitwall issued to it, and no VIN;
- * - a vehicle key names only its own VIN.
+ * - a vehicle key names only its own VIN;
+ * - naming a household (`householdRef`) is a write about every member: browser and car keys may not, a dealer-bound
+ *   key only when every member of an existing household is its dealer's.
  *
  * Example: `resolveBatch({ events, owners, people, caller: { kind: "server", dealerId: null, vin: null }, now,
  * newPersonId, newMergeId })`.
@@ -27,7 +29,10 @@ export interface Ident {
 /** A validated event of the batch: its identifiers as stored (emails and phones hashed) and the VINs it names. */
 export interface PreparedEvent {
   index: number;
+  /** The event as stored: its id in the key's namespace (see eventNamespace). */
   event: DomainEvent;
+  /** The id as the client sent it, for the answer. */
+  clientId: string;
   /** The identifier fields the request named (`visitorToken`, `customerId`, `vin`, …). */
   fields: readonly string[];
   /** Identifiers on the event, VINs included (a visitor token already verified and turned into its visitor). */
@@ -66,6 +71,8 @@ export interface ResolveInput {
   /** Every person `owners` names (and the subject). */
   people: ReadonlyMap<string, KnownPerson>;
   caller: Caller;
+  /** For a dealer-bound caller: the dealers of the live members of each existing household an event names, by ref. */
+  households?: ReadonlyMap<string, readonly (string | null)[]>;
   /** Every event is about this person (a consent change by profile id, already checked to be in scope). */
   subject?: string | null;
   now: number;
@@ -113,6 +120,8 @@ export interface ResolvePlan {
   eventsOf: Map<string, PreparedEvent[]>;
   /** Final person -> whether it has a customer id after this batch. */
   known: Map<string, boolean>;
+  /** The final person an identifier belongs to after this batch, or undefined (a stored event keeps only its own). */
+  ownerOf(i: Ident): string | undefined;
 }
 
 /** Key of an identifier in `owners`. */
@@ -124,6 +133,17 @@ export const OWNERSHIP_EVENTS: ReadonlySet<EventType> = new Set(["purchase", "le
 export const PERSON_KINDS: ReadonlySet<IdentityKind> = new Set(["customer", "email", "phone", "visitor"]);
 /** Strongest first: when two known customers collide, the event follows the strongest identifier. */
 const STRENGTH: readonly IdentityKind[] = ["customer", "email", "phone", "device", "visitor"];
+
+/**
+ * The namespace of a key's event ids: a brand-wide server key writes in the brand's own; every other key in one of
+ * its own (a dealer's, a browser key's, a car key's), so that no key can claim an id another key will use (a
+ * browser sending the id of the quote request the brand's backend is about to send). Example:
+ * `eventNamespace({ kind: "publishable", dealerId: null, vin: null }, "key_1") === "key_1/"`.
+ */
+export function eventNamespace(caller: Caller, keyId: string): string {
+  if (caller.kind === "server") return caller.dealerId ? `${caller.dealerId}/` : "";
+  return `${keyId}/`;
+}
 
 /** What a refusal says: that the key may not write it, never whose it is or where. */
 export const OUT_OF_SCOPE = "refused: an identifier of this event belongs to no one this key may write about";
@@ -246,6 +266,17 @@ export function resolveBatch(input: ResolveInput): ResolvePlan {
       refused(why);
       continue;
     }
+    if (e.householdRef) {
+      if (caller.kind !== "server") {
+        refused(`a ${caller.kind} key may not name a household`, "/householdRef");
+        continue;
+      }
+      const members = caller.dealerId ? input.households?.get(e.householdRef) : undefined;
+      if (members?.some((d) => d !== caller.dealerId)) {
+        refused(OUT_OF_SCOPE, "/householdRef");
+        continue;
+      }
+    }
     const strong = e.ids
       .filter((i) => i.kind !== "vin")
       .sort((a, b) => STRENGTH.indexOf(a.kind) - STRENGTH.indexOf(b.kind));
@@ -344,5 +375,9 @@ export function resolveBatch(input: ResolveInput): ResolvePlan {
     live,
     eventsOf,
     known,
+    ownerOf: (i) => {
+      const o = owner.get(identKey(i));
+      return o === undefined ? undefined : live(o);
+    },
   };
 }
