@@ -1,6 +1,6 @@
 /**
  * `npm run screenshots`: regenerates docs/screenshots/*.png (the README shows them) — the dealer-site widget, the
- * configurator and the in-car page — from a fresh demo server (Node + a temporary libSQL file, the demo seeded,
+ * configurator, the in-car page and the monthly driving report — from a fresh demo server (Node + a temporary libSQL file, the demo seeded,
  * demo mode on) in Debian's Chromium through playwright-core, every other host blocked.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { NodeConfigSchema, parseConfig } from "../src/config";
 import { startNode } from "../src/node";
-import { demoConfig, seedDemo } from "../src/seed/demo";
+import { lastCompleteMonth } from "../src/domain/report/driving";
+import { DEMO_VIN, demoConfig, seedDemo } from "../src/seed/demo";
 import { migrateLibsql, openLibsql } from "../src/store/libsql";
 import { openBrowser, findChromium } from "../tests/browser/chromium";
 
@@ -52,6 +53,15 @@ try {
   await page.goto(`${server.url}/demo/in-car`);
   await page.locator("#screen[data-state=shown]").waitFor({ timeout: 15_000 });
   await shot("in-car");
+  // The monthly driving report of the demo Leaf, as an email or in-app view would show it.
+  const month = lastCompleteMonth(Date.now());
+  const res = await fetch(`${server.url}/v1/vehicles/${DEMO_VIN}/report?month=${month}`, {
+    headers: { authorization: `Bearer ${keys.admin}`, accept: "text/html" },
+  });
+  await page.setViewportSize({ width: 720, height: 900 });
+  await page.goto("about:blank");
+  await page.setContent(await res.text());
+  await shot("driving-report");
   if (browser.blocked.length || browser.consoleErrors.length)
     throw new Error(`blocked ${browser.blocked.join(", ")}; console: ${browser.consoleErrors.join(" | ")}`);
 } finally {

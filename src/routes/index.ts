@@ -11,6 +11,7 @@ import { createKey, listKeys, revokeKey, rotateKey, updateKey } from "./keys";
 import { eraseProfile, exportProfileOp, getProfile, lookupProfile, putConsent, unmergeProfiles } from "./profiles";
 import { getSettings, putSettings } from "./settings";
 import { decodeVin, getVehicle } from "./vehicles";
+import { getDrivingReport } from "./reports";
 
 export const operations: Operation[] = [
   getHealth,
@@ -32,6 +33,7 @@ export const operations: Operation[] = [
   unmergeProfiles,
   decodeVin,
   getVehicle,
+  getDrivingReport,
   listActions,
   upsertAction,
   deleteAction,
