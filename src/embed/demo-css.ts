@@ -42,9 +42,9 @@ body.car .demo-banner{background:#000}
 .why{font-size:1.3rem;color:#c9d1d9;margin:0}
 .buttons{display:flex;gap:16px;flex-wrap:wrap}
 .buttons button{font:inherit;font-size:1.4rem;font-weight:600;min-height:64px;min-width:180px;padding:0 28px;border-radius:14px;cursor:pointer}
-.buttons .primary{background:#2f81f7;color:#fff;border:0}
+.buttons .primary{background:#1a5fb4;color:#fff;border:0}
 .buttons .secondary{background:#30363d;color:#e6edf3;border:2px solid #8b949e}
-.spoken{font-size:1.1rem;color:#c9d1d9;margin:0;border-left:4px solid #2f81f7;padding-left:12px}
+.spoken{font-size:1.1rem;color:#c9d1d9;margin:0;border-left:4px solid #58a6ff;padding-left:12px}
 .spoken-label{font-weight:700}
 .sim{background:#161b22;border:1px solid #30363d;border-radius:12px;padding:16px 20px}
 .sim h2{font-size:1.1rem}

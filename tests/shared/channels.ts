@@ -6,7 +6,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { DEMO_VIN, demoConfig, seedDemo } from "../../src/seed/demo";
+import { DEMO_VIN, seedDemo } from "../../src/seed/demo";
 import { demoEvents } from "../../src/seed/population";
 import { WIDGET_HASH } from "../../src/embed/assets.generated";
 import { auth, expectProblem, json, makeTenant, type TenantFixture } from "./fixtures";
