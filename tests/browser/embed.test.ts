@@ -140,15 +140,12 @@ describe("the dealer-site widget on a dealer's page (another origin)", () => {
     const acted = page.evaluate(
       () =>
         new Promise((r) =>
-          // biome-ignore lint/suspicious/noExplicitAny: the page's DOM (tests are type-checked without DOM types)
           (globalThis as any).document.addEventListener("pitwall-action", (e: any) => r(e.detail), { once: true }),
         ),
     );
     await page.keyboard.press("Tab");
-    // biome-ignore lint/suspicious/noExplicitAny: the page's DOM (tests are type-checked without DOM types)
     const focused = await hero.evaluate((el: any) => {
       const b = el.shadowRoot.activeElement;
-      // biome-ignore lint/suspicious/noExplicitAny: as above
       return b ? { part: b.getAttribute("part"), outline: (globalThis as any).getComputedStyle(b).outlineStyle } : null;
     });
     expect(focused).toEqual({ part: "cta", outline: "solid" });
