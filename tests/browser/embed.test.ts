@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startNodeHarness } from "../node/harness";
-import { auth, json, makeTenant, type TenantFixture } from "../shared/fixtures";
+import { auth, json, makeTenant, WELCOME_ACTION, type TenantFixture } from "../shared/fixtures";
 import { openBrowser, type TestBrowser } from "./chromium";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -181,6 +181,8 @@ describe("the dealer-site widget on a dealer's page (another origin)", () => {
       ),
     ).toBe(true);
     const calls = decideCalls(page);
+    // Three slots: the built car's test drive is the only sales action, so it is shown whatever the learner explores.
+    await hero.evaluate((el) => el.setAttribute("limit", "3"));
     await hero.evaluate((el) => (el as unknown as { refresh(): void }).refresh());
     await expect.poll(() => calls.answers.length, { timeout: 10_000 }).toBe(1);
     expect(calls.answers[0]!.actions.map((x) => x.id)).toContain(BUILT.id); // positive control
@@ -246,6 +248,13 @@ describe("demo pages (demo mode)", () => {
     );
     const built = { ...BUILT, channels: { web_configurator: BUILT.channels.dealer_site } };
     expect((await h.fetch(`/v1/actions/${BUILT.id}`, json("PUT", built, auth(d.keys.admin)))).status).toBe(200);
+    // On the configurator only the behavioural next step may show (the learner explores: with other eligible actions
+    // a one-slot widget would sometimes show another); the welcome stays for the car.
+    const { web_configurator: _w, ...welcomeChannels } = WELCOME_ACTION.channels;
+    const welcome = { ...WELCOME_ACTION, channels: welcomeChannels };
+    expect((await h.fetch("/v1/actions/welcome-content", json("PUT", welcome, auth(d.keys.admin)))).status).toBe(200);
+    const del = await h.fetch(`/v1/actions/${d.ownActionId}`, { method: "DELETE", headers: auth(d.keys.admin) });
+    expect(del.status).toBeLessThan(300);
     h.setDemo!({ publishable: d.keys.publishable, vehicle: d.keys.vehicle, vin: d.vin, site: site.key });
   });
   afterAll(() => h.setDemo!(undefined));
@@ -255,12 +264,18 @@ describe("demo pages (demo mode)", () => {
     const calls = decideCalls(page);
     await page.goto(`${h.origin}/demo/configurator`);
     const nba = page.locator("pitwall-offers");
-    await nba.and(page.locator("[state=ready]")).waitFor({ timeout: 15_000 });
+    // A new visitor: nothing fits yet, and the widget stays empty rather than show something that does not fit.
+    await expect.poll(() => calls.answers.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(calls.answers[0]!.actions).toEqual([]);
     await page.getByLabel("Model").selectOption("Ariya");
     await page.getByRole("button", { name: "Save my build" }).click();
     await page.locator("#build-status", { hasText: "Saved" }).waitFor();
     // The widget asks again after the build and shows the behavioural next step at the nearest dealer.
     await expect.poll(() => calls.answers.at(-1)?.actions.map((x) => x.id), { timeout: 10_000 }).toContain(BUILT.id);
+    await nba.and(page.locator("[state=ready]")).waitFor();
+    expect(await nba.evaluate((el) => el.shadowRoot?.querySelector("[part=title]")?.textContent)).toBe(
+      "Drive the Ariya you built",
+    );
     const token = await page.evaluate(
       () => Object.entries(localStorage).find(([k]) => k.startsWith("pitwall.visitor."))?.[1],
     );
