@@ -113,6 +113,8 @@ describe("the dealer-site widget on a dealer's page (another origin)", () => {
     const side = page.locator("pitwall-offers[placement=sidebar]");
     await hero.and(page.locator("[state=ready]")).waitFor({ timeout: 15_000 });
     await side.and(page.locator("[state=ready]")).waitFor();
+    // The test reads the answer off the wire after the page did: wait for it.
+    await expect.poll(() => calls.answers.length).toBe(1);
     expect(calls.requests).toHaveLength(1);
     expect(calls.requests[0]!.postDataJSON()).toMatchObject({
       channel: "dealer_site",
@@ -317,9 +319,12 @@ describe("demo pages (demo mode)", () => {
     await expect.poll(() => screen.textContent()).toContain("Read aloud:");
     expect(await axeViolations(page)).toEqual([]);
 
+    // Each control change is one decide; the test reads each answer off the wire (after the page has it).
+    await expect.poll(() => calls.answers.length).toBe(1);
     await page.getByLabel("Moving").check();
     await page.locator("#screen[data-state=quiet]").waitFor();
     await expect.poll(() => screen.textContent()).toContain("Drive safely");
+    await expect.poll(() => calls.answers.length).toBe(2);
     expect(calls.answers.at(-1)!.actions).toEqual([]);
     expect(await screen.getByRole("button").count()).toBe(0);
 
@@ -329,11 +334,13 @@ describe("demo pages (demo mode)", () => {
 
     await page.getByLabel("Parked").check();
     await page.locator("#screen[data-state=shown]").waitFor();
+    await expect.poll(() => calls.answers.length).toBe(4);
     expect(calls.answers.at(-1)!.actions.length).toBe(1);
 
     await page.getByRole("button", { name: "Start the engine now" }).click();
     await page.locator("#screen[data-state=quiet]").waitFor();
     await expect.poll(() => screen.textContent()).toContain("two minutes");
+    await expect.poll(() => calls.answers.length).toBe(5);
     expect(calls.answers.at(-1)!.actions).toEqual([]);
     expect(browser.blocked).toEqual([]);
     expect(browser.consoleErrors).toEqual([]);
