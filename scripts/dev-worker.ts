@@ -6,7 +6,7 @@
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { getPlatformProxy } from "wrangler";
-import { createDemoKeys, followDemoPort, seedDemo, type DemoKeys } from "../src/seed/demo";
+import { createDemoKeys, createSiteKey, demoConfig, followDemoPort, seedDemo, type DemoKeys } from "../src/seed/demo";
 import { createStore } from "../src/store";
 import { openD1 } from "../src/store/d1";
 import { createNodeVinDecoder } from "../src/store/vpic/node";
@@ -35,6 +35,7 @@ const keysFile = ".wrangler/demo-keys.json";
 let keys: DemoKeys | null =
   seeded.keys ?? (existsSync(keysFile) ? (JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys) : null);
 keys ??= await createDemoKeys(store, seeded.tenant, Date.now(), port);
+keys.site ??= await createSiteKey(store, seeded.tenant, Date.now());
 writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
 // The demo publishable key follows the port served.
 const origins = (await followDemoPort(store, seeded.tenant, keys.publishable, port)) ?? [];
@@ -42,12 +43,15 @@ await proxy.dispose();
 
 console.log(`
 Pitwall on workerd + local D1 (wrangler dev): http://127.0.0.1:${port}  docs: http://127.0.0.1:${port}/docs
+  demos (demo mode, local only): http://127.0.0.1:${port}/demo
   admin (sk_)        ${keys.admin}
   publishable (pk_)  ${keys.publishable}   origins: ${origins.join(", ")}
   vehicle (vk_)      ${keys.vehicle}
   Stop with Ctrl+C (or x in wrangler's prompt).
 `);
-const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port)], {
+// Demo mode for this local run only: the /demo pages get the demo keys through the DEMO_KEYS var.
+const demoVar = `DEMO_KEYS:${JSON.stringify(demoConfig({ ...keys, site: keys.site }))}`;
+const dev = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(port), "--var", demoVar], {
   stdio: "inherit",
 });
 dev.on("exit", (code) => process.exit(code ?? 0));

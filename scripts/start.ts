@@ -7,7 +7,15 @@ import { dirname, resolve } from "node:path";
 import { closeOnSignal, nodeConfigFromEnv, startOrExit } from "../src/node";
 import { createStore } from "../src/store";
 import { migrateLibsql, openLibsql } from "../src/store/libsql";
-import { createDemoKeys, DEMO_VIN, followDemoPort, seedDemo, type DemoKeys } from "../src/seed/demo";
+import {
+  createDemoKeys,
+  createSiteKey,
+  DEMO_VIN,
+  demoConfig,
+  followDemoPort,
+  seedDemo,
+  type DemoKeys,
+} from "../src/seed/demo";
 import { createNodeVinDecoder } from "../src/store/vpic/node";
 import { VinService } from "../src/services/vins";
 
@@ -27,6 +35,8 @@ const keysFile = dbFile ? resolve(dirname(dbFile), "demo-keys.json") : null;
 let keys: DemoKeys | null = seeded.keys;
 if (!keys && keysFile && existsSync(keysFile)) keys = JSON.parse(readFileSync(keysFile, "utf8")) as DemoKeys;
 if (!keys) keys = await createDemoKeys(store, seeded.tenant, Date.now(), config.PORT || 8787);
+// Keys files written before the demo site's backend key existed get one.
+keys.site ??= await createSiteKey(store, seeded.tenant, Date.now());
 if (keysFile) writeFileSync(keysFile, JSON.stringify(keys, null, 2), { mode: 0o600 });
 
 const s = await startOrExit(config, database);
@@ -40,11 +50,15 @@ async function createFreshOrigins(): Promise<string[]> {
   return (await followDemoPort(store, seeded.tenant, keys.publishable, s.port)) ?? [];
 }
 
+// Demo mode (local only): the /demo pages hand out the demo keys.
+s.deps.demo = demoConfig({ ...keys, site: keys.site ?? (await createSiteKey(store, seeded.tenant, Date.now())) });
+
 console.log(`
 Pitwall is serving the demo brand "${seeded.tenant.name}" on Node + libSQL${seeded.events ? `\n  seeded: 2 dealers, the demo catalogue and ${seeded.events} demo events` : ""}
 
   API       ${s.url}
   Docs      ${s.url}/docs
+  Demos     ${s.url}/demo  (configurator, in-car, dealer site; demo mode, local only)
   OpenAPI   ${s.url}/openapi.json
   Health    ${s.url}/health
   Database  ${dbFile ?? config.DATABASE_URL.replace(/\/\/[^@/]*@/, "//")}

@@ -13,6 +13,8 @@ import { docsInitScript, docsPage, SWAGGER_UI_PATH } from "./http/docs";
 import { fixedPathMethods, preflight, securityHeaders } from "./http/edge";
 import { notFoundOr405, onError } from "./http/errors";
 import { operations } from "./routes";
+import { registerDemo } from "./embed/demo";
+import { serveWidget, WIDGET_PATH } from "./embed/widget";
 
 export const API_TITLE = "Pitwall";
 /**
@@ -96,6 +98,10 @@ export function createApp(deps: Deps) {
     const res = await deps.swaggerUiFile?.(c.req.param("file"), c.req.raw);
     return res && res.status === 200 ? res : c.notFound();
   });
+
+  // The dealer-site widget (any origin may load it) and, in demo mode only, the demo pages.
+  app.get(WIDGET_PATH, serveWidget);
+  registerDemo(app);
 
   app.notFound(notFoundOr405(() => app.routes));
   app.onError(onError);

@@ -3,6 +3,7 @@
  * Both runtimes read the same names: Workers from wrangler.toml vars/secrets, Node from process.env.
  */
 import { z } from "zod";
+import { DemoConfigSchema } from "./embed/demo-config";
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -16,6 +17,22 @@ export const ConfigSchema = z.object({
   /** Deadline for the store on the decision path, after which decide answers in degraded mode. */
   DECIDE_DEADLINE_MS: int(150, 10, 10_000),
   BUILD_VERSION: z.string().min(1).default("dev"),
+  /**
+   * Demo mode, local only: JSON {publishable, vehicle, vin, site} of the demo keys the /demo pages hand out
+   * (`npm run dev:worker` passes it to wrangler dev; `npm start` sets it in process). Never set it in production.
+   */
+  DEMO_KEYS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      try {
+        return DemoConfigSchema.parse(JSON.parse(s));
+      } catch {
+        ctx.addIssue({ code: "custom", message: "must be JSON {publishable, vehicle, vin, site} of the demo keys" });
+        return z.NEVER;
+      }
+    }),
 });
 export type AppConfig = z.infer<typeof ConfigSchema>;
 

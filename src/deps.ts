@@ -36,5 +36,6 @@ export function buildDeps(
     rateLimiter: rateLimiter ?? new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
     originCache: new OriginCache(),
     defer,
+    ...(config.DEMO_KEYS ? { demo: config.DEMO_KEYS } : {}),
   };
 }

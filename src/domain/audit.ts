@@ -8,6 +8,7 @@ export const AUDIT_ACTIONS = [
   "profile.export",
   "profile.erase",
   "vehicle.read",
+  "vehicle.report",
   "consent.change",
   "identities.link",
   "profile.unmerge",

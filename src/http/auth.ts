@@ -12,7 +12,11 @@ import { Problem } from "./problems";
 export interface AuthRequirement {
   /** Kinds of key that may call the operation. */
   kinds: readonly KeyKind[];
-  /** Scope a server key needs; omitted: any server key of the tenant. */
+  /**
+   * Scope a server key needs; omitted: any server key of the tenant. Publishable and vehicle keys are admitted by
+   * `kinds` alone (their scopes are fixed: decide and events:write), so an operation may let a vehicle key read its
+   * own car's report while server keys need profiles:read.
+   */
   scope?: Scope;
 }
 
@@ -64,7 +68,7 @@ export function authenticate(req: AuthRequirement): MiddlewareHandler<AppEnv> {
         "expired-api-key",
         "This secret was rotated: during the overlap it serves traffic but cannot administer; use the new one.",
       );
-    if (req.scope && !grants(scopes, req.scope)) {
+    if (req.scope && row.kind === "server" && !grants(scopes, req.scope)) {
       throw new Problem("insufficient-scope", `This operation needs the \`${req.scope}\` scope.`, {
         requiredScope: req.scope,
       });

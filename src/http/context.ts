@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { AppConfig } from "../config";
+import type { DemoConfig } from "../embed/demo-config";
 import type { KeyKind } from "../domain/keys";
 import type { DecisionSink } from "../services/decision-log";
 import type { DecisionCaches } from "../services/decisions";
@@ -34,6 +35,8 @@ export interface Deps {
   defer: (work: Promise<unknown>) => void;
   /** Receives one access-log line per request (Node; Workers have their own request logs). */
   accessLog?: (line: AccessLogLine) => void;
+  /** Demo mode (local only): the demo keys the /demo pages hand out; absent, /demo answers 404 (src/embed/demo.ts). */
+  demo?: DemoConfig;
   /** Serves a file of swagger-ui-dist for /docs (Node; on Workers they are static assets). */
   swaggerUiFile?: (file: string, request: Request) => Response | null | Promise<Response>;
 }

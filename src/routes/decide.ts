@@ -61,6 +61,10 @@ export const DecideRequestSchema = z
       .boolean()
       .default(false)
       .meta({ description: "Decide without logging or counting anything: server keys with catalog:write only (403)" }),
+    gpc: z.boolean().default(false).meta({
+      description:
+        "Global Privacy Control as the page sees it (`navigator.globalPrivacyControl`): like `Sec-GPC: 1`, which a script may not set (a forbidden header), it limits the decision to the request context. It can only restrict, never widen, what is decided",
+    }),
   })
   .refine((b) => (b.placement === undefined) !== (b.placements === undefined), {
     message: "give exactly one of placement, placements",
@@ -181,7 +185,7 @@ export const decide = defineOperation({
       if (field === "vin") value = deps.vins.valid(value).vin;
       subject = { kind: SUBJECT_KIND[field], value };
     }
-    const gpc = headers["sec-gpc"]?.trim() === "1";
+    const gpc = headers["sec-gpc"]?.trim() === "1" || body.gpc;
     const out = await decideNow(
       {
         store: deps.store,

@@ -12,6 +12,7 @@ import { eraseProfile, exportProfileOp, getProfile, lookupProfile, putConsent, u
 import { getSettings, putSettings } from "./settings";
 import { getUplift } from "./uplift";
 import { decodeVin, getVehicle } from "./vehicles";
+import { getDrivingReport } from "./reports";
 
 export const operations: Operation[] = [
   getHealth,
@@ -33,6 +34,7 @@ export const operations: Operation[] = [
   unmergeProfiles,
   decodeVin,
   getVehicle,
+  getDrivingReport,
   listActions,
   upsertAction,
   deleteAction,

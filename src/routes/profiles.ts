@@ -143,6 +143,9 @@ const ConsentBody = z
     profilingObjection: z.boolean().optional(),
     drivingDataConsent: z.boolean().optional(),
     locationDataConsent: z.boolean().optional(),
+    driverComparisonConsent: z.boolean().optional().meta({
+      description: "Compare this person's driving with the household's other drivers in the monthly driving report",
+    }),
     quietHours: z
       .object({
         start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
@@ -192,12 +195,21 @@ export const putConsent = defineOperation({
     const profileId = params.profileId as string;
     const ctx = await serviceContext(c, { subject: profileId });
     await profileInScope(ctx, scope, profileId);
-    const { source, marketing, profilingObjection, drivingDataConsent, locationDataConsent, ...prefs } = body;
+    const { source, marketing, profilingObjection, drivingDataConsent, locationDataConsent, ...rest } = body;
+    const { driverComparisonConsent, ...prefs } = rest;
     const at = new Date(ctx.now).toISOString();
     const stamp = `${ctx.now.toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
-    const consent = { marketing, profilingObjection, drivingDataConsent, locationDataConsent, source };
+    const consent = {
+      marketing,
+      profilingObjection,
+      drivingDataConsent,
+      locationDataConsent,
+      driverComparisonConsent,
+      source,
+    };
     const events = [];
-    if ([marketing, profilingObjection, drivingDataConsent, locationDataConsent].some((x) => x !== undefined)) {
+    const consentFields = [marketing, profilingObjection, drivingDataConsent, locationDataConsent];
+    if ([...consentFields, driverComparisonConsent].some((x) => x !== undefined)) {
       events.push({
         id: `consent-${stamp}`,
         type: "consent_changed",

@@ -4,6 +4,7 @@
  * Runs through the store (never inside a schema migration).
  */
 import { ActionSchema } from "../domain/decide/action";
+import type { DemoConfig } from "../embed/demo-config";
 import { EU_EEA } from "../domain/tenant-settings";
 import { DEMO_CATALOG } from "../domain/decide/demo-catalog";
 import { sha256Hex } from "../lib/crypto";
@@ -60,6 +61,8 @@ export interface DemoKeys {
   admin: string;
   publishable: string;
   vehicle: string;
+  /** The demo OEM site's backend (the configurator's quote route): a server key with events:write only. */
+  site?: string;
 }
 
 export interface DemoResult {
@@ -109,7 +112,27 @@ export async function createDemoKeys(store: Store, tenant: Tenant, now: number, 
     now,
   );
   const vehicle = await store.keys.create(scope, { kind: "vehicle", name: "demo in-car app", vin: DEMO_VIN }, now);
-  return { admin: admin.key, publishable: publishable.key, vehicle: vehicle.key };
+  return {
+    admin: admin.key,
+    publishable: publishable.key,
+    vehicle: vehicle.key,
+    site: await createSiteKey(store, tenant, now),
+  };
+}
+
+/** The demo OEM site's backend key (events:write only): it sends the configurator's quote requests. */
+export async function createSiteKey(store: Store, tenant: Tenant, now: number): Promise<string> {
+  const site = await store.keys.create(
+    { tenantId: tenant.id },
+    { kind: "server", name: "demo OEM site backend", scopes: ["events:write"] },
+    now,
+  );
+  return site.key;
+}
+
+/** Demo mode's configuration (src/embed/demo.ts) from the demo keys. */
+export function demoConfig(keys: DemoKeys & { site: string }): DemoConfig {
+  return { publishable: keys.publishable, vehicle: keys.vehicle, vin: DEMO_VIN, site: keys.site };
 }
 
 /**

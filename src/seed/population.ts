@@ -90,6 +90,7 @@ export function demoEvents(now: number, dealers: Dealer[]) {
       "purchase",
       { customerId: "C-ROBIN-2002", phone: "+1 619 555 0142" },
       { vin: leaf, condition: "new", financing: "cash", dealerId: west!.id },
+      { householdRef: "HH-ROBIN" },
     ),
     e(
       20,
@@ -174,7 +175,108 @@ export function demoEvents(now: number, dealers: Dealer[]) {
       { customerId: "C-CASEY-5005" },
       { marketing: { email: true, sms: false, push: true, in_vehicle: true, web: true }, source: "owner-portal" },
     ),
+    // Issue 10: Robin and Jamie share the Leaf (head-unit profiles driver-1 and driver-2) and both agreed to
+    // compare their driving in the monthly report; three more Leaf owners give the model comparison.
+    e(
+      90,
+      "consent_changed",
+      { customerId: "C-JAMIE-2006" },
+      { driverComparisonConsent: true, source: "owner-app" },
+      { householdRef: "HH-ROBIN" },
+    ),
+    e(90, "consent_changed", { customerId: "C-ROBIN-2002" }, { driverComparisonConsent: true, source: "owner-app" }),
+    ...DEMO_FLEET.map(([customerId, vin], i) =>
+      e(800 + i * 40, "purchase", { customerId }, { vin, condition: "new", financing: "cash", dealerId: west!.id }),
+    ),
+    ...demoTrips(now),
   ];
+}
+
+/** Other Leaf owners of the demo brand (valid VINs of the demo Leaf's type): the report's model comparison. */
+export const DEMO_FLEET: readonly [string, string][] = [
+  ["C-FLEET-7001", "1N4AZ0CPXGC301117"],
+  ["C-FLEET-7002", "1N4AZ0CP4GC302845"],
+  ["C-FLEET-7003", "1N4AZ0CP7GC305562"],
+];
+
+/** A small deterministic random source (mulberry32): the same trips on every run for the same `now`. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `ms` as the car's local time with its offset in `tz`, e.g. 2026-11-21T08:02:00-08:00. */
+export function localIso(ms: number, tz: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      timeZoneName: "longOffset",
+    })
+      .formatToParts(ms)
+      .map((p) => [p.type, p.value]),
+  );
+  const offset = parts.timeZoneName === "GMT" ? "+00:00" : String(parts.timeZoneName).slice(3);
+  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
+}
+
+const r1 = (x: number) => Math.round(x * 10) / 10;
+const r2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * Trip summaries of the last 70 days, sent by each car (`identifiers: {vin}`): the demo Leaf (Robin as driver-1,
+ * Jamie as driver-2) every day, the fleet's Leafs most days. Times in San Diego local time.
+ */
+export function demoTrips(now: number) {
+  const cars: [string, number, number][] = [
+    ["1N4AZ0CP6GC304290", 1, 0.165],
+    ...DEMO_FLEET.map(([, vin], i): [string, number, number] => [vin, 0.6, 0.172 + i * 0.008]),
+  ];
+  const out = [];
+  const dayStart = Math.floor(now / DAY) * DAY;
+  for (const [vin, perDay, kwhPerKm] of cars) {
+    const rand = rng(Number.parseInt(vin.slice(-6), 10));
+    let n = 0;
+    for (let daysAgo = 70; daysAgo >= 1; daysAgo--) {
+      const trips = rand() < perDay ? (rand() < 0.45 ? 2 : 1) : 0;
+      for (let k = 0; k < trips; k++) {
+        const start = dayStart - daysAgo * DAY + (15 + k * 9) * 3_600_000 + Math.floor(rand() * 50) * 60_000;
+        const km = r1(4 + rand() * 38);
+        const minutes = Math.round((km / (28 + rand() * 22)) * 60) + 3;
+        const end = start + minutes * 60_000;
+        const driver = vin === "1N4AZ0CP6GC304290" ? (rand() < 0.62 ? "driver-1" : "driver-2") : "driver-1";
+        const kwh = r2(km * (kwhPerKm + (rand() - 0.5) * 0.02));
+        if (end > now - 60_000) continue; // a trip still under way is not summarized yet
+        out.push({
+          id: `demo-trip-${vin.slice(-6)}-${String(++n).padStart(3, "0")}`,
+          type: "trip_summary",
+          occurredAt: new Date(end).toISOString(),
+          identifiers: { vin },
+          data: {
+            vin,
+            startedAt: localIso(start, "America/Los_Angeles"),
+            endedAt: localIso(end, "America/Los_Angeles"),
+            distanceKm: km,
+            energyKwh: kwh,
+            driverProfileId: driver,
+          },
+        });
+      }
+    }
+  }
+  return out;
 }
 
 /** Ingests the demo population for the demo tenant. */
@@ -188,5 +290,10 @@ export async function seedPopulation(ctx: Omit<IngestContext, "principal">, deal
     vin: null,
     origin: null,
   };
-  return ingestEvents({ ...ctx, principal }, demoEvents(ctx.now, dealers));
+  // In batches of 250, as a client would send them (the API takes up to 500 at a time).
+  const events = demoEvents(ctx.now, dealers);
+  const results = [];
+  for (let i = 0; i < events.length; i += 250)
+    results.push(...(await ingestEvents({ ...ctx, principal }, events.slice(i, i + 250))).results);
+  return { results };
 }

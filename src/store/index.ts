@@ -6,6 +6,7 @@ import { DecisioningRepo } from "./decisioning";
 import { IdempotencyRepo } from "./idempotency";
 import { KeyRepo } from "./keys";
 import { TenantRepo } from "./tenants";
+import { TripRepo } from "./trips";
 
 /** The repositories over one database; built once per isolate/process and reached through the context. */
 export function createStore(database: Database) {
@@ -18,6 +19,7 @@ export function createStore(database: Database) {
     idempotency: new IdempotencyRepo(database),
     decisioning: new DecisioningRepo(database),
     audit: new AuditRepo(database),
+    trips: new TripRepo(database),
   };
 }
 export type Store = ReturnType<typeof createStore>;

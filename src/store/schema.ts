@@ -200,6 +200,10 @@ export const events = sqliteTable(
     index("events_tenant_person_time_idx").on(t.tenantId, t.personId, t.occurredAt),
     // unmerge: events that first belonged to a person
     index("events_tenant_origin_idx").on(t.tenantId, t.originPersonId),
+    // ---- issue 10 (monthly driving report) ----
+    // getDrivingReport: a month of one type across the tenant (trip summaries of the same model)
+    index("events_tenant_type_time_idx").on(t.tenantId, t.type, t.occurredAt),
+    // ---- end issue 10
   ],
 );
 

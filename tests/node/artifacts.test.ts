@@ -16,6 +16,11 @@ describe("artefacts", () => {
     expect((r as { stdout: string }).stdout.trim()).toBe("");
   }, 120_000);
 
+  it("type-checks the browser code (src/widget: the widget and the demo pages' scripts, DOM types)", async () => {
+    const r = await run("npx", ["tsc", "-p", "src/widget"], { env }).catch((e: { stdout: string }) => e);
+    expect((r as { stdout: string }).stdout.trim()).toBe("");
+  }, 120_000);
+
   it("passes the linter and the formatter (biome ci: style, layering rules, no clock in src/domain)", async () => {
     const r = await run("npx", ["biome", "ci", ".", "--reporter=summary"], { env, maxBuffer: 10e6 }).catch(
       (e: { stdout: string; stderr: string }) => e,

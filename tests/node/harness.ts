@@ -41,6 +41,11 @@ export async function startNodeHarness(
     settle: async () => {
       await server.deps.decisionLog.flush?.();
     },
+    vins: server.deps.vins,
+    setDemo(demo) {
+      if (demo) server.deps.demo = demo;
+      else delete server.deps.demo;
+    },
     async close() {
       await server.close();
       rmSync(dir, { recursive: true, force: true });

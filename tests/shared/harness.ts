@@ -1,3 +1,5 @@
+import type { DemoConfig } from "../../src/embed/demo-config";
+import type { VinService } from "../../src/services/vins";
 import type { Store } from "../../src/store";
 import type { Faults } from "./faults";
 
@@ -12,4 +14,8 @@ export interface Harness {
   faults?: Faults;
   /** Waits for work deferred past responses (decision logs) to be written. */
   settle?(): Promise<void>;
+  /** The app's VIN service (seeding the demo through the runtime's own decoder). */
+  vins?: VinService;
+  /** Switches demo mode on (the /demo pages with these keys) or off. */
+  setDemo?(demo: DemoConfig | undefined): void;
 }

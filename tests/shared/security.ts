@@ -78,6 +78,7 @@ export const REQUESTS: Record<string, RequestSpec> = {
   unmergeProfiles: (a) => ({ params: { profileId: a.profileId }, body: { mergeId: a.mergeId } }),
   decodeVin: () => ({ params: { vin: "1N4AZ0CP6GC304290" }, tenantFree: true }),
   getVehicle: (a) => ({ params: { vin: a.vin } }),
+  getDrivingReport: (a, _kind, vin) => ({ params: { vin: vin ?? a.vin }, query: { month: "2026-11" } }),
   listActions: () => ({}),
   upsertAction: () => ({
     params: { actionId: "sec-action" },

@@ -18,6 +18,8 @@ import { MAX_DEPTH, MAX_NODES } from "../../src/domain/rules/validate";
 /** The fingerprint recorded for each validator version. Bump VALIDATOR_VERSION, then add the new line. */
 const RECORDED: Record<string, string> = {
   "2026-12-01.1": "588eac3d5b0a8910",
+  // issue 10: rules may read vehicle.driving (monthly totals from trip summaries)
+  "2026-12-01.2": "e7b70bb3e739bad1",
 };
 
 function fingerprint(): string {

@@ -4,6 +4,7 @@ import { ConfigSchema, parseConfig } from "../../src/config";
 import { buildDeps } from "../../src/deps";
 import { createStore } from "../../src/store";
 import { openD1 } from "../../src/store/d1";
+import { createD1VinDecoder } from "../../src/store/vpic/d1";
 import { Faults, faultyD1 } from "../shared/faults";
 import type { Harness } from "../shared/harness";
 
@@ -14,6 +15,38 @@ export function workersHarness(): Harness {
     origin: "http://pitwall.test",
     store: createStore(openD1(env.DB)),
     fetch: (path, init) => SELF.fetch(new Request("http://pitwall.test" + path, init)),
+  };
+}
+
+/**
+ * The app inside workerd over the real D1 binding and the VPIC decoder, built here so a test may reach its
+ * dependencies (demo mode on and off, the VIN service), one execution context per request as in production.
+ */
+export function appWorkersHarness(): Harness {
+  const config = parseConfig(ConfigSchema, env as unknown as Record<string, unknown>);
+  const deps = buildDeps(
+    "workers",
+    openD1(env.DB),
+    config,
+    (w) => void w.catch(() => {}),
+    createD1VinDecoder(env.VPIC),
+  );
+  const app = createApp(deps);
+  return {
+    runtime: "workers",
+    origin: "http://pitwall.test",
+    store: deps.store,
+    vins: deps.vins,
+    async fetch(path, init) {
+      const ctx = createExecutionContext();
+      const res = await app.fetch(new Request("http://pitwall.test" + path, init), env, ctx);
+      await waitOnExecutionContext(ctx);
+      return res;
+    },
+    setDemo(demo) {
+      if (demo) deps.demo = demo;
+      else delete deps.demo;
+    },
   };
 }
 

@@ -129,7 +129,7 @@ export interface paths {
         put?: never;
         /**
          * Send a batch of up to 500 events; each is stored at most once, forever
-         * @description Event types: page_view, configurator_build, quote_request, test_drive_booked, purchase, lease_started, loan_started, loan_payoff_inquiry, trade_in_appraisal, service_visit, service_due, telemetry_snapshot, recall_notice, software_update_available, survey_response, complaint_opened, complaint_closed, referral, social_mention, identities_linked, consent_changed, preference_changed. Each event is validated alone (each type documented as a member of `Event`, with its `data` schema and an example): an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys name their visitor only by the visitorToken that decide issued to them, and no VIN; vehicle keys send events for their own VIN only; a dealer-bound key writes only about its dealer's people (an event naming anyone else is rejected, naming no one). 503 with Retry-After when the store is unavailable or concurrent writes kept conflicting: nothing was written, retry.
+         * @description Event types: page_view, configurator_build, quote_request, test_drive_booked, purchase, lease_started, loan_started, loan_payoff_inquiry, trade_in_appraisal, service_visit, service_due, telemetry_snapshot, recall_notice, software_update_available, trip_summary, survey_response, complaint_opened, complaint_closed, referral, social_mention, identities_linked, consent_changed, preference_changed. Each event is validated alone (each type documented as a member of `Event`, with its `data` schema and an example): an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys name their visitor only by the visitorToken that decide issued to them, and no VIN; vehicle keys send events for their own VIN only; a dealer-bound key writes only about its dealer's people (an event naming anyone else is rejected, naming no one). 503 with Retry-After when the store is unavailable or concurrent writes kept conflicting: nothing was written, retry.
          */
         post: operations["ingestEvents"];
         delete?: never;
@@ -270,6 +270,26 @@ export interface paths {
         };
         /** A vehicle in the caller's scope: decoded data, status and gates */
         get: operations["getVehicle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/vehicles/{vin}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The monthly driving report of a vehicle: distance, economy, service, recalls, software, drivers
+         * @description From the vehicle's `trip_summary` events (a trip counts in the local month of its start): distance and economy against last month and against the other vehicles of the same model in the brand (at least 3), upcoming service, open recalls, software updates, and — only when every member of the household gave `driverComparisonConsent` — how each driver compares. `Accept: text/html` answers a self-contained HTML document (inline SVG chart, no script) for an email or an in-app view. A vehicle key reads only its own VIN's report; a dealer-bound key only its dealer's vehicles; server keys need profiles:read. The report is not marketing: driving data reaches marketing rules only with `drivingDataConsent`.
+         */
+        get: operations["getDrivingReport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -584,7 +604,7 @@ export interface components {
             }[];
         };
         /** @description One event; `type` selects the schema of `data`. */
-        Event: components["schemas"]["PageViewEvent"] | components["schemas"]["ConfiguratorBuildEvent"] | components["schemas"]["QuoteRequestEvent"] | components["schemas"]["TestDriveBookedEvent"] | components["schemas"]["PurchaseEvent"] | components["schemas"]["LeaseStartedEvent"] | components["schemas"]["LoanStartedEvent"] | components["schemas"]["LoanPayoffInquiryEvent"] | components["schemas"]["TradeInAppraisalEvent"] | components["schemas"]["ServiceVisitEvent"] | components["schemas"]["ServiceDueEvent"] | components["schemas"]["TelemetrySnapshotEvent"] | components["schemas"]["RecallNoticeEvent"] | components["schemas"]["SoftwareUpdateAvailableEvent"] | components["schemas"]["SurveyResponseEvent"] | components["schemas"]["ComplaintOpenedEvent"] | components["schemas"]["ComplaintClosedEvent"] | components["schemas"]["ReferralEvent"] | components["schemas"]["SocialMentionEvent"] | components["schemas"]["IdentitiesLinkedEvent"] | components["schemas"]["ConsentChangedEvent"] | components["schemas"]["PreferenceChangedEvent"];
+        Event: components["schemas"]["PageViewEvent"] | components["schemas"]["ConfiguratorBuildEvent"] | components["schemas"]["QuoteRequestEvent"] | components["schemas"]["TestDriveBookedEvent"] | components["schemas"]["PurchaseEvent"] | components["schemas"]["LeaseStartedEvent"] | components["schemas"]["LoanStartedEvent"] | components["schemas"]["LoanPayoffInquiryEvent"] | components["schemas"]["TradeInAppraisalEvent"] | components["schemas"]["ServiceVisitEvent"] | components["schemas"]["ServiceDueEvent"] | components["schemas"]["TelemetrySnapshotEvent"] | components["schemas"]["RecallNoticeEvent"] | components["schemas"]["SoftwareUpdateAvailableEvent"] | components["schemas"]["TripSummaryEvent"] | components["schemas"]["SurveyResponseEvent"] | components["schemas"]["ComplaintOpenedEvent"] | components["schemas"]["ComplaintClosedEvent"] | components["schemas"]["ReferralEvent"] | components["schemas"]["SocialMentionEvent"] | components["schemas"]["IdentitiesLinkedEvent"] | components["schemas"]["ConsentChangedEvent"] | components["schemas"]["PreferenceChangedEvent"];
         /**
          * @description A page of the brand's site was viewed (counts towards interest; `model` when the page is a model's).
          * @example {
@@ -1237,6 +1257,63 @@ export interface components {
             };
         };
         /**
+         * @description One trip of the VIN as the car summarizes it: start and end (local time with offset), distance, energy or fuel used, and the head unit's driver profile. It feeds the monthly driving report (getDrivingReport) and `vehicle.driving` (monthly totals); driving data reaches marketing rules only with the person's `drivingDataConsent`.
+         * @example {
+         *       "id": "evt-2026-11-22-0001",
+         *       "type": "trip_summary",
+         *       "occurredAt": "2026-11-22T09:30:00Z",
+         *       "identifiers": {
+         *         "vin": "1N4AZ0CP6GC304290"
+         *       },
+         *       "data": {
+         *         "vin": "1N4AZ0CP6GC304290",
+         *         "startedAt": "2026-11-21T08:02:00-08:00",
+         *         "endedAt": "2026-11-21T08:31:00-08:00",
+         *         "distanceKm": 23.4,
+         *         "energyKwh": 3.9,
+         *         "driverProfileId": "driver-1"
+         *       }
+         *     }
+         */
+        TripSummaryEvent: {
+            /** @description Client-generated id; stored at most once per tenant, forever */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "trip_summary";
+            /** Format: date-time */
+            occurredAt: string;
+            identifiers: components["schemas"]["Identifiers"];
+            /** @description A dealer id (dlr_…) of the brand */
+            dealerId?: string;
+            /** @description The CRM's household key: people with the same key form one household */
+            householdRef?: string;
+            source?: string;
+            data: {
+                /**
+                 * @description 17-character VIN (validated: characters, check digit, model year)
+                 * @example 1N4AZ0CP6GC304290
+                 */
+                vin: string;
+                /**
+                 * Format: date-time
+                 * @description When the trip started, in the car's local time with its UTC offset: the trip counts in that local month
+                 */
+                startedAt: string;
+                /** Format: date-time */
+                endedAt: string;
+                distanceKm: number;
+                /** @description Electricity used (EV, PHEV) */
+                energyKwh?: number;
+                /** @description Fuel used in litres (ICE, hybrid, PHEV) */
+                fuelL?: number;
+                /** @description The head unit's driver profile that drove (e.g. driver-1): who drove as the car knows it, never an identifier of a person */
+                driverProfileId?: string;
+            };
+        };
+        /**
          * @description A survey was answered (score 0-10, optional verbatim and topic).
          * @example {
          *       "id": "evt-2026-11-22-0001",
@@ -1469,7 +1546,7 @@ export interface components {
             };
         };
         /**
-         * @description Marketing consent per channel, the Art. 21 objection to profiling, and consent to use driving and location data changed (omitted fields keep their value).
+         * @description Marketing consent per channel, the Art. 21 objection to profiling, consent to use driving and location data, and consent to compare driving within the household changed (omitted fields keep their value).
          * @example {
          *       "id": "evt-2026-11-22-0001",
          *       "type": "consent_changed",
@@ -1487,6 +1564,7 @@ export interface components {
          *         },
          *         "profilingObjection": false,
          *         "drivingDataConsent": false,
+         *         "driverComparisonConsent": true,
          *         "source": "owner-portal"
          *       }
          *     }
@@ -1521,6 +1599,8 @@ export interface components {
                 drivingDataConsent?: boolean;
                 /** @description Affirmative consent to use location data for marketing */
                 locationDataConsent?: boolean;
+                /** @description Consent to compare this person's driving with the other drivers of their household in the monthly driving report (every member must consent) */
+                driverComparisonConsent?: boolean;
                 source?: string;
             };
         };
@@ -1619,6 +1699,70 @@ export interface components {
             vehicle: {
                 [key: string]: unknown;
             };
+        };
+        DrivingReport: {
+            vin: string;
+            /** @example 2026-11 */
+            month: string;
+            vehicle: {
+                make: string | null;
+                model: string | null;
+                year: number | null;
+                /** @enum {string} */
+                powertrain: "ev" | "phev" | "hybrid" | "ice" | "unknown";
+            };
+            distance: {
+                km: number;
+                trips: number;
+                drivingMinutes: number;
+                previousMonthKm: number;
+                changePercent: number | null;
+            };
+            /** @description One entry per energy the trips reported: electricity (EV, PHEV) and/or fuel */
+            economy: {
+                /** @enum {string} */
+                unit: "kWh/100 km" | "L/100 km";
+                value: number;
+                previousMonth: number | null;
+                changePercent: number | null;
+                /** @description Other vehicles of the model in the brand this month; null below 3 vehicles */
+                sameModel: {
+                    model: string;
+                    vehicles: number;
+                    value: number;
+                    differencePercent: number;
+                } | null;
+            }[];
+            daily: {
+                day: string;
+                km: number;
+            }[];
+            odometer: number | null;
+            service: {
+                kind: string;
+                due: string | null;
+                mileage: number | null;
+            } | null;
+            recalls: string[];
+            software: {
+                installed: string | null;
+                available: string | null;
+                critical: boolean;
+            } | null;
+            /** @description How each driver (the head unit's driver profile) compares; null without the consent of every household member */
+            drivers: {
+                driverProfileId: string;
+                label: string;
+                trips: number;
+                km: number;
+                shareOfDistancePercent: number;
+                economy: {
+                    /** @enum {string} */
+                    unit: "kWh/100 km" | "L/100 km";
+                    value: number;
+                }[];
+            }[] | null;
+            notes: string[];
         };
         CatalogueEntry: {
             id: string;
@@ -1854,7 +1998,7 @@ export interface components {
             /** @description The request's X-Request-Id (cli:<command> for the admin CLI) */
             requestId: string;
             /** @enum {string} */
-            action: "profile.read" | "profile.lookup" | "profile.export" | "profile.erase" | "vehicle.read" | "consent.change" | "identities.link" | "profile.unmerge" | "key.create" | "key.revoke" | "key.rotate" | "key.update" | "action.upsert" | "action.delete" | "settings.update";
+            action: "profile.read" | "profile.lookup" | "profile.export" | "profile.erase" | "vehicle.read" | "vehicle.report" | "consent.change" | "identities.link" | "profile.unmerge" | "key.create" | "key.revoke" | "key.rotate" | "key.update" | "action.upsert" | "action.delete" | "settings.update";
             /** @enum {string} */
             subjectType: "profile" | "vehicle" | "erasure" | "key" | "action" | "settings";
             subjectId: string | null;
@@ -3245,6 +3389,8 @@ export interface operations {
                     profilingObjection?: boolean;
                     drivingDataConsent?: boolean;
                     locationDataConsent?: boolean;
+                    /** @description Compare this person's driving with the household's other drivers in the monthly driving report */
+                    driverComparisonConsent?: boolean;
                     quietHours?: {
                         start: string;
                         end: string;
@@ -3678,6 +3824,87 @@ export interface operations {
             };
         };
     };
+    getDrivingReport: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM (default: the last complete month, UTC) */
+                month?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A VIN */
+                vin: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report (JSON, or HTML for `Accept: text/html`) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DrivingReport"];
+                    "text/html": string;
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `invalid-vin`: The VIN is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation; `subject-not-allowed`: This key may not act for that subject */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listActions: {
         parameters: {
             query?: never;
@@ -4004,6 +4231,11 @@ export interface operations {
                      * @default false
                      */
                     dryRun?: boolean;
+                    /**
+                     * @description Global Privacy Control as the page sees it (`navigator.globalPrivacyControl`): like `Sec-GPC: 1`, which a script may not set (a forbidden header), it limits the decision to the request context. It can only restrict, never widen, what is decided
+                     * @default false
+                     */
+                    gpc?: boolean;
                 } & (unknown | unknown);
             };
         };
@@ -4503,7 +4735,7 @@ export interface operations {
             query?: {
                 /** @description A profile, key, action or erasure id: entries about it */
                 subject?: string;
-                action?: "profile.read" | "profile.lookup" | "profile.export" | "profile.erase" | "vehicle.read" | "consent.change" | "identities.link" | "profile.unmerge" | "key.create" | "key.revoke" | "key.rotate" | "key.update" | "action.upsert" | "action.delete" | "settings.update";
+                action?: "profile.read" | "profile.lookup" | "profile.export" | "profile.erase" | "vehicle.read" | "vehicle.report" | "consent.change" | "identities.link" | "profile.unmerge" | "key.create" | "key.revoke" | "key.rotate" | "key.update" | "action.upsert" | "action.delete" | "settings.update";
                 /** @description At or after this time */
                 from?: string;
                 /** @description At or before this time */

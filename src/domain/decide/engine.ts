@@ -7,7 +7,7 @@ import { DEFAULT_CONFIG, type DecideConfig } from "./config";
 import { explain } from "./explain";
 import { anyMakeService, deriveGates, primaryVehicle } from "./gates";
 import { GUARD_BIT, GUARDRAILS, type Check, type GuardContext } from "./guardrails/index";
-import { ruleDataFor } from "./guardrails/consent";
+import { marketingRuleData, ruleDataFor } from "./guardrails/consent";
 import { publicReasons, sensitiveReasons } from "./guardrails/sensitive-copy";
 import { boundedSample, Posteriors, thompsonScores, type Candidate } from "./learner";
 import type { TemplateData } from "./templates";
@@ -133,10 +133,19 @@ function screen(input: DecisionInput, data: RuleData, g: Prepared, report: Suppr
   let headData: RuleData = data;
   let headHolds = true;
   let anyMake: RuleData | null = null;
+  // Marketing rules see driving data only with the person's drivingDataConsent.
+  let mkt: RuleData | null = null;
+  let mktAnyMake: RuleData | null = null;
   // Indexed loops: array iterators allocate a result object per step when not optimized away.
   for (let k = 0; k < list.length; k++) {
     const a = list[k]!;
-    const d = a.offBrandService ? (anyMake ??= anyMakeData(data)) : data;
+    const d = a.marketing
+      ? a.offBrandService
+        ? (mktAnyMake ??= anyMakeData((mkt ??= marketingRuleData(data))))
+        : (mkt ??= marketingRuleData(data))
+      : a.offBrandService
+        ? (anyMake ??= anyMakeData(data))
+        : data;
     if (a.head !== null) {
       if (a.head !== head || d !== headData) {
         head = a.head;

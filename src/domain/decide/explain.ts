@@ -96,7 +96,7 @@ const BY_VAR: readonly [RegExp, string][] = [
   [/^gates\.(modelConfigured|configured)|^profile\.interest/, "configured"],
   [/^gates\.daysSincePurchase|^profile\.lastPurchase/, "purchase"],
   [/^gates\.openComplaint|^profile\.voice|^household\.openComplaints/, "complaint"],
-  [/^vehicle\.(economy|troubleCodes|batterySoh)/, "driving"],
+  [/^vehicle\.(economy|troubleCodes|batterySoh|driving)/, "driving"],
   [/^context\.model/, "viewing"],
 ];
 

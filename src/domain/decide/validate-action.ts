@@ -19,7 +19,7 @@ export type ActionFaultType =
  * the version stands (a cold isolate then compiles a catalogue within a Worker's CPU budget); bump it whenever a
  * check changes (tests/unit/validator-version.test.ts fails until you do), so stored actions are checked anew.
  */
-export const VALIDATOR_VERSION = "2026-12-01.1";
+export const VALIDATOR_VERSION = "2026-12-01.2";
 
 /** One refusal: `pointer` is a JSON pointer into the action, e.g. "/channels/in_vehicle/text". */
 export interface ActionFault {

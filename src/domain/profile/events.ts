@@ -67,6 +67,11 @@ const Consent = z.object({
     .boolean()
     .optional()
     .meta({ description: "Affirmative consent to use location data for marketing" }),
+  // ---- issue 10 (monthly driving report) ----
+  driverComparisonConsent: z.boolean().optional().meta({
+    description:
+      "Consent to compare this person's driving with the other drivers of their household in the monthly driving report (every member must consent)",
+  }),
 });
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
 
@@ -152,6 +157,32 @@ export const EVENT_DATA = {
     component: Short(120).optional(),
   }),
   software_update_available: z.object({ vin: Vin, version: Short(40), critical: z.boolean().optional() }),
+  // ---- issue 10 (monthly driving report): one trip, as the car summarizes it ----
+  trip_summary: z
+    .object({
+      vin: Vin,
+      startedAt: z.iso.datetime({ offset: true }).meta({
+        description:
+          "When the trip started, in the car's local time with its UTC offset: the trip counts in that local month",
+      }),
+      endedAt: z.iso.datetime({ offset: true }),
+      distanceKm: z.number().nonnegative().max(5000),
+      energyKwh: z.number().nonnegative().max(1000).optional().meta({ description: "Electricity used (EV, PHEV)" }),
+      fuelL: z
+        .number()
+        .nonnegative()
+        .max(1000)
+        .optional()
+        .meta({ description: "Fuel used in litres (ICE, hybrid, PHEV)" }),
+      driverProfileId: Short(64).optional().meta({
+        description:
+          "The head unit's driver profile that drove (e.g. driver-1): who drove as the car knows it, never an identifier of a person",
+      }),
+    })
+    .refine((t) => Date.parse(t.endedAt) >= Date.parse(t.startedAt), {
+      message: "endedAt must not be before startedAt",
+      path: ["endedAt"],
+    }),
   survey_response: z.object({
     score: z.number().int().min(0).max(10),
     verbatim: z.string().max(2000).optional(),
@@ -265,6 +296,14 @@ export const EVENT_EXAMPLES: { [T in EventType]: EventData<T> } = {
   },
   recall_notice: { vin: "5N1AT2MVXLC807279", campaignId: "24V123", status: "open", component: "Fuel pump" },
   software_update_available: { vin: "1N4AZ0CP6GC304290", version: "2.5.0", critical: false },
+  trip_summary: {
+    vin: "1N4AZ0CP6GC304290",
+    startedAt: "2026-11-21T08:02:00-08:00",
+    endedAt: "2026-11-21T08:31:00-08:00",
+    distanceKm: 23.4,
+    energyKwh: 3.9,
+    driverProfileId: "driver-1",
+  },
   survey_response: { score: 9, verbatim: "Quick service, friendly advisor.", topic: "service" },
   complaint_opened: { complaintId: "CMP-1042", category: "service" },
   complaint_closed: { complaintId: "CMP-1042", resolution: "resolved" },
@@ -275,6 +314,7 @@ export const EVENT_EXAMPLES: { [T in EventType]: EventData<T> } = {
     marketing: { email: true, sms: false, push: true, in_vehicle: true, web: true },
     profilingObjection: false,
     drivingDataConsent: false,
+    driverComparisonConsent: true,
     source: "owner-portal",
   },
   preference_changed: {
@@ -309,6 +349,8 @@ export const EVENT_DESCRIPTIONS: { [T in EventType]: string } = {
   recall_notice: "A recall campaign opened or was remedied for the VIN (`open_recall`, `gates.openRecalls`).",
   software_update_available:
     "A software update is available for the VIN (`gates.updateAvailable`, `gates.criticalUpdate`).",
+  trip_summary:
+    "One trip of the VIN as the car summarizes it: start and end (local time with offset), distance, energy or fuel used, and the head unit's driver profile. It feeds the monthly driving report (getDrivingReport) and `vehicle.driving` (monthly totals); driving data reaches marketing rules only with the person's `drivingDataConsent`.",
   survey_response: "A survey was answered (score 0-10, optional verbatim and topic).",
   complaint_opened:
     "A complaint was opened; while open, the person and their household get no sales or retention actions and no surveys.",
@@ -318,13 +360,14 @@ export const EVENT_DESCRIPTIONS: { [T in EventType]: string } = {
   identities_linked:
     "A back-office confirmed that the identifiers on this event are one person (sent by linkIdentities; recorded as a reversible merge).",
   consent_changed:
-    "Marketing consent per channel, the Art. 21 objection to profiling, and consent to use driving and location data changed (omitted fields keep their value).",
+    "Marketing consent per channel, the Art. 21 objection to profiling, consent to use driving and location data, and consent to compare driving within the household changed (omitted fields keep their value).",
   preference_changed:
     "Contact preferences changed: quiet hours, preferred dealer and channel, time zone, categories the person is not interested in.",
 };
 
 const VEHICLE_EVENT_TYPES: ReadonlySet<EventType> = new Set([
   "telemetry_snapshot",
+  "trip_summary",
   "software_update_available",
   "recall_notice",
 ]);

@@ -3,7 +3,7 @@
  * same events in any order give the same profile. `applyEvent` extends a profile with an event that sorts
  * after its `lastKey`; anything older is handled by replaying all events with `project`.
  */
-import type { DomainEvent } from "./events";
+import type { DomainEvent, EventData } from "./events";
 import type { Profile, VehicleFacts, VinInfo } from "./types";
 
 export interface ProjectionContext {
@@ -119,6 +119,26 @@ function dealerOf(p: Profile, lastSeen: string | null): string | null {
   return withDealer.length ? withDealer[withDealer.length - 1]!.dealerId! : lastSeen;
 }
 
+const DRIVING_MONTHS = 3;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Adds a trip to its local month (the date part of `startedAt`, which carries the car's offset); keeps 3 months. */
+function addTrip(v: VehicleFacts, t: EventData<"trip_summary">): void {
+  const month = t.startedAt.slice(0, 7);
+  const months = v.driving ?? [];
+  let m = months.find((x) => x.month === month);
+  if (!m) {
+    m = { month, trips: 0, km: 0, kwh: 0, l: 0 };
+    months.push(m);
+    months.sort((a, b) => (a.month < b.month ? 1 : -1));
+  }
+  m.trips++;
+  m.km = r3(m.km + t.distanceKm);
+  m.kwh = r3(m.kwh + (t.energyKwh ?? 0));
+  m.l = r3(m.l + (t.fuelL ?? 0));
+  v.driving = months.slice(0, DRIVING_MONTHS);
+}
+
 /** Applies one event in place (the caller guarantees it sorts after `p.lastKey`); returns `p`. */
 export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): Profile {
   const at = e.occurredAt;
@@ -218,6 +238,11 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
       }
       break;
     }
+    case "trip_summary": {
+      const v = vehicle(p, e.data.vin, at, ctx, "owned");
+      addTrip(v, e.data);
+      break;
+    }
     case "recall_notice": {
       const v = vehicle(p, e.data.vin, at, ctx, "owned");
       const others = v.openRecalls.filter((c) => c !== e.data.campaignId);
@@ -259,6 +284,7 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
       if (d.profilingObjection !== undefined) c.profilingObjection = d.profilingObjection;
       if (d.drivingDataConsent !== undefined) c.drivingDataConsent = d.drivingDataConsent;
       if (d.locationDataConsent !== undefined) c.locationDataConsent = d.locationDataConsent;
+      if (d.driverComparisonConsent !== undefined) c.driverComparisonConsent = d.driverComparisonConsent;
       c.updatedAt = at;
       break;
     }

@@ -31,10 +31,21 @@ export interface VehicleFacts {
   troubleCodes?: number;
   software?: string;
   updateAvailable?: { version: string; critical: boolean };
+  /** Issue 10: driving per local month from trip summaries, newest first (at most 3 months). Driving data. */
+  driving?: DrivingMonth[];
   nextService?: { kind: string; due?: string; mileage?: number; cost?: number };
   openRecalls: string[];
   lastServiceAt?: number;
   serviceVisits: number;
+}
+
+/** One local month of a vehicle's trips (sums; km, kWh and litres rounded to 3 decimals). */
+export interface DrivingMonth {
+  month: string;
+  trips: number;
+  km: number;
+  kwh: number;
+  l: number;
 }
 
 export interface ConsentState {
@@ -43,6 +54,8 @@ export interface ConsentState {
   profilingObjection: boolean;
   drivingDataConsent: boolean;
   locationDataConsent: boolean;
+  /** Issue 10: consent to compare this person's driving with the household's other drivers (absent: not given). */
+  driverComparisonConsent?: boolean;
   quietHours: { start: string; end: string } | null;
   preferredDealerId: string | null;
   preferredChannel: string | null;

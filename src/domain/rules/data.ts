@@ -125,11 +125,15 @@ export const VEHICLE_FIELDS: Readonly<Record<keyof VehicleFacts, string>> = {
   loan: "Sensitive. `{amount, termMonths, end, start}` of the loan.",
   appraisal: "Sensitive. `{value, at}` of the latest trade-in appraisal.",
   odometer: "Latest odometer reading.",
-  economy: "Driving data: `{value, unit}` of the latest consumption reading.",
+  economy:
+    "Driving data: `{value, unit}` of the latest consumption reading. Marketing rules see it only with `drivingDataConsent`.",
   batterySoh: "Battery state of health in percent (EVs).",
-  troubleCodes: "Driving data: how many OBD-II trouble codes the last snapshot carried.",
+  troubleCodes:
+    "Driving data: how many OBD-II trouble codes the last snapshot carried. Marketing rules see it only with `drivingDataConsent`.",
   software: "Installed software version.",
   updateAvailable: "`{version, critical}` of an available update.",
+  driving:
+    "Driving data: `[{month, trips, km, kwh, l}]` per local month from trip summaries, newest first (3 months). Marketing rules see it only with `drivingDataConsent`.",
   nextService: "`{kind, due, mileage, cost}` of the next service due.",
   openRecalls: "Open recall campaign ids.",
   lastServiceAt: "Last service visit (epoch ms).",

@@ -44,6 +44,18 @@ export const consent: Guardrail = {
   },
 };
 
+/**
+ * The rule data a marketing action sees (issue 10): driving behaviour — consumption, trouble codes, monthly driving
+ * from trip summaries — only with the person's `drivingDataConsent`. Service, safety and information rules see it
+ * (a trouble code is a reason to offer a check). marketingRuleData(data).vehicle?.driving → undefined without consent.
+ */
+export function marketingRuleData(data: RuleData): RuleData {
+  const p = data.profile;
+  if (!p || p.consent.drivingDataConsent) return data;
+  const vehicles = p.vehicles.map(({ economy: _e, troubleCodes: _t, driving: _d, ...rest }) => rest);
+  return { ...data, profile: { ...p, vehicles }, vehicles, vehicle: primaryVehicle(vehicles) };
+}
+
 /** The data rules see: under GPC (or for an unknown visitor) the request context and nothing else. */
 export function ruleDataFor(input: DecisionInput, gates: Gates | null): RuleData {
   const c = input.context;

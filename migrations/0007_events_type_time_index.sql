@@ -1,0 +1,1 @@
+CREATE INDEX `events_tenant_type_time_idx` ON `events` (`tenant_id`,`type`,`occurred_at`);
