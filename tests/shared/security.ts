@@ -13,7 +13,7 @@ import type { Harness } from "./harness";
 const OTHER_VIN = "1G1RB6S56HU172687";
 
 /** How to address each operation for tenant A: path parameters and a body for each kind of key. */
-type RequestSpec = (
+export type RequestSpec = (
   a: TenantFixture,
   kind: "server" | "publishable" | "vehicle",
   vin: string,
@@ -114,7 +114,7 @@ export const REQUESTS: Record<string, RequestSpec> = {
   }),
 };
 
-function buildRequest(
+export function buildRequest(
   op: Operation,
   spec: ReturnType<RequestSpec>,
   headers: Record<string, string>,
