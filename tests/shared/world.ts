@@ -608,7 +608,7 @@ export async function snapshot(w: World): Promise<Snapshot> {
   const results = await batch(reads);
   const out: Snapshot = new Map();
   const names = ["tenants", ...TENANT_TABLES.map((t) => getTableName(t))];
-  results.forEach((rows, i) => out.set(names[i]!, rows.map((r) => JSON.stringify(r)).sort()));
+  for (const [i, rows] of results.entries()) out.set(names[i]!, rows.map((r) => JSON.stringify(r)).sort());
   return out;
 }
 

@@ -82,15 +82,18 @@ export function arbitraryFor(schema: Schema, ctx: GenContext, depth = 0): fc.Arb
     return fc.oneof(...union.map((m) => arbitraryFor(m, ctx, depth + 1)));
   }
   if (Array.isArray(s.allOf)) {
-    const merged = (s.allOf as Schema[]).map(resolve).reduce(
-      (acc, m) => ({
-        ...acc,
-        ...m,
-        properties: { ...(acc.properties ?? {}), ...(m.properties ?? {}) },
-        required: [...(acc.required ?? []), ...(m.required ?? [])],
-      }),
-      { ...s, allOf: undefined } as Schema,
-    );
+    const merged: Schema = {
+      ...s,
+      allOf: undefined,
+      properties: { ...(s.properties ?? {}) },
+      required: [...(s.required ?? [])],
+    };
+    for (const m of (s.allOf as Schema[]).map(resolve)) {
+      const { properties, required, ...rest } = m;
+      Object.assign(merged, rest);
+      Object.assign(merged.properties, properties ?? {});
+      merged.required.push(...(required ?? []));
+    }
     return arbitraryFor(merged, ctx, depth);
   }
   if (Array.isArray(s.type)) return fc.oneof(...s.type.map((t: string) => arbitraryFor({ ...s, type: t }, ctx, depth)));
@@ -154,7 +157,7 @@ type Path = (string | number)[];
 /** Every node of a JSON value, containers included, with the path to it. */
 function nodes(v: unknown, path: Path = [], out: { path: Path; value: unknown }[] = []) {
   out.push({ path, value: v });
-  if (Array.isArray(v)) v.forEach((x, i) => nodes(x, [...path, i], out));
+  if (Array.isArray(v)) for (const [i, x] of v.entries()) nodes(x, [...path, i], out);
   else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) nodes(x, [...path, k], out);
   return out;
 }
