@@ -348,6 +348,8 @@ export function foundationSuite(getHarness: () => Harness) {
         { kind: "vehicle", name: "no vin" },
         { kind: "server", name: "dealer admin", scopes: ["admin"], dealerId: a.dealer.id },
         { kind: "publishable", name: "bad origin", allowedOrigins: ["javascript:alert(1)"] },
+        // Found by the fuzzer's long run: an empty dealer id skipped the dealer check and failed in the store (500).
+        { kind: "server", name: "empty dealer", scopes: ["decide"], dealerId: "" },
       ];
       for (const body of bad)
         await expectProblem(

@@ -227,12 +227,18 @@ export function ownershipSuite(getHarness: () => Harness) {
       expect(d.actions.length).toBeGreaterThan(0);
       await h.settle?.();
       const stats = JSON.stringify(await h.store.decisioning.stats(a.tenant.id));
+      const contacts = async () =>
+        JSON.stringify((await h.store.customers.byId(a.scope, s.personId))?.profile.contacts);
+      const contactsBefore = await contacts();
       const res = await h.fetch(
         `/v1/decisions/${encodeURIComponent(d.decisionId)}/outcomes`,
         json("POST", { actionId: d.actions[0]!.id, type: "not_interested" }, auth(a.keys.dealerBound)),
       );
       await expectProblem(res, 404, "not-found");
       expect(JSON.stringify(await h.store.decisioning.stats(a.tenant.id))).toBe(stats);
+      // South's customer's contact log (what "not interested" would have changed) is as it was.
+      expect(await contacts()).toBe(contactsBefore);
+      expect(contactsBefore).toContain(d.actions[0]!.id);
       const own = await h.fetch(
         `/v1/decisions/${encodeURIComponent(d.decisionId)}/outcomes`,
         json("POST", { actionId: d.actions[0]!.id, type: "click" }, auth(southKey)),

@@ -313,27 +313,29 @@ export async function runCase(op: SpecOperation, c: FuzzCase, t: FuzzTarget, sta
 }
 
 /**
- * Fuzzes one operation with `runs` cases (plus any shrinking after a failure). Throws fast-check's report, with
- * the seed and the smallest failing case, when an answer is wrong.
+ * Fuzzes one operation with `runs` cases (plus any shrinking after a failure). The stats count every request; a
+ * wrong answer leaves fast-check's report — the seed and the smallest failing case — in `error`.
  */
 export async function fuzzOperation(
   op: SpecOperation,
   t: FuzzTarget,
   opts: { runs: number; seed: number },
-): Promise<FuzzStats> {
+): Promise<FuzzStats & { error: string | null }> {
   const stats = emptyStats();
   const t0 = Date.now();
   const ctx: GenContext = { hints: hintsOf(t.a), now: Date.now() };
+  let error: string | null = null;
   try {
     await fc.assert(
       fc.asyncProperty(casesFor(op, ctx), async (c) => {
         const wrong = await runCase(op, c, t, stats);
         if (wrong.length) throw new Error(wrong.join("\n"));
       }),
-      { numRuns: opts.runs, seed: opts.seed, endOnFailure: false },
+      { numRuns: opts.runs, seed: opts.seed },
     );
-  } finally {
-    stats.ms = Date.now() - t0;
+  } catch (e) {
+    error = (e as Error).message;
   }
-  return stats;
+  stats.ms = Date.now() - t0;
+  return { ...stats, error };
 }
