@@ -45,7 +45,7 @@ async function onNode(): Promise<boolean> {
   const h = await startNodeHarness();
   const stats = emptyStats();
   const errors: string[] = [];
-  const t0 = Date.now();
+  const t0 = performance.now();
   try {
     for (const op of ops) {
       const a = await makeTenant(h);
@@ -57,13 +57,13 @@ async function onNode(): Promise<boolean> {
   } finally {
     await h.close();
   }
-  report("node", stats, Date.now() - t0);
+  report("node", stats, performance.now() - t0);
   for (const e of errors) console.log(`\n${e}`);
   return errors.length === 0 && stats.serverErrors === 0;
 }
 
 async function onWorkers(): Promise<boolean> {
-  const t0 = Date.now();
+  const t0 = performance.now();
   const out: string[] = [];
   const code = await new Promise<number>((done) => {
     const child = spawn("npx", ["vitest", "run", "--project", "workers", "tests/workers/fuzz.test.ts"], {
@@ -81,7 +81,7 @@ async function onWorkers(): Promise<boolean> {
   const text = out.join("");
   const line = /FUZZ (\{.*\})/.exec(text.replace(/\x1b\[[0-9;]*m/g, ""));
   const stats = line ? { ...emptyStats(), ...(JSON.parse(line[1]!) as Partial<FuzzStats>) } : emptyStats();
-  report("workers", stats, Date.now() - t0);
+  report("workers", stats, performance.now() - t0);
   if (code !== 0) console.log(`\n${text.replace(/\x1b\[[0-9;]*m/g, "").slice(-8000)}`);
   return code === 0 && stats.serverErrors === 0;
 }

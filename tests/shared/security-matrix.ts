@@ -264,7 +264,8 @@ async function runCell(
     /* checked below when it matters */
   }
   const result = body?.results?.[0]?.status as string | undefined;
-  const got = `${res.status}${body?.type ? ` ${String(body.type).replace(PROBLEM_BASE, "")}` : ""}${result ? ` (${result})` : ""}`;
+  const problem = res.status >= 400 && typeof body?.type === "string" ? ` ${body.type.replace(PROBLEM_BASE, "")}` : "";
+  const got = `${res.status}${problem}${result ? ` (${result})` : ""}`;
   const want = `${expected.status}${expected.type ? ` ${expected.type}` : ""}${expected.result ? ` (${expected.result})` : ""}`;
   if (
     res.status !== expected.status ||

@@ -2,7 +2,9 @@
  * The shared security suite: every authenticated operation of the route table is called with no key,
  * a malformed key, an unknown key, a revoked key, an expired key, a key without the scope, another
  * tenant's key, a publishable key from a foreign origin and a vehicle key for another VIN.
- * An operation missing from REQUESTS fails the suite, so no new route can skip it.
+ * An operation missing from REQUESTS fails the suite, so no new route can skip it. REQUESTS also address the
+ * objects of every owner in the authorization matrix (security-matrix.ts), which extends this suite to every
+ * operation × caller × owner.
  */
 import { describe, expect, it } from "vitest";
 import { operations } from "../../src/routes";
