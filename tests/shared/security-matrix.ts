@@ -54,7 +54,6 @@ type Spec = ReturnType<RequestSpec>;
  * to the owner's dealer, the audit query names the owner's customer.
  */
 export const TARGETED: Record<string, (t: Target, kind: KeyKind) => Spec> = {
-  getHealth: () => ({}),
   ingestEvents: (t, kind) => ({
     body: {
       events: [
@@ -107,6 +106,16 @@ export const TARGETED: Record<string, (t: Target, kind: KeyKind) => Spec> = {
   listAudit: (t) => ({ query: { subject: t.profileId } }),
   decodeVin: (t) => ({ params: { vin: t.vin } }),
 };
+
+/** How the matrix addresses an operation: TARGETED, else REQUESTS, else (a public path without parameters) as is. */
+function requestFor(op: Operation): ((w: World, t: Target, kind: KeyKind) => Spec) | null {
+  const id = op.schema.operationId as string;
+  const targeted = TARGETED[id];
+  if (targeted) return (_w, t, kind) => targeted(t, kind);
+  const spec = REQUESTS[id];
+  if (spec) return (w, t, kind) => spec(fixtureView(w, t, kind), kind, t.vin);
+  return !op.auth && !op.path.includes(":") ? () => ({}) : null;
+}
 
 /** Operations whose success changes the target so that the next cell would address something else: rebuilt. */
 const CONSUMES = new Set([
@@ -247,8 +256,9 @@ async function runCell(
   const id = op.schema.operationId as string;
   const target = w.targets[owner];
   const kind = KIND_OF[key];
-  const make = TARGETED[id];
-  const spec = make ? make(target, kind) : REQUESTS[id]!(fixtureView(w, target, kind), kind, target.vin);
+  const make = requestFor(op);
+  if (!make) throw new Error(`${id}: no request (tests/shared/security.ts REQUESTS or security-matrix.ts TARGETED)`);
+  const spec = make(w, target, kind);
   const headers: Record<string, string> =
     key === "pk" ? { origin: w.owners.own.pk.origin } : key === "pkForeign" ? { origin: FOREIGN_ORIGIN } : {};
   const [path, init] = buildRequest(op, spec, auth(w.keys[key].key, headers));
@@ -324,7 +334,7 @@ export function securityMatrixSuite(getHarness: () => Harness) {
           } catch (e) {
             problems.push((e as Error).message);
           }
-        if (op.auth && !TARGETED[id] && !REQUESTS[id])
+        if (!requestFor(op))
           problems.push(`${id}: no request (tests/shared/security.ts REQUESTS or security-matrix.ts TARGETED)`);
       }
       const extra = Object.keys(EXPECTATIONS).filter((id) => !operations.some((o) => o.schema.operationId === id));

@@ -273,7 +273,8 @@ export function requestOf(op: SpecOperation, c: FuzzCase, t: FuzzTarget): [strin
     if (name === "authorization" && headers.has(name) && value !== "second") headers.set(name, value);
     else headers.append(name, value);
   }
-  const init: RequestInit = { method: op.method, headers };
+  // Redirects are answers too: see them, do not follow them.
+  const init: RequestInit = { method: op.method, headers, redirect: "manual" };
   if (c.body) {
     if ("json" in c.body) {
       init.body = JSON.stringify(c.body.json) ?? "";

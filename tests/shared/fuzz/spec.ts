@@ -23,8 +23,8 @@ export interface Parameter {
 }
 
 export interface Documented {
-  mediaType: string;
-  schema: Schema;
+  /** Media type → schema; empty when the status is documented without a body (204, a redirect). */
+  content: Map<string, Schema>;
   /** Problem types the documentation names for this status (`type-slug`: title; …), when it is a problem. */
   problemTypes: string[];
 }
@@ -47,10 +47,11 @@ export function specOperations(): SpecOperation[] {
     for (const [method, op] of Object.entries(methods)) {
       const responses = new Map<number, Documented>();
       for (const [status, r] of Object.entries(op.responses as Record<string, Schema>)) {
-        const [mediaType, content] = Object.entries((r.content ?? {}) as Record<string, Schema>)[0] ?? [];
-        if (!mediaType) continue;
+        const content = new Map<string, Schema>(
+          Object.entries((r.content ?? {}) as Record<string, Schema>).map(([m, c]) => [m, c.schema ?? {}]),
+        );
         const problemTypes = [...String(r.description ?? "").matchAll(/`([a-z-]+)`:/g)].map((m) => m[1]!);
-        responses.set(Number(status), { mediaType, schema: content!.schema ?? {}, problemTypes });
+        responses.set(Number(status), { content, problemTypes });
       }
       const json = op.requestBody?.content?.["application/json"];
       out.push({
@@ -107,15 +108,20 @@ export function checkAnswer(op: SpecOperation, status: number, contentType: stri
   if (status >= 500) wrong.push(`a ${status}`);
   const doc = op.responses.get(status);
   if (!doc) return [...wrong, `status ${status} is not documented (${[...op.responses.keys()].join(", ")})`];
-  const media = (contentType ?? "").split(";")[0]!.trim();
-  if (media !== doc.mediaType) wrong.push(`content type ${media || "(none)"}, documented ${doc.mediaType}`);
+  const media = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (!doc.content.size) return text ? [...wrong, `a body on a ${status} documented without one`] : wrong;
+  const schema = doc.content.get(media);
+  if (!schema)
+    return [...wrong, `content type ${media || "(none)"}, documented ${[...doc.content.keys()].join(" or ")}`];
+  // Only JSON bodies have a schema to check here (an HTML page or a script is checked by its media type).
+  if (!/[/+]json$/.test(media)) return wrong;
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return [...wrong, `the body is not JSON: ${text.slice(0, 120)}`];
   }
-  const validate = validatorFor(doc.schema);
+  const validate = validatorFor(schema);
   if (!validate(body))
     wrong.push(
       `the body does not match its schema: ${(validate.errors ?? [])
@@ -123,7 +129,7 @@ export function checkAnswer(op: SpecOperation, status: number, contentType: stri
         .map((e) => `${e.instancePath || "/"} ${e.message}`)
         .join("; ")}`,
     );
-  if (doc.mediaType === "application/problem+json") {
+  if (media === "application/problem+json") {
     const p = body as { type?: string; status?: number };
     if (p.status !== status) wrong.push(`problem status ${String(p.status)} on a ${status}`);
     const slug = String(p.type ?? "").replace("https://pitwall.dev/problems/", "");
