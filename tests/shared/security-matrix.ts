@@ -7,7 +7,7 @@
  *    decisions, merges, event ids; their dealer, action and key ids and names) beyond what the request itself
  *    named, and never a key secret, a tenant secret or a hash salt;
  * 3. no stored row of an owner the caller may not change is different afterwards (snapshot of both brands' rows,
- *    through the store, before and after); after a refusal no row at all is.
+ *    through the store, before and after); after a refusal no row at all is, after a read only its audit entry.
  *
  * An operation without an expectation grid, or without a request to send, fails the suite by name.
  */
@@ -315,6 +315,13 @@ async function runCell(
       if (mayChange.includes(o)) continue;
       const d = diffRows(rowsOf(w, before, o), rowsOf(w, after, o));
       if (d.length) fail(`changed ${o}'s rows:\n      ${d.slice(0, 6).join("\n      ")}`);
+    }
+    // A read writes nothing but its audit entry.
+    if (op.method === "get") {
+      const changes = [...after.keys()]
+        .flatMap((t) => diffRows(before.get(t) ?? [], after.get(t) ?? []).map((d) => `${t}: ${d}`))
+        .filter((d) => !d.startsWith("audit_log: + "));
+      if (changes.length) fail(`a read changed rows:\n      ${changes.slice(0, 6).join("\n      ")}`);
     }
   }
   return { failures, after, succeeded: !refused };
