@@ -43,6 +43,7 @@ function report(runtime: string, s: FuzzStats, wall: number) {
 
 async function onNode(): Promise<boolean> {
   const h = await startNodeHarness();
+  const perOperation: [string, Record<string, number>][] = [];
   const stats = emptyStats();
   const errors: string[] = [];
   const t0 = performance.now();
@@ -51,6 +52,7 @@ async function onNode(): Promise<boolean> {
       const a = await makeTenant(h);
       const s = await fuzzOperation(op, { h, a }, { runs: perOp, seed });
       mergeStats(stats, s);
+      perOperation.push([op.id, s.statuses]);
       if (s.error) errors.push(`${op.id}: ${s.error}`);
       process.stdout.write(".");
     }
@@ -58,6 +60,13 @@ async function onNode(): Promise<boolean> {
     await h.close();
   }
   report("node", stats, performance.now() - t0);
+  console.log("  per operation (status × answers):");
+  for (const [id, st] of perOperation)
+    console.log(
+      `    ${id.padEnd(18)} ${Object.entries(st)
+        .map(([k, v]) => `${k}×${v}`)
+        .join(" ")}`,
+    );
   for (const e of errors) console.log(`\n${e}`);
   return errors.length === 0 && stats.serverErrors === 0;
 }

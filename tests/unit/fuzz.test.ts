@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { arbitraryFor, mutateValue } from "../shared/fuzz/arbitrary";
+import { arbitraryFor, fromExample, mutateValue } from "../shared/fuzz/arbitrary";
 import { checkAnswer, specOperations, validatorFor } from "../shared/fuzz/spec";
 
 const ctx = { hints: {}, now: Date.now() };
@@ -27,6 +27,17 @@ describe("fuzzer: schema → arbitrary", () => {
         );
       });
   }
+
+  for (const op of specOperations().filter((o) => o.body?.example !== undefined))
+    it(`${op.id}: the document's example with properties varied validates against the document`, () => {
+      const validate = validatorFor(op.body!.schema);
+      fc.assert(
+        fc.property(fromExample(op.body!.schema, op.body!.example, ctx), (v) => {
+          if (!validate(v)) throw new Error(`${JSON.stringify(v).slice(0, 300)}: ${JSON.stringify(validate.errors)}`);
+        }),
+        { numRuns: 40, seed: 42 },
+      );
+    });
 
   it("a mutation changes the value", () => {
     const value = { a: "x", b: [1, { c: "y" }], d: true };

@@ -150,6 +150,41 @@ export function hinted(name: string, base: fc.Arbitrary<unknown>, ctx: GenContex
   return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...hints) }, { weight: 1, arbitrary: base });
 }
 
+/**
+ * The document's example with up to two of its schema's properties given generated (or hinted) values, or left out
+ * when optional:
+ * valid requests that get past the checks the document cannot state (a creative's template, a rule), to the code
+ * behind them.
+ */
+export function fromExample(schema: Schema, example: unknown, ctx: GenContext): fc.Arbitrary<unknown> {
+  const resolved = resolve(schema);
+  const props = (resolved.properties ?? {}) as Record<string, Schema>;
+  const required = new Set<string>(resolved.required ?? []);
+  // Properties an "exactly one of" rule names stay as the example has them (varying one could break the rule).
+  const ruled = new Set<string>(
+    ((resolved.oneOf ?? resolved.anyOf ?? []) as Schema[]).flatMap((m) => [
+      ...(m.required ?? []),
+      ...Object.keys(m.properties ?? {}),
+    ]),
+  );
+  const names = Object.keys(props).filter((n) => !ruled.has(n));
+  if (!names.length || !example || typeof example !== "object" || Array.isArray(example)) return fc.constant(example);
+  return fc.subarray(names, { maxLength: Math.min(2, names.length) }).chain((picked) =>
+    fc
+      .tuple(
+        ...picked.map((n) => {
+          const value = hinted(n, arbitraryFor(props[n]!, ctx), ctx);
+          return required.has(n) ? value : fc.option(value, { nil: undefined, freq: 4 });
+        }),
+      )
+      .map((values) => {
+        const out: Record<string, unknown> = { ...(example as Record<string, unknown>) };
+        for (const [i, n] of picked.entries()) out[n] = values[i];
+        return out;
+      }),
+  );
+}
+
 // ---- mutations --------------------------------------------------------------------------------------------
 
 type Path = (string | number)[];

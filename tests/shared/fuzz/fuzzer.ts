@@ -10,7 +10,7 @@
 import fc from "fast-check";
 import type { TenantFixture } from "../fixtures";
 import type { Harness } from "../harness";
-import { arbitraryFor, hinted, mutateValue, oddString, type GenContext } from "./arbitrary";
+import { arbitraryFor, fromExample, hinted, mutateValue, oddString, type GenContext } from "./arbitrary";
 import { checkAnswer, type SpecOperation } from "./spec";
 
 /** Who sends a case: the keys of a fixture tenant, no key, or a malformed one. */
@@ -73,7 +73,7 @@ export function hintsOf(a: TenantFixture): GenContext["hints"] {
     visitorId: [a.visitorId, a.browserVisitorId],
     visitorToken: [a.visitorToken],
     vin: [a.vin, "1N4AZ0CP6GC304291", "JN8BT3AB4SW412749"],
-    actionId: [a.shownActionId, a.ownActionId, "welcome-content"],
+    actionId: [a.shownActionId, a.ownActionId, "welcome-content", "lease-renewal"],
     dealerId: [a.dealer.id, a.dealer2.id],
     preferredDealerId: [a.dealer.id],
     decisionId: [a.decisionId],
@@ -113,7 +113,12 @@ const CONTENT_TYPES = [
 
 /** The arbitrary of cases for one operation. */
 export function casesFor(op: SpecOperation, ctx: GenContext): fc.Arbitrary<FuzzCase> {
-  const param = (p: SpecOperation["parameters"][number]) => hinted(p.name, arbitraryFor(p.schema, ctx), ctx);
+  // A parameter without hints tries its documented example (the action id the example body names).
+  const param = (p: SpecOperation["parameters"][number]) =>
+    hinted(p.name, arbitraryFor(p.schema, ctx), {
+      ...ctx,
+      hints: { ...ctx.hints, [p.name]: ctx.hints[p.name] ?? (p.schema.example ? [p.schema.example] : []) },
+    });
   const pathParams = op.parameters.filter((p) => p.in === "path");
   const queryParams = op.parameters.filter((p) => p.in === "query");
   const headerParams = op.parameters.filter((p) => p.in === "header");
@@ -131,7 +136,10 @@ export function casesFor(op: SpecOperation, ctx: GenContext): fc.Arbitrary<FuzzC
         .map(([k, v]) => [k, asHeader(String(v))] as [string, string]),
     );
   const body: fc.Arbitrary<Body> = op.body
-    ? arbitraryFor(op.body.schema, ctx).map((json) => ({ json }))
+    ? (op.body.example === undefined
+        ? arbitraryFor(op.body.schema, ctx)
+        : fc.oneof(arbitraryFor(op.body.schema, ctx), fromExample(op.body.schema, op.body.example, ctx))
+      ).map((json) => ({ json }))
     : fc.constant(null);
   const valid = fc.record({
     caller: fc.constantFrom(...CALLERS),

@@ -35,7 +35,8 @@ export interface SpecOperation {
   /** OpenAPI path template, e.g. /v1/profiles/{profileId}. */
   path: string;
   parameters: Parameter[];
-  body: { schema: Schema; required: boolean } | null;
+  /** The request body's schema and the document's example of it (a valid request to start from). */
+  body: { schema: Schema; required: boolean; example?: unknown } | null;
   secured: boolean;
   responses: Map<number, Documented>;
 }
@@ -59,7 +60,13 @@ export function specOperations(): SpecOperation[] {
         method: method.toUpperCase(),
         path,
         parameters: (op.parameters ?? []) as Parameter[],
-        body: json ? { schema: json.schema ?? {}, required: Boolean(op.requestBody.required) } : null,
+        body: json
+          ? {
+              schema: json.schema ?? {},
+              required: Boolean(op.requestBody.required),
+              ...("example" in json ? { example: json.example } : {}),
+            }
+          : null,
         secured: Array.isArray(op.security) && op.security.length > 0,
         responses,
       });
