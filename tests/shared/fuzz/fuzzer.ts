@@ -122,7 +122,10 @@ export function casesFor(op: SpecOperation, ctx: GenContext): fc.Arbitrary<FuzzC
   const pathParams = op.parameters.filter((p) => p.in === "path");
   const queryParams = op.parameters.filter((p) => p.in === "query");
   const headerParams = op.parameters.filter((p) => p.in === "header");
-  const params = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, param(p)])));
+  // A path parameter "." or ".." is a dot segment: every URL parser (fetch's too) removes it, so the request
+  // would go to another URL (its own 404 or 405), not to this operation.
+  const segment = (v: unknown) => v !== "." && v !== ".." && v !== "";
+  const params = fc.record(Object.fromEntries(pathParams.map((p) => [p.name, param(p).filter(segment)])));
   const query = fc
     .record(Object.fromEntries(queryParams.map((p) => [p.name, param(p)])), {
       requiredKeys: queryParams.filter((p) => p.required).map((p) => p.name),
@@ -211,8 +214,8 @@ export function casesFor(op: SpecOperation, ctx: GenContext): fc.Arbitrary<FuzzC
         .tuple(
           valid,
           fc.constantFrom(...pathParams.map((p) => p.name)),
-          // Never empty: `/v1/keys/` is another URL (its own 404 or 405), not this operation with an odd id.
-          fc.oneof(oddString, fc.constant("x".repeat(3000))).filter((v) => v.length > 0),
+          // Never empty or a dot segment: `/v1/keys/` is another URL, not this operation with an odd id.
+          fc.oneof(oddString, fc.constant("x".repeat(3000))).filter(segment),
         )
         .map(([c, name, v]) => ({ ...c, params: { ...c.params, [name]: v }, what: `odd path parameter ${name}` })),
     );
