@@ -13,15 +13,17 @@
  *
  * A cell is the status, and for a problem its type: `403:scope` insufficient-scope, `403:kind`
  * key-kind-not-allowed, `403:origin` origin-not-allowed, `403:subject` subject-not-allowed, `401:revoked`,
- * `401:expired`, `404` not-found, `400` validation-failed; `accepted`/`rejected` is a 200 whose one event was
- * stored/refused; `-` no such object (brand A has no brand-level dealer): the column is skipped for every caller. `revoked` and `expired` answer 401 on
- * every authenticated operation unless a grid says otherwise.
+ * `401:expired`, `404` not-found, `400` validation-failed (any other type: `409:already-exists`); `accepted` /
+ * `rejected` is a 200 whose one event was stored/refused; `-` no such object (brand A has no brand-level dealer):
+ * the column is skipped for every caller. A row with one value holds for every column. `revoked` and `expired`
+ * answer 401 on every authenticated operation unless a grid says otherwise.
  *
  * Whatever the status, the matrix also checks that the answer shows nothing of an owner the caller may not see,
- * and that no row of an owner the caller may not change (or, for a refusal, no row at all) changed.
+ * and that no row of an owner the caller may not change (no row at all after a refusal; after a read, nothing
+ * but its audit entry) changed.
  *
  * A new operation needs a grid here (and a request in tests/shared/security.ts REQUESTS, or a targeted one in
- * security-matrix.ts TARGETED): the matrix fails without it.
+ * security-matrix.ts TARGETED; a public operation without path parameters needs none): the matrix fails without.
  */
 
 /** Reads and changes of one person, by a server key with the scope. */
