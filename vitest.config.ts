@@ -38,7 +38,13 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: migrations, RATE_LIMIT_PER_MINUTE: "1000000" },
+              bindings: {
+                TEST_MIGRATIONS: migrations,
+                RATE_LIMIT_PER_MINUTE: "1000000",
+                // The fuzzer's long run inside workerd (scripts/fuzz.ts): cases per operation and the seed.
+                FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
+                FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+              },
               // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts.
               d1Databases: ["DB", "VPIC"],
               // The Workers Rate Limiting binding as miniflare runs it locally: RATE_LIMITER (wrangler.toml) with room

@@ -74,7 +74,9 @@ export function notFoundOr405(routes: () => { method: string; path: string }[]):
         re: new RegExp("^" + r.path.replace(/:[^/]+/g, "[^/]+").replace(/\*/g, ".*") + "/?$"),
       }));
     const allowed = [...new Set(table.filter((r) => r.re.test(c.req.path)).map((r) => r.method))];
-    if (allowed.length > 0) {
+    // The method is one the path takes: only the trailing slash made the router miss it — no such path, not a 405.
+    const asked = c.req.method === "HEAD" ? "GET" : c.req.method;
+    if (allowed.length > 0 && !allowed.includes(asked)) {
       if (allowed.includes("GET")) allowed.push("HEAD");
       return problemResponse(
         c,

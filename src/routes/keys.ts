@@ -41,6 +41,7 @@ const NewKeySchema = z
     scopes: z.array(z.enum(SCOPES)).max(SCOPES.length).optional().meta({ description: "Server keys only" }),
     dealerId: z
       .string()
+      .min(1)
       .max(64)
       .nullish()
       .meta({ description: "Bind a server key to one dealer: it sees only that dealer's customers" }),

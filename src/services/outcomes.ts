@@ -11,7 +11,7 @@ import { statsKey } from "../domain/decide/learner";
 import type { Principal } from "../http/context";
 import { Problem } from "../http/problems";
 import type { Store } from "../store";
-import { openDecision } from "./decision-ids";
+import { openDecision, type DecisionClaim } from "./decision-ids";
 import { withRetries } from "./retry";
 
 const ATTRIBUTION_WINDOW_MS = 60 * 86_400_000;
@@ -30,6 +30,19 @@ export interface OutcomeDeps {
 
 export type Recorded = "new" | "duplicate" | "discarded";
 
+/**
+ * Whether a key could have seen a decision: the brand's server keys see all of it; a dealer-bound key only what
+ * keys of its dealer decided; a publishable or vehicle key only its own decisions; for OUTCOME_WINDOW_MS.
+ */
+function seenBy(principal: Principal, claim: DecisionClaim | null, now: number): claim is DecisionClaim {
+  return (
+    claim !== null &&
+    (principal.kind === "server" || claim.k === principal.keyId) &&
+    (!principal.dealerId || claim.d === principal.dealerId) &&
+    now - claim.at <= OUTCOME_WINDOW_MS
+  );
+}
+
 /** Records an outcome of a shown action, once; teaches the learner and the person's contact log. */
 export async function recordOutcome(
   deps: OutcomeDeps,
@@ -41,12 +54,7 @@ export async function recordOutcome(
   const { store, principal, now } = deps;
   const tenantId = principal.tenantId;
   const claim = await openDecision(deps.secret, tenantId, decisionId);
-  const seen =
-    claim &&
-    (principal.kind === "server" || claim.k === principal.keyId) &&
-    (!principal.dealerId || claim.d === principal.dealerId) &&
-    now - claim.at <= OUTCOME_WINDOW_MS;
-  if (!claim || !seen) throw new Problem("not-found", "No such decision.");
+  if (!seenBy(principal, claim, now)) throw new Problem("not-found", "No such decision.");
   const shown = claim.a.find(([id]) => id === actionId);
   if (!shown)
     throw new Problem("validation-failed", "That action was not shown in this decision.", {
@@ -94,7 +102,10 @@ export async function recordOutcome(
   return { decisionId, actionId, type, recorded };
 }
 
-/** Attribution by person and action: the latest decision that showed the action within the window. */
+/**
+ * Attribution by person and action: the latest decision that showed the action within the window among those the
+ * caller could have seen (a dealer's key attributes to its dealer's decisions, not to a later one of the car app).
+ */
 export async function attributeOutcome(
   deps: OutcomeDeps,
   personId: string,
@@ -102,12 +113,18 @@ export async function attributeOutcome(
   type: OutcomeType,
   occurredAt: number,
 ) {
-  const d = await deps.store.decisioning.latestShowing(
+  const candidates = await deps.store.decisioning.showing(
     deps.principal.tenantId,
     personId,
     actionId,
     occurredAt - ATTRIBUTION_WINDOW_MS,
   );
+  let d: (typeof candidates)[number] | undefined;
+  for (const c of candidates)
+    if (seenBy(deps.principal, await openDecision(deps.secret, deps.principal.tenantId, c.id), deps.now)) {
+      d = c;
+      break;
+    }
   if (!d)
     throw new Problem("not-found", "No decision showed that action to this person within the attribution window.");
   return recordOutcome(deps, d.id, actionId, type, occurredAt);

@@ -251,20 +251,15 @@ export class DecisioningRepo {
       .get();
   }
 
-  /** The latest decision that showed `actionId` to the person since `since`. */
-  async latestShowing(
-    tenantId: string,
-    personId: string,
-    actionId: string,
-    since: number,
-  ): Promise<DecisionRow | undefined> {
+  /** The decisions that showed `actionId` to the person since `since`, newest first (at most 200 read). */
+  async showing(tenantId: string, personId: string, actionId: string, since: number): Promise<DecisionRow[]> {
     const rows = await this.d.db
       .select()
       .from(decisions)
       .where(and(eq(decisions.tenantId, tenantId), eq(decisions.personId, personId), gte(decisions.createdAt, since)))
       .orderBy(desc(decisions.createdAt))
       .limit(200);
-    return rows.find((r) => r.shown.some((s) => s.actionId === actionId));
+    return rows.filter((r) => r.shown.some((s) => s.actionId === actionId));
   }
 
   /** Whether this outcome was recorded already, and the person's contact log, in one statement. */

@@ -163,6 +163,23 @@ export function foundationSuite(getHarness: () => Harness) {
       expect(res.headers.get("allow")).toContain("POST");
     });
 
+    // Found by the fuzzer: GET /v1/dealers/ answered "405, use GET" — a method the answer itself allows.
+    it("a 405 never names the method asked: a route's path with a trailing slash is 404", async () => {
+      for (const [method, path] of [
+        ["GET", "/v1/dealers/"],
+        ["POST", "/v1/keys/"],
+        ["GET", "/v1/profiles/lookup/"],
+      ] as const) {
+        const res = await getHarness().fetch(path, { method, headers: { "content-type": "application/json" } });
+        await expectProblem(res, 404, "not-found").catch((e) => {
+          throw new Error(`${method} ${path}: ${(e as Error).message}`);
+        });
+      }
+      const wrong = await getHarness().fetch("/v1/dealers/", { method: "DELETE" });
+      await expectProblem(wrong, 405, "method-not-allowed");
+      expect(wrong.headers.get("allow")).not.toContain("DELETE");
+    });
+
     it("an unknown path is 404 problem+json", async () => {
       await expectProblem(await getHarness().fetch("/v1/nothing-here"), 404, "not-found");
     });
@@ -331,6 +348,8 @@ export function foundationSuite(getHarness: () => Harness) {
         { kind: "vehicle", name: "no vin" },
         { kind: "server", name: "dealer admin", scopes: ["admin"], dealerId: a.dealer.id },
         { kind: "publishable", name: "bad origin", allowedOrigins: ["javascript:alert(1)"] },
+        // Found by the fuzzer's long run: an empty dealer id skipped the dealer check and failed in the store (500).
+        { kind: "server", name: "empty dealer", scopes: ["decide"], dealerId: "" },
       ];
       for (const body of bad)
         await expectProblem(

@@ -227,12 +227,18 @@ export function ownershipSuite(getHarness: () => Harness) {
       expect(d.actions.length).toBeGreaterThan(0);
       await h.settle?.();
       const stats = JSON.stringify(await h.store.decisioning.stats(a.tenant.id));
+      const contacts = async () =>
+        JSON.stringify((await h.store.customers.byId(a.scope, s.personId))?.profile.contacts);
+      const contactsBefore = await contacts();
       const res = await h.fetch(
         `/v1/decisions/${encodeURIComponent(d.decisionId)}/outcomes`,
         json("POST", { actionId: d.actions[0]!.id, type: "not_interested" }, auth(a.keys.dealerBound)),
       );
       await expectProblem(res, 404, "not-found");
       expect(JSON.stringify(await h.store.decisioning.stats(a.tenant.id))).toBe(stats);
+      // South's customer's contact log (what "not interested" would have changed) is as it was.
+      expect(await contacts()).toBe(contactsBefore);
+      expect(contactsBefore).toContain(d.actions[0]!.id);
       const own = await h.fetch(
         `/v1/decisions/${encodeURIComponent(d.decisionId)}/outcomes`,
         json("POST", { actionId: d.actions[0]!.id, type: "click" }, auth(southKey)),
@@ -273,6 +279,54 @@ export function ownershipSuite(getHarness: () => Harness) {
       const own = await post(a.keys.publishable);
       expect(own.status, await own.clone().text()).toBe(200);
       expect((await post(a.keys.full, d.decisionId, {})).status).toBe(200); // the brand's server keys see everything
+    });
+  });
+
+  describe("ownership: attributed outcomes", () => {
+    // Found by the authorization matrix: attribution took the latest decision that showed the action, whoever
+    // made it, and then refused it to a dealer-bound key that could not have seen it (404 for its own customer).
+    it("a dealer attributes a late outcome to its own decision, though a brand key decided later", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const decideFor = async (key: string) => {
+        const res = await h.fetch(
+          "/v1/decide",
+          json("POST", { subject: { customerId: a.customerId }, channel: "dealer_site", placement: "hero" }, auth(key)),
+        );
+        const d = (await res.json()) as { decisionId: string; actions: { id: string }[] };
+        return { id: d.decisionId, shown: d.actions.map((x) => x.id) };
+      };
+      const north = await decideFor(a.keys.dealerBound);
+      const actionId = north.shown[0]!;
+      const northDecision = north.id;
+      let brandDecision = "";
+      for (let i = 0; i < 30 && !brandDecision; i++) {
+        await new Promise((r) => setTimeout(r, 2));
+        const d = await decideFor(a.keys.full);
+        if (d.shown.includes(actionId)) brandDecision = d.id;
+      }
+      expect(brandDecision).not.toBe("");
+      await h.settle?.();
+      for (const id of [northDecision, brandDecision])
+        for (let t0 = Date.now(); !(await h.store.decisioning.decision(a.tenant.id, id)); )
+          if (Date.now() - t0 > 5000) throw new Error("decision not logged");
+          else await new Promise((r) => setTimeout(r, 5));
+      const attribute = (key: string) =>
+        h.fetch("/v1/outcomes", json("POST", { profileId: a.profileId, actionId, type: "convert" }, auth(key)));
+      const byNorth = await attribute(a.keys.dealerBound);
+      expect(byNorth.status, await byNorth.clone().text()).toBe(200);
+      expect(((await byNorth.json()) as { decisionId: string }).decisionId).toBe(northDecision);
+      const brand = await attribute(a.keys.full);
+      expect(((await brand.json()) as { decisionId: string }).decisionId).toBe(brandDecision);
+      // South's key sees neither the person nor North's decision.
+      const southKey = (
+        await h.store.keys.create(
+          a.scope,
+          { kind: "server", name: "south", scopes: ["events:write"], dealerId: a.dealer2.id },
+          Date.now(),
+        )
+      ).key;
+      await expectProblem(await attribute(southKey), 404, "not-found");
     });
   });
 

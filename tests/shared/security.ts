@@ -2,7 +2,9 @@
  * The shared security suite: every authenticated operation of the route table is called with no key,
  * a malformed key, an unknown key, a revoked key, an expired key, a key without the scope, another
  * tenant's key, a publishable key from a foreign origin and a vehicle key for another VIN.
- * An operation missing from REQUESTS fails the suite, so no new route can skip it.
+ * An operation missing from REQUESTS fails the suite, so no new route can skip it. REQUESTS also address the
+ * objects of every owner in the authorization matrix (security-matrix.ts), which extends this suite to every
+ * operation × caller × owner.
  */
 import { describe, expect, it } from "vitest";
 import { operations } from "../../src/routes";
@@ -13,7 +15,7 @@ import type { Harness } from "./harness";
 const OTHER_VIN = "1G1RB6S56HU172687";
 
 /** How to address each operation for tenant A: path parameters and a body for each kind of key. */
-type RequestSpec = (
+export type RequestSpec = (
   a: TenantFixture,
   kind: "server" | "publishable" | "vehicle",
   vin: string,
@@ -116,7 +118,7 @@ export const REQUESTS: Record<string, RequestSpec> = {
   }),
 };
 
-function buildRequest(
+export function buildRequest(
   op: Operation,
   spec: ReturnType<RequestSpec>,
   headers: Record<string, string>,
