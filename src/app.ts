@@ -65,6 +65,8 @@ export function createApp(deps: Deps) {
         { name: "Decisions", description: "Next best actions, and what came of them" },
         { name: "Settings", description: "The brand's own settings: its marketing-consent default" },
         { name: "Audit", description: "Who read or changed what, by key id and request id" },
+        { name: "Service", description: "Service capacity, bookings and booking links, service-reminder emails" },
+        { name: "Webhooks", description: "Outbound webhooks (Standard Webhooks), their delivery log, the lead feed" },
       ],
     },
   });

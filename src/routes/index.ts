@@ -11,6 +11,17 @@ import { createKey, listKeys, revokeKey, rotateKey, updateKey } from "./keys";
 import { eraseProfile, exportProfileOp, getProfile, lookupProfile, putConsent, unmergeProfiles } from "./profiles";
 import { getSettings, putSettings } from "./settings";
 import { decodeVin, getVehicle } from "./vehicles";
+import { runServiceRemindersOp } from "./campaigns";
+import { cancelBookingLink, getBookingLink, getUnsubscribeLink, useBookingLink, useUnsubscribeLink } from "./links";
+import { bookSlot, cancelBooking, listBookings, listServiceSlots, putServiceSlots, rescheduleBooking } from "./slots";
+import {
+  createWebhook,
+  deleteWebhook,
+  listLeads,
+  listWebhookDeliveries,
+  listWebhooks,
+  replayWebhookDelivery,
+} from "./webhooks";
 
 export const operations: Operation[] = [
   getHealth,
@@ -41,4 +52,23 @@ export const operations: Operation[] = [
   getSettings,
   putSettings,
   listAudit,
+  // issue 10 (channels)
+  putServiceSlots,
+  listServiceSlots,
+  bookSlot,
+  listBookings,
+  cancelBooking,
+  rescheduleBooking,
+  getBookingLink,
+  useBookingLink,
+  cancelBookingLink,
+  getUnsubscribeLink,
+  useUnsubscribeLink,
+  runServiceRemindersOp,
+  createWebhook,
+  listWebhooks,
+  deleteWebhook,
+  listWebhookDeliveries,
+  replayWebhookDelivery,
+  listLeads,
 ];

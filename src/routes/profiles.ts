@@ -2,6 +2,7 @@ import { z } from "zod";
 import { normalizeEmail, hashInput } from "../domain/profile/identity";
 import { CountryCode } from "../domain/tenant-settings";
 import { defineOperation } from "../http/operation";
+import { pokeOutbox } from "../http/context";
 import { Problem } from "../http/problems";
 import { sha256Hex } from "../lib/crypto";
 import { callerScope, serviceContext } from "../services/context";
@@ -214,7 +215,7 @@ export const putConsent = defineOperation({
         errors: [{ in: "body", pointer: "", reason: "give at least one consent or preference" }],
       });
     const changed = Object.keys(body).filter((k) => k !== "source" && body[k as keyof typeof body] !== undefined);
-    const { results } = await ingestEvents(ctx, events, {
+    const { results, outbox } = await ingestEvents(ctx, events, {
       extra: (rs) =>
         rs.some((r) => r.status === "accepted")
           ? [c.var.deps.store.audit.insert(audit(c, "consent.change", personSubject(profileId, { source, changed })))]
@@ -225,6 +226,7 @@ export const putConsent = defineOperation({
       throw new Problem("validation-failed", bad.reasons.map((r) => `${r.pointer}: ${r.reason}`).join("; "), {
         errors: bad.reasons.map((r) => ({ in: "body", ...r })),
       });
+    pokeOutbox(c, outbox ?? 0);
     const found = await profileInScope(ctx, scope, profileId);
     return c.json(view(found.profile, found.household));
   },
@@ -278,7 +280,9 @@ export const eraseProfile = defineOperation({
   },
   example: {},
   async handle(c, { params }) {
-    return c.json(await erase(await serviceContext(c), callerScope(c), params.profileId as string, auditStamp(c)));
+    const erased = await erase(await serviceContext(c), callerScope(c), params.profileId as string, auditStamp(c));
+    pokeOutbox(c);
+    return c.json(erased);
   },
 });
 
