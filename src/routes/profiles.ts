@@ -161,6 +161,14 @@ const ConsentBody = z
     country: CountryCode.nullable()
       .optional()
       .meta({ description: "The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out)" }),
+    // issue 10
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, "must be a language tag such as de or de-AT")
+      .nullable()
+      .optional()
+      .meta({ description: "The person's language: creatives in it when the action has them" }),
+    reminders: z.boolean().optional().meta({ description: "Service reminders by email and app (false: unsubscribed)" }),
   })
   .strict()
   .meta({ minProperties: 2, description: "`source` and at least one consent or preference" });
@@ -193,12 +201,15 @@ export const putConsent = defineOperation({
     const profileId = params.profileId as string;
     const ctx = await serviceContext(c, { subject: profileId });
     await profileInScope(ctx, scope, profileId);
-    const { source, marketing, profilingObjection, drivingDataConsent, locationDataConsent, ...prefs } = body;
+    const { source, marketing, profilingObjection, drivingDataConsent, locationDataConsent, reminders, ...prefs } =
+      body;
     const at = new Date(ctx.now).toISOString();
     const stamp = `${ctx.now.toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
-    const consent = { marketing, profilingObjection, drivingDataConsent, locationDataConsent, source };
+    const consent = { marketing, profilingObjection, drivingDataConsent, locationDataConsent, reminders, source };
     const events = [];
-    if ([marketing, profilingObjection, drivingDataConsent, locationDataConsent].some((x) => x !== undefined)) {
+    if (
+      [marketing, profilingObjection, drivingDataConsent, locationDataConsent, reminders].some((x) => x !== undefined)
+    ) {
       events.push({
         id: `consent-${stamp}`,
         type: "consent_changed",

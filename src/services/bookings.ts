@@ -73,7 +73,12 @@ export async function putSlots(ctx: IngestContext, cache: SlotCache, dealerId: s
   } finally {
     cache.drop(tenant.id);
   }
-  return store.channels.listSlots(tenant.id, dealerId, Math.min(...rows.map((r) => r.startAt)), Infinity);
+  return store.channels.listSlots(
+    tenant.id,
+    dealerId,
+    Math.min(...rows.map((r) => r.startAt)),
+    Number.MAX_SAFE_INTEGER,
+  );
 }
 
 export interface BookRequest {
@@ -124,42 +129,56 @@ export async function book(ctx: IngestContext, cache: SlotCache, scope: Scope, r
       ...(req.actionId ? { actionId: req.actionId } : {}),
     },
   };
-  const outcome = await ingestEvents({ ...ctx, subject: req.personId }, [event], {
-    extra: async () => {
-      // Every attempt reads again: a link used meanwhile, a slot that filled meanwhile.
-      if (req.tokenId && (existing = await store.channels.bookingByToken(tenant.id, req.tokenId))) throw ALREADY;
-      const now_ = await store.channels.slot(tenant.id, slot.id);
-      if (!now_ || now_.booked >= now_.capacity) throw new Problem("slot-unavailable", "This slot is fully booked.");
-      return [
-        ...store.channels.takePlace(tenant.id, slot.id, now),
-        ...store.channels.insertBooking(row),
-        ...outboxStatements(
-          store,
-          outboxMessage(
-            tenant.id,
-            "booking.created",
-            req.personId,
-            {
-              bookingId,
-              personId: req.personId,
-              customerId: await store.channels.customerIdOf(tenant.id, req.personId),
-              dealerId: slot.dealerId,
-              slotId: slot.id,
-              start: event.data.start,
-              durationMinutes: slot.durationMin,
-              resource: slot.resource,
-              decisionId: req.decisionId,
-              actionId: req.actionId,
-            },
-            now,
-          ),
-        ),
-      ];
-    },
-  }).catch((e) => {
-    if (e === ALREADY) return null;
-    throw e;
-  });
+  // One attempt at a time, each from a fresh read: a lost race for the slot answers 409 at once (the generic retry
+  // queues retries per tenant, which would make 49 losers of one slot wait in line to learn it is full).
+  let outcome: Awaited<ReturnType<typeof ingestEvents>> | null = null;
+  for (let n = 0; ; n++) {
+    try {
+      outcome = await ingestEvents({ ...ctx, subject: req.personId }, [event], {
+        policy: ONE_ATTEMPT,
+        extra: async () => {
+          // Every attempt reads again: a link used meanwhile, a slot that filled meanwhile.
+          if (req.tokenId && (existing = await store.channels.bookingByToken(tenant.id, req.tokenId))) throw ALREADY;
+          const now_ = await store.channels.slot(tenant.id, slot.id);
+          if (!now_ || now_.booked >= now_.capacity)
+            throw new Problem("slot-unavailable", "This slot is fully booked.");
+          return [
+            ...store.channels.takePlace(tenant.id, slot.id, now),
+            ...store.channels.insertBooking(row),
+            ...outboxStatements(
+              store,
+              outboxMessage(
+                tenant.id,
+                "booking.created",
+                req.personId,
+                {
+                  bookingId,
+                  personId: req.personId,
+                  customerId: await store.channels.customerIdOf(tenant.id, req.personId),
+                  dealerId: slot.dealerId,
+                  slotId: slot.id,
+                  start: event.data.start,
+                  durationMinutes: slot.durationMin,
+                  resource: slot.resource,
+                  decisionId: req.decisionId,
+                  actionId: req.actionId,
+                },
+                now,
+              ),
+            ),
+          ];
+        },
+      });
+      break;
+    } catch (e) {
+      if (e === ALREADY) break;
+      const passing = e instanceof Problem && (e.type === "write-conflict" || e.type === "store-unavailable");
+      if (!passing || n >= 9) throw e;
+      const s = await store.channels.slot(tenant.id, slot.id);
+      if (!s || s.booked >= s.capacity) throw new Problem("slot-unavailable", "This slot is fully booked.");
+      await new Promise((r) => setTimeout(r, Math.min(200, 4 * 2 ** n) * (0.5 + Math.random())));
+    }
+  }
   cache.drop(tenant.id);
   if (outcome === null || existing) {
     const s = (await store.channels.slot(tenant.id, existing!.slotId)) ?? slot;
@@ -172,6 +191,7 @@ export async function book(ctx: IngestContext, cache: SlotCache, scope: Scope, r
 }
 
 const ALREADY = new Error("booking link used");
+const ONE_ATTEMPT = { attempts: 1, faultBudgetMs: 0, conflictBudgetMs: 0, callerRetries: true };
 
 /** The outcome of the decision that offered the slot: `accept`. Best effort (the booking stands either way). */
 async function attribute(ctx: IngestContext, req: BookRequest): Promise<void> {

@@ -19,7 +19,7 @@ import { batchStatements } from "./ingest-write";
 import { LEAD_TYPES, prepareEvent, referencedDealers, type Reason } from "./prepare-events";
 import { outboxMessage, outboxStatements } from "./outbox";
 import type { NewMessage } from "../store/outbox";
-import { withRetries } from "./retry";
+import { withRetries, type RetryPolicy } from "./retry";
 import { VinService, type Decoded } from "./vins";
 import type { Batchable } from "../store/db";
 
@@ -51,6 +51,8 @@ export interface IngestOptions {
    * (after its reads), so it may read too and throw a Problem to refuse (a booking whose slot filled meanwhile).
    */
   extra?: (results: EventResult[]) => Batchable[] | Promise<Batchable[]>;
+  /** How the batch is retried (default WRITE_RETRIES); a caller with its own loop may take one attempt. */
+  policy?: RetryPolicy;
 }
 
 export interface IngestOutcome {
@@ -108,6 +110,7 @@ export async function ingestEvents(
     ctx.random ?? Math.random,
     () => attempt(ctx, prepared, [...results], opts),
     ctx.tenant.id,
+    opts.policy,
   );
 }
 

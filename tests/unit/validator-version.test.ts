@@ -18,6 +18,8 @@ import { MAX_DEPTH, MAX_NODES } from "../../src/domain/rules/validate";
 /** The fingerprint recorded for each validator version. Bump VALIDATOR_VERSION, then add the new line. */
 const RECORDED: Record<string, string> = {
   "2026-12-01.1": "588eac3d5b0a8910",
+  // issue 10: creatives per language (`locales`) are checked like `channels`; slot template fields
+  "2027-01-10.1": "ce72302cd53cf1a4",
 };
 
 function fingerprint(): string {
