@@ -38,7 +38,13 @@ export default defineConfig({
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { TEST_MIGRATIONS: migrations, RATE_LIMIT_PER_MINUTE: "1000000" },
+              bindings: {
+                TEST_MIGRATIONS: migrations,
+                RATE_LIMIT_PER_MINUTE: "1000000",
+                // Webhook retries within a test's time (tests/shared/webhooks.ts)
+                WEBHOOK_BACKOFF_MS: "200",
+                WEBHOOK_TIMEOUT_MS: "400",
+              },
               // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts.
               d1Databases: ["DB", "VPIC"],
               // The Workers Rate Limiting binding as miniflare runs it locally: RATE_LIMITER (wrangler.toml) with room
@@ -54,6 +60,8 @@ export default defineConfig({
           name: "workers",
           include: ["tests/workers/**/*.test.ts"],
           setupFiles: ["./tests/workers/apply-migrations.ts", "./tests/workers/vpic-setup.ts"],
+          // A real webhook receiver on loopback, in Node, for the webhook suite inside workerd.
+          globalSetup: ["./tests/workers/receiver-setup.ts"],
           testTimeout: 30_000,
         },
       },

@@ -4,7 +4,7 @@
  * a 500, a response slower than the sender's timeout, or a 500 after taking the effect (the ambiguous case).
  * Controlled over HTTP so that tests inside workerd can drive it too:
  *   POST /control/<box> {"fail": ["500", "timeout", "ok-then-500"], "delayMs": 1200}   queue failures for the next requests
- *   GET  /control/<box>   → { requests: [{at, headers, body, answered}], effects: {<webhook-id>: 1}, repeats }
+ *   GET  /control/<box>   → { requests: [{at, headers, body, answered (-1: too late)}], effects: {<webhook-id>: 1}, repeats }
  *   POST /hook/<box>      the endpoint a webhook points at
  * Node only (tests/node and the workers project's global setup).
  */
@@ -67,8 +67,9 @@ export async function startReceiver(): Promise<Receiver> {
         entry.answered = 500;
         res.writeHead(500).end("injected failure");
       } else if (mode === "timeout") {
+        // Answered after the sender gave up (recorded as -1): it took no effect.
         setTimeout(() => {
-          entry.answered = 200;
+          entry.answered = -1;
           res.writeHead(200).end("too late");
         }, b.delayMs);
       } else if (mode === "ok-then-500") {
