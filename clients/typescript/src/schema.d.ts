@@ -3648,6 +3648,10 @@ export interface operations {
                      * @example DE
                      */
                     country?: string | null;
+                    /** @description The person's language: creatives in it when the action has them */
+                    locale?: string | null;
+                    /** @description Service reminders by email and app (false: unsubscribed) */
+                    reminders?: boolean;
                 };
             };
         };
