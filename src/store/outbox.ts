@@ -134,12 +134,20 @@ export class OutboxRepo {
   ): Promise<ClaimedDelivery[]> {
     const tenant = only.tenantId ? sql` and tenant_id = ${only.tenantId}` : sql``;
     const message = only.messageId ? sql` and message_id = ${only.messageId}` : sql``;
-    const claimed = await this.d.db.all<{ id: string }>(sql`
-      update webhook_deliveries set next_attempt_at = ${now + leaseMs}, updated_at = ${now}
-      where id in (select id from webhook_deliveries where status = 'pending' and next_attempt_at <= ${now}${tenant}${message}
-        order by next_attempt_at limit ${limit})
-        and status = 'pending' and next_attempt_at <= ${now}
-      returning id`);
+    const due = sql`status = 'pending' and next_attempt_at <= ${now}${tenant}${message}`;
+    // A read first: an idle dispatcher takes no write lock (the claim is a write, on the write connection).
+    const [any] = await this.d.db.all<{ id: string }>(sql`select id from webhook_deliveries where ${due} limit 1`);
+    if (!any) return [];
+    const [res] = await this.d.batch([
+      this.run(sql`update webhook_deliveries set next_attempt_at = ${now + leaseMs}, updated_at = ${now}
+        where id in (select id from webhook_deliveries where ${due} order by next_attempt_at limit ${limit})
+          and status = 'pending' and next_attempt_at <= ${now}
+        returning id`),
+    ]);
+    // libSQL answers a ResultSet (`rows`), D1 a D1Result (`results`).
+    const claimed = ((res as { rows?: unknown[] }).rows ?? (res as { results?: unknown[] }).results ?? []) as {
+      id: string;
+    }[];
     if (!claimed.length) return [];
     const rows = await this.d.db.all<Record<string, unknown>>(sql`
       select d.id, d.tenant_id, d.webhook_id, d.message_id, d.attempts, w.url, w.secret, m.type, m.payload, m.created_at
@@ -162,8 +170,9 @@ export class OutboxRepo {
   }
 
   /**
-   * The result of an attempt: delivered, or tried again at `retryAt`, or failed for good. When every delivery of the
-   * message has succeeded, the contact details leave the message (a lead's `contact`, an erasure's `customerIds`).
+   * The result of an attempt: delivered, or tried again at `retryAt`, or failed for good. When no delivery of the
+   * message is pending any more (each endpoint has it, or was given up on), the contact details leave the message (a
+   * lead's `contact`, an erasure's `customerIds`): a later replay sends the message without them.
    */
   async settle(
     d: ClaimedDelivery,
@@ -180,7 +189,7 @@ export class OutboxRepo {
         where id = ${d.id} and status = 'pending' and attempts = ${d.attempts}`),
       this.run(sql`update outbox_messages set payload = json_remove(payload, '$.data.contact', '$.data.customerIds'), contact_purged_at = ${now}
         where id = ${d.messageId} and contact_purged_at is null
-          and not exists (select 1 from webhook_deliveries x where x.message_id = ${d.messageId} and x.status != 'delivered')`),
+          and not exists (select 1 from webhook_deliveries x where x.message_id = ${d.messageId} and x.status = 'pending')`),
     ]);
   }
 

@@ -41,6 +41,14 @@ export function webhooksSuite(
     return JSON.parse(text) as { id: string; secret: string };
   }
 
+  /** A tenant of its own, without the fixture's endpoint (which points where nothing listens). */
+  async function tenant(h: Harness) {
+    const a = await makeTenant(h);
+    const del = await h.fetch(`/v1/webhooks/${a.webhookId}`, { method: "DELETE", headers: auth(a.keys.admin) });
+    expect(del.status).toBe(204);
+    return a;
+  }
+
   /** Waits (pumping) until `done` holds, for at most `ms`. */
   async function until(h: Harness, a: TenantFixture, done: () => Promise<boolean>, ms = 20_000) {
     const t0 = Date.now();
@@ -71,7 +79,7 @@ export function webhooksSuite(
   describe("webhooks", () => {
     it("manages endpoints: the secret shown once, https (http only to localhost), a deleted endpoint gets nothing", async () => {
       const h = getHarness();
-      const a = await makeTenant(h);
+      const a = await tenant(h);
       const box = `mgmt-${uid()}`;
       const w = await endpoint(h, a, box, ["consent.changed"]);
       expect(w.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
@@ -113,7 +121,7 @@ export function webhooksSuite(
 
     it("each lead reaches the receiver exactly once by webhook-id through 500s, a timeout and a lost answer; signed, backed off, logged, replayable", async () => {
       const h = getHarness();
-      const a = await makeTenant(h);
+      const a = await tenant(h);
       const box = `leads-${uid()}`;
       const w = await endpoint(h, a, box, ["lead.created"]);
       // The next requests fail: two 500s, one answer slower than the sender waits, one 500 after taking the lead.
@@ -205,7 +213,7 @@ export function webhooksSuite(
 
     it("backs off exponentially between attempts", async () => {
       const h = getHarness();
-      const a = await makeTenant(h);
+      const a = await tenant(h);
       const box = `backoff-${uid()}`;
       const w = await endpoint(h, a, box, ["lead.created"]);
       await control(box, { fail: ["500", "500", "500"] });
@@ -240,7 +248,7 @@ export function webhooksSuite(
 
     it("consent changes, bookings and erasures reach a subscriber; erasure purges the person's payloads and delivery log", async () => {
       const h = getHarness();
-      const a = await makeTenant(h);
+      const a = await tenant(h);
       const box = `all-${uid()}`;
       const w = await endpoint(h, a, box, ["*"]);
       const customerId = `C-ALL-${uid()}`;
