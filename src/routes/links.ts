@@ -162,6 +162,8 @@ export const useBookingLink = defineOperation({
       if (wantsHtml(c.req.header("accept"))) return answer(c, before, token, 410);
       throw new Problem("link-expired", "This booking link has expired.");
     }
+    if (before.status === "full" && !wantsHtml(c.req.header("accept")))
+      throw new Problem("slot-unavailable", "This slot is fully booked.");
     if (before.status === "open") {
       try {
         await book(

@@ -316,6 +316,20 @@ export function channelsSuite(getHarness: () => Harness) {
       const cancelled = await ok(await h.fetch(`${link}/cancel`, { method: "POST" }));
       expect(cancelled.status).toBe("cancelled");
       expect(await h.store.channels.slot(a.tenant.id, slots[0]!.slotId)).toMatchObject({ booked: 0 });
+
+      // A link whose slot someone else took meanwhile: 409 for an API caller, a page saying so for a browser.
+      const other = await dueOwner(h, a);
+      await ok(
+        await h.fetch(
+          `/v1/dealers/${a.dealer.id}/bookings`,
+          json("POST", { slotId: slots[1]!.slotId, profileId: other.profileId }, auth(a.keys.full)),
+        ),
+        201,
+      );
+      await expectProblem(await h.fetch(pathOf(slots[1]!.bookUrl), { method: "POST" }), 409, "slot-unavailable");
+      const taken = await h.fetch(pathOf(slots[1]!.bookUrl), { method: "POST", headers: { accept: "text/html" } });
+      expect(await taken.text()).toContain("just taken");
+      expect(await h.store.channels.bookingsOfSlot(a.tenant.id, slots[1]!.slotId)).toHaveLength(1);
     });
 
     it("without capacity in the horizon the reminder is not offered and suppressed says why; the next dealer's slots stand in", async () => {
