@@ -10,7 +10,7 @@ import { openD1 } from "./store/d1";
 import { BindingRateLimiter } from "./http/rate-limit";
 import { API_CSP } from "./http/edge";
 import { consumeWake, type OutboxWake } from "./services/outbox";
-import { runRemindersForAll } from "./services/jobs";
+import { OUTBOX_CRON, runRemindersForAll } from "./services/jobs";
 
 let built: { db: D1Database; app: App; deps: Deps } | undefined;
 
@@ -125,6 +125,3 @@ export default {
     }
   },
 } satisfies ExportedHandler<Env, OutboxWake>;
-
-/** The cron of the outbox safety net (wrangler.toml); every other cron runs retention and reminders. */
-export const OUTBOX_CRON = "*/10 * * * *";

@@ -3,6 +3,12 @@ import type { Deps } from "../http/context";
 import { linkPrincipal } from "./bookings";
 import { runAllReminders } from "./reminders";
 
+/**
+ * The cron of the outbox safety net (wrangler.toml `[triggers]`); every other cron runs retention and reminders.
+ * (Not exported from src/worker.ts: workerd takes every named export of the entry module for a handler.)
+ */
+export const OUTBOX_CRON = "*/10 * * * *";
+
 /** Runs every tenant's service reminders for the day; returns what was sent and skipped. */
 export async function runRemindersForAll(
   deps: Deps,

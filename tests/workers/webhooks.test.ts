@@ -1,6 +1,7 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, inject, it } from "vitest";
 import worker from "../../src/worker";
+import * as entry from "../../src/worker";
 import type { OutboxWake } from "../../src/services/outbox";
 import { auth, json, makeTenant } from "../shared/fixtures";
 import { webhooksSuite } from "../shared/webhooks";
@@ -26,6 +27,11 @@ webhooksSuite(
 );
 
 describe("the Queue alone", () => {
+  it("the Worker entry exports only its handlers (workerd refuses to start on any other named export)", () => {
+    expect(Object.keys(entry)).toEqual(["default"]);
+    expect(Object.keys(worker).sort()).toEqual(["fetch", "queue", "scheduled"]);
+  });
+
   it("delivers a lead through the WEBHOOKS Queue and its consumer, as miniflare runs them, with no help from the test", async () => {
     const a = await makeTenant(h);
     const box = `queue-${Date.now().toString(36)}`;
