@@ -91,6 +91,7 @@ async function one(kind: "plain" | "slots", i: number): Promise<number> {
   return performance.now() - t0;
 }
 for (let i = 0; i < 40; i++) await one(i % 2 ? "plain" : "slots", i);
+carried = 0;
 for (let i = 0; i < n; i++) for (const k of ["plain", "slots"] as const) lat[k].push(await one(k, i));
 // A read per decision instead of the cache: the slot query alone, timed from this process.
 const reads: number[] = [];
