@@ -6,7 +6,6 @@ import { retryDelayMs } from "../../src/domain/channels/webhooks";
 import { compileCatalog, creativeFor } from "../../src/domain/decide/catalog";
 import { validateAction } from "../../src/domain/decide/validate-action";
 
-const DAY = 86_400_000;
 const NOW = Date.UTC(2027, 0, 11, 12); // a Monday, noon UTC
 const dealers = new Map([
   ["a", { id: "a", name: "North", timeZone: "Europe/Berlin", latitude: 52.5, longitude: 13.4 }],
