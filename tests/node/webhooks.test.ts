@@ -20,4 +20,5 @@ webhooksSuite(
   () => h,
   () => receiver.url,
   async () => {},
+  100,
 );

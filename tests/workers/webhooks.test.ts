@@ -33,6 +33,7 @@ webhooksSuite(
     expect(result.retryMessages).toEqual([]);
     expect(result.explicitAcks).toEqual([batch.messages[0]!.id]);
   },
+  200, // WEBHOOK_BACKOFF_MS in vitest.config.ts
 );
 
 describe("the Queue alone", () => {
