@@ -44,6 +44,9 @@ export default defineConfig({
                 // The fuzzer's long run inside workerd (scripts/fuzz.ts): cases per operation and the seed.
                 FUZZ_RUNS: process.env.FUZZ_RUNS ?? "",
                 FUZZ_SEED: process.env.FUZZ_SEED ?? "",
+                // Webhook retries within a test's time (tests/shared/webhooks.ts)
+                WEBHOOK_BACKOFF_MS: "200",
+                WEBHOOK_TIMEOUT_MS: "400",
               },
               // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts.
               d1Databases: ["DB", "VPIC"],
@@ -60,6 +63,8 @@ export default defineConfig({
           name: "workers",
           include: ["tests/workers/**/*.test.ts"],
           setupFiles: ["./tests/workers/apply-migrations.ts", "./tests/workers/vpic-setup.ts"],
+          // A real webhook receiver on loopback, in Node, for the webhook suite inside workerd.
+          globalSetup: ["./tests/workers/receiver-setup.ts"],
           testTimeout: 30_000,
         },
       },

@@ -68,6 +68,8 @@ export function createApp(deps: Deps) {
         { name: "Settings", description: "The brand's own settings: its marketing-consent default and holdout group" },
         { name: "Reports", description: "What marketing achieved: uplift against the holdout group" },
         { name: "Audit", description: "Who read or changed what, by key id and request id" },
+        { name: "Service", description: "Service capacity, bookings and booking links, service-reminder emails" },
+        { name: "Webhooks", description: "Outbound webhooks (Standard Webhooks), their delivery log, the lead feed" },
       ],
     },
   });

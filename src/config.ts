@@ -33,6 +33,20 @@ export const ConfigSchema = z.object({
         return z.NEVER;
       }
     }),
+  // ---- issue 10 (channels)
+  /** Origin of booking and unsubscribe links when no request gives one (the Cron Trigger); default: the request's. */
+  PUBLIC_BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+$/, "must be an origin such as https://api.example.com (no path)")
+    .optional(),
+  /** Webhook retries: the first waits this long, each next one twice as long (at most an hour). */
+  WEBHOOK_BACKOFF_MS: int(5000, 1, 3_600_000),
+  /** Attempts per delivery before it is marked failed (replayable). */
+  WEBHOOK_MAX_ATTEMPTS: int(10, 1, 50),
+  /** How long one delivery attempt may take before it counts as failed. */
+  WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
+  /** Node: how often the outbox worker looks for due deliveries (a change wakes it at once). */
+  OUTBOX_POLL_MS: int(1000, 10, 60_000),
 });
 export type AppConfig = z.infer<typeof ConfigSchema>;
 

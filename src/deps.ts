@@ -7,6 +7,7 @@ import type { VinDecoder } from "./domain/vehicle/decode";
 import { DecisionLogWriter } from "./services/decision-log";
 import { DecisionCaches } from "./services/decisions";
 import { VinService } from "./services/vins";
+import { SlotCache } from "./services/slot-cache";
 import type { Database } from "./store/db";
 import { createStore } from "./store";
 
@@ -35,6 +36,9 @@ export function buildDeps(
     keyCache: new KeyCache(config.KEY_CACHE_TTL_SECONDS * 1000),
     rateLimiter: rateLimiter ?? new RateLimiter(config.RATE_LIMIT_PER_MINUTE),
     originCache: new OriginCache(),
+    // issue 10: replaced by the runtime (Node's worker loop, the Workers Queue); a no-op where neither runs
+    outbox: { poke: async () => {} },
+    slotCache: new SlotCache(),
     defer,
     ...(config.DEMO_KEYS ? { demo: config.DEMO_KEYS } : {}),
   };

@@ -15,6 +15,8 @@ import type { Deps } from "./http/context";
 import { SWAGGER_UI_FILES, swaggerUiContentType } from "./http/docs";
 import { openLibsql, type LibsqlDatabase } from "./store/libsql";
 import { sweepRetention } from "./services/retention";
+import { OutboxWorker } from "./services/outbox";
+import { runRemindersForAll } from "./services/jobs";
 
 /** How often the retention job runs on Node (the Worker's Cron Trigger is hourly too, wrangler.toml). */
 const RETENTION_EVERY_MS = 3_600_000;
@@ -87,6 +89,10 @@ export async function startNode(
       ? { accessLog: options.accessLog ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`)) }
       : {}),
   };
+  // issue 10: webhook deliveries leave from the outbox table through a loop in this process.
+  const outbox = new OutboxWorker(deps.store, config, config.OUTBOX_POLL_MS, deps.now, deps.random);
+  deps.outbox = outbox;
+  outbox.start();
   const app = createApp(deps);
   const server = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => {
@@ -108,6 +114,15 @@ export async function startNode(
   const every = setInterval(retention, RETENTION_EVERY_MS);
   first.unref();
   every.unref();
+  // issue 10: service-reminder emails, hourly (idempotent per day), as the Cron Trigger does on Workers.
+  const reminders = setInterval(
+    () =>
+      void runRemindersForAll(deps, config.PUBLIC_BASE_URL ?? `http://${config.HOST}:${config.PORT}`)
+        .then((n) => console.log(JSON.stringify({ level: "info", msg: "service reminders", ...n })))
+        .catch((e) => console.error(JSON.stringify({ level: "error", msg: "reminders failed", error: String(e) }))),
+    RETENTION_EVERY_MS,
+  );
+  reminders.unref();
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
   return {
@@ -119,6 +134,8 @@ export async function startNode(
     async close() {
       clearTimeout(first);
       clearInterval(every);
+      clearInterval(reminders);
+      await outbox.stop();
       await new Promise<void>((r) => server.close(() => r()));
       await deferrer.drain();
       await deps.decisionLog.flush?.();

@@ -9,6 +9,8 @@ import { sweepRetention } from "./services/retention";
 import { openD1 } from "./store/d1";
 import { BindingRateLimiter } from "./http/rate-limit";
 import { API_CSP } from "./http/edge";
+import { consumeWake, type OutboxWake } from "./services/outbox";
+import { OUTBOX_CRON, runRemindersForAll } from "./services/jobs";
 
 let built: { db: D1Database; app: App; deps: Deps } | undefined;
 
@@ -44,6 +46,14 @@ function build(env: Env): NonNullable<typeof built> {
     ); // handlers defer through executionCtx.waitUntil
     // Deployed and under wrangler dev, /docs/swagger-ui/* never reaches the Worker (static assets are served
     // first); where no asset layer runs in front (the vitest integration) the app asks the binding.
+    // issue 10: a change that wrote outbox messages sends its tenant's id to the Queue; the consumer delivers.
+    const queue = env.WEBHOOKS;
+    if (queue)
+      deps.outbox = {
+        poke: async (tenantId) => {
+          await queue.send({ tenantId } satisfies OutboxWake);
+        },
+      };
     const assets = env.ASSETS;
     if (assets) deps.swaggerUiFile = (_file, request) => assets.fetch(request);
     built = { db: env.DB, app: createApp(deps), deps };
@@ -64,13 +74,54 @@ export default {
     return app.fetch(request, env, ctx);
   },
 
-  /** The Cron Trigger (wrangler.toml `[triggers]`): expired decisions, outcomes and Idempotency-Key records. */
+  /**
+   * The Cron Triggers (wrangler.toml `[triggers]`): hourly, expired decisions, outcomes and Idempotency-Key records,
+   * and the day's service reminders (idempotent per day); every 10 minutes, a wake-up for tenants with deliveries
+   * due (a safety net: a change and each retry send their own Queue message).
+   */
   async scheduled(controller, env, ctx): Promise<void> {
     const { deps } = build(env);
+    if (controller.cron === OUTBOX_CRON) {
+      ctx.waitUntil(
+        deps.store.outbox
+          .dueTenants(controller.scheduledTime)
+          .then((due) => Promise.all(due.map((d) => deps.outbox.poke(d.tenantId)))),
+      );
+      return;
+    }
     ctx.waitUntil(
       sweepRetention(deps.store, controller.scheduledTime).then((n) =>
         console.log(JSON.stringify({ level: "info", msg: "retention", cron: controller.cron, ...n })),
       ),
     );
+    const logs: Promise<unknown>[] = [];
+    ctx.waitUntil(
+      runRemindersForAll(deps, deps.config.PUBLIC_BASE_URL ?? "http://127.0.0.1:8787", (w) => void logs.push(w))
+        .then(async (n) => {
+          await Promise.allSettled(logs);
+          console.log(JSON.stringify({ level: "info", msg: "service reminders", cron: controller.cron, ...n }));
+        })
+        .catch((e) => console.error(JSON.stringify({ level: "error", msg: "reminders failed", error: String(e) }))),
+    );
   },
-} satisfies ExportedHandler<Env>;
+
+  /**
+   * issue 10: the Queue consumer (wrangler.toml `[[queues.consumers]]`): each message names a tenant whose due
+   * deliveries are sent now; when retries remain (back-off), a delayed message wakes it again for the earliest.
+   * A store failure retries the message itself.
+   */
+  async queue(batch, env, _ctx): Promise<void> {
+    const { deps } = build(env);
+    for (const msg of batch.messages) {
+      try {
+        const { nextInSeconds } = await consumeWake(deps.store, deps.config, deps.now, deps.random, msg.body);
+        if (nextInSeconds !== null && env.WEBHOOKS)
+          await env.WEBHOOKS.send(msg.body, { delaySeconds: Math.max(1, nextInSeconds) });
+        msg.ack();
+      } catch (e) {
+        console.error(JSON.stringify({ level: "warn", msg: "outbox: consumer failed", error: String(e) }));
+        msg.retry({ delaySeconds: 5 });
+      }
+    }
+  },
+} satisfies ExportedHandler<Env, OutboxWake>;

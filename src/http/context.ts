@@ -4,6 +4,8 @@ import type { DemoConfig } from "../embed/demo-config";
 import type { KeyKind } from "../domain/keys";
 import type { DecisionSink } from "../services/decision-log";
 import type { DecisionCaches } from "../services/decisions";
+import type { OutboxNotifier } from "../services/outbox";
+import type { SlotCache } from "../services/slot-cache";
 import type { VinService } from "../services/vins";
 import type { Store } from "../store";
 import type { AccessLogLine } from "./access-log";
@@ -37,6 +39,10 @@ export interface Deps {
   accessLog?: (line: AccessLogLine) => void;
   /** Demo mode (local only): the demo keys the /demo pages hand out; absent, /demo answers 404 (src/embed/demo.ts). */
   demo?: DemoConfig;
+  /** issue 10: wakes the webhook dispatcher after a change wrote outbox messages (Node loop; Workers Queue). */
+  outbox: OutboxNotifier;
+  /** issue 10: open service slots per tenant, cached per isolate for decisions. */
+  slotCache: SlotCache;
   /** Serves a file of swagger-ui-dist for /docs (Node; on Workers they are static assets). */
   swaggerUiFile?: (file: string, request: Request) => Response | null | Promise<Response>;
 }
@@ -56,6 +62,16 @@ export type AppEnv = {
   Variables: { deps: Deps; principal: Principal; requestId: string; startedAt: number };
 };
 export type AppContext = Context<AppEnv>;
+
+/** issue 10: wakes the webhook dispatcher (after the response) when a change wrote outbox messages. */
+export function pokeOutbox(c: AppContext, messages = 1): void {
+  if (messages > 0) defer(c, c.var.deps.outbox.poke(c.var.principal?.tenantId ?? ""));
+}
+
+/** issue 10: the origin of links a person clicks (booking, unsubscribe): PUBLIC_BASE_URL, else the request's. */
+export function publicBase(c: AppContext): string {
+  return c.var.deps.config.PUBLIC_BASE_URL ?? new URL(c.req.url).origin;
+}
 
 /** Defers work past the response: waitUntil on Workers, the process's deferral on Node. */
 export function defer(c: AppContext, work: Promise<unknown>): void {

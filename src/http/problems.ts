@@ -28,6 +28,11 @@ export const problemTypes = {
   "idempotency-key-reused": { status: 409, title: "The Idempotency-Key was used with a different request" },
   "already-exists": { status: 409, title: "A resource with that identifier already exists" },
   "key-not-active": { status: 409, title: "The API key is revoked or expired, or changed meanwhile" },
+  // issue 10 (channels)
+  "slot-unavailable": { status: 409, title: "The service slot is full, closed or has started" },
+  "capacity-below-bookings": { status: 409, title: "A slot's capacity cannot drop below its bookings" },
+  "booking-not-active": { status: 409, title: "The booking was cancelled" },
+  "link-expired": { status: 410, title: "The link has expired" },
   "payload-too-large": { status: 413, title: "The request body is too large" },
   "unsupported-media-type": { status: 415, title: "The request body must be application/json" },
   "rate-limited": { status: 429, title: "Too many requests" },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
-import { defer, type Principal } from "../http/context";
+import { defer, publicBase, type Principal } from "../http/context";
 import { decideNow, mergePlaced, type DecideRequest } from "../services/decisions";
 import { tokenVisitor } from "../services/visitors";
 import { decideAudience } from "../domain/decide/audience";
@@ -91,7 +91,7 @@ export function assertSubjectAllowed(p: Principal, subject: z.infer<typeof Subje
 
 const CreativeOut = z.record(z.string(), z.unknown()).meta({
   description:
-    "The channel's creative: web {title, body, cta, imageUrl}, in_vehicle {text, buttons}, email {subject, body}",
+    "The channel's creative: web {title, body, cta, imageUrl}, in_vehicle {text, buttons}, email {subject, body}. A service reminder on email, app or the dealer site also carries `slots`: 2–3 open service slots [{slotId, dealerId, dealerName, start, durationMinutes, resource, label (in the person's time zone), bookUrl (a signed, single-use, expiring booking link)}].",
 });
 const DecisionSchema = z
   .object({
@@ -196,6 +196,8 @@ export const decide = defineOperation({
         startedAt: c.var.startedAt,
         defer: (w) => defer(c, w),
         log: deps.decisionLog,
+        slots: deps.slotCache,
+        baseUrl: publicBase(c),
       },
       {
         subject,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DocumentedEventSchema, EVENT_TYPES, EventEnvelopeSchema, exampleEvent } from "../domain/profile/events";
-import type { Principal } from "../http/context";
+import { pokeOutbox, type Principal } from "../http/context";
 import { idempotencyKeyOf } from "../http/body";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
@@ -111,7 +111,11 @@ export const ingestEventsOp = defineOperation({
     const ctx = await serviceContext(c);
     const p = c.var.principal;
     const idemKey = idempotencyKeyOf(c) ?? headers["idempotency-key"];
-    if (!idemKey) return c.json(summary((await ingestEvents(ctx, body.events)).results, p));
+    if (!idemKey) {
+      const done = await ingestEvents(ctx, body.events);
+      pokeOutbox(c, done.outbox ?? 0);
+      return c.json(summary(done.results, p));
+    }
 
     const requestHash = await sha256Hex(JSON.stringify(body.events));
     const out = await ingestEvents(ctx, body.events, {
@@ -130,6 +134,7 @@ export const ingestEventsOp = defineOperation({
         "Idempotent-Replayed": "true",
       });
     }
+    pokeOutbox(c, out.outbox ?? 0);
     return c.body(out.response!, 200, { "content-type": "application/json" });
   },
 });

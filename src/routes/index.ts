@@ -13,6 +13,17 @@ import { getSettings, putSettings } from "./settings";
 import { getUplift } from "./uplift";
 import { decodeVin, getVehicle } from "./vehicles";
 import { getDrivingReport } from "./reports";
+import { runServiceRemindersOp } from "./campaigns";
+import { cancelBookingLink, getBookingLink, getUnsubscribeLink, useBookingLink, useUnsubscribeLink } from "./links";
+import { bookSlot, cancelBooking, listBookings, listServiceSlots, putServiceSlots, rescheduleBooking } from "./slots";
+import {
+  createWebhook,
+  deleteWebhook,
+  listLeads,
+  listWebhookDeliveries,
+  listWebhooks,
+  replayWebhookDelivery,
+} from "./webhooks";
 
 export const operations: Operation[] = [
   getHealth,
@@ -45,4 +56,23 @@ export const operations: Operation[] = [
   putSettings,
   listAudit,
   getUplift,
+  // issue 10 (channels)
+  putServiceSlots,
+  listServiceSlots,
+  bookSlot,
+  listBookings,
+  cancelBooking,
+  rescheduleBooking,
+  getBookingLink,
+  useBookingLink,
+  cancelBookingLink,
+  getUnsubscribeLink,
+  useUnsubscribeLink,
+  runServiceRemindersOp,
+  createWebhook,
+  listWebhooks,
+  deleteWebhook,
+  listWebhookDeliveries,
+  replayWebhookDelivery,
+  listLeads,
 ];

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { normalizeEmail, hashInput } from "../domain/profile/identity";
 import { CountryCode } from "../domain/tenant-settings";
 import { defineOperation } from "../http/operation";
+import { pokeOutbox } from "../http/context";
 import { Problem } from "../http/problems";
 import { sha256Hex } from "../lib/crypto";
 import { callerScope, serviceContext } from "../services/context";
@@ -163,6 +164,14 @@ const ConsentBody = z
     country: CountryCode.nullable()
       .optional()
       .meta({ description: "The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out)" }),
+    // issue 10
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, "must be a language tag such as de or de-AT")
+      .nullable()
+      .optional()
+      .meta({ description: "The person's language: creatives in it when the action has them" }),
+    reminders: z.boolean().optional().meta({ description: "Service reminders by email and app (false: unsubscribed)" }),
   })
   .strict()
   .meta({ minProperties: 2, description: "`source` and at least one consent or preference" });
@@ -196,7 +205,7 @@ export const putConsent = defineOperation({
     const ctx = await serviceContext(c, { subject: profileId });
     await profileInScope(ctx, scope, profileId);
     const { source, marketing, profilingObjection, drivingDataConsent, locationDataConsent, ...rest } = body;
-    const { driverComparisonConsent, ...prefs } = rest;
+    const { driverComparisonConsent, reminders, ...prefs } = rest;
     const at = new Date(ctx.now).toISOString();
     const stamp = `${ctx.now.toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
     const consent = {
@@ -205,10 +214,11 @@ export const putConsent = defineOperation({
       drivingDataConsent,
       locationDataConsent,
       driverComparisonConsent,
+      reminders,
       source,
     };
     const events = [];
-    const consentFields = [marketing, profilingObjection, drivingDataConsent, locationDataConsent];
+    const consentFields = [marketing, profilingObjection, drivingDataConsent, locationDataConsent, reminders];
     if ([...consentFields, driverComparisonConsent].some((x) => x !== undefined)) {
       events.push({
         id: `consent-${stamp}`,
@@ -226,7 +236,7 @@ export const putConsent = defineOperation({
         errors: [{ in: "body", pointer: "", reason: "give at least one consent or preference" }],
       });
     const changed = Object.keys(body).filter((k) => k !== "source" && body[k as keyof typeof body] !== undefined);
-    const { results } = await ingestEvents(ctx, events, {
+    const { results, outbox } = await ingestEvents(ctx, events, {
       extra: (rs) =>
         rs.some((r) => r.status === "accepted")
           ? [c.var.deps.store.audit.insert(audit(c, "consent.change", personSubject(profileId, { source, changed })))]
@@ -237,6 +247,7 @@ export const putConsent = defineOperation({
       throw new Problem("validation-failed", bad.reasons.map((r) => `${r.pointer}: ${r.reason}`).join("; "), {
         errors: bad.reasons.map((r) => ({ in: "body", ...r })),
       });
+    pokeOutbox(c, outbox ?? 0);
     const found = await profileInScope(ctx, scope, profileId);
     return c.json(view(found.profile, found.household));
   },
@@ -290,7 +301,9 @@ export const eraseProfile = defineOperation({
   },
   example: {},
   async handle(c, { params }) {
-    return c.json(await erase(await serviceContext(c), callerScope(c), params.profileId as string, auditStamp(c)));
+    const erased = await erase(await serviceContext(c), callerScope(c), params.profileId as string, auditStamp(c));
+    pokeOutbox(c);
+    return c.json(erased);
   },
 });
 

@@ -7,7 +7,8 @@ import { ActionSchema } from "../domain/decide/action";
 import type { DemoConfig } from "../embed/demo-config";
 import { EU_EEA } from "../domain/tenant-settings";
 import { DEMO_CATALOG } from "../domain/decide/demo-catalog";
-import { sha256Hex } from "../lib/crypto";
+import { newId, sha256Hex } from "../lib/crypto";
+import { zoneOffset } from "../domain/decide/time";
 import type { VinService } from "../services/vins";
 import type { Store } from "../store";
 import type { Tenant } from "../store/tenants";
@@ -86,6 +87,9 @@ export async function seedDemo(
   const scope = { tenantId: tenant.id };
   const dealers = [];
   for (const d of DEMO_DEALERS) dealers.push(await store.dealers.create(scope, { ...d }, now));
+  // issue 10: two weeks of service capacity at each dealer, so reminders carry real slots.
+  for (const d of dealers)
+    await store.database.batch(store.channels.putSlots(tenant.id, d.id, demoSlots(now, d.timeZone)));
   for (const a of DEMO_CATALOG) {
     const action = ActionSchema.parse(a);
     await store.decisioning.putAction({
@@ -100,6 +104,29 @@ export async function seedDemo(
   const rejected = results.filter((r) => r.status === "rejected");
   if (rejected.length) throw new Error(`demo events rejected: ${JSON.stringify(rejected)}`);
   return { tenant, keys: await createDemoKeys(store, tenant, now, port), events: results.length };
+}
+
+/**
+ * Demo service capacity: weekdays of the next 14 days, 08:00–15:00 dealer time, two bays an hour and a loaner car
+ * every other hour (times relative to `now`, so the demo always has open slots).
+ */
+export function demoSlots(now: number, timeZone: string) {
+  const out = [];
+  const HOUR = 3_600_000;
+  for (let day = 1; day <= 14; day++) {
+    const noonUtc = Math.floor(now / 86_400_000) * 86_400_000 + day * 86_400_000 + 12 * HOUR;
+    const offset = zoneOffset(timeZone, noonUtc) ?? 0;
+    const weekday = new Date(noonUtc + offset).getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
+    const midnight = Math.floor((noonUtc + offset) / 86_400_000) * 86_400_000 - offset;
+    for (let h = 8; h < 15; h++) {
+      const startAt = midnight + h * HOUR;
+      const base = { startAt, durationMin: 60, createdAt: now, updatedAt: now };
+      out.push({ ...base, id: newId("slt"), resource: "bay" as const, capacity: 2 });
+      if (h % 2 === 0) out.push({ ...base, id: newId("slt"), resource: "loaner" as const, capacity: 1 });
+    }
+  }
+  return out;
 }
 
 /** Issues a fresh set of demo keys (used when the printed ones were lost). */

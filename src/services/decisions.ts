@@ -28,6 +28,11 @@ import { dealersOf } from "./dealer-cache";
 import { decisionNonce, sealDecision, type DecisionClaim } from "./decision-ids";
 import type { DecisionSink } from "./decision-log";
 import { issueVisitor, visitorOf } from "./visitors";
+import { BOOKABLE_CHANNELS, chooseSlots, type SlotChoice } from "../domain/channels/slots";
+import type { ActionKind } from "../domain/decide/vocabulary";
+import type { Batchable } from "../store/db";
+import { sealBooking } from "./channel-tokens";
+import type { SlotCache } from "./slot-cache";
 
 const STATS_TTL_MS = 30_000;
 /** Conditional contact writes lost to concurrent decisions (within the deadline) before degraded mode answers. */
@@ -96,8 +101,8 @@ export class DecisionCaches {
 }
 
 export interface DecideRequest {
-  /** The subject; null when a publishable key asks for a new visitor. */
-  subject: { kind: "visitor" | "customer" | "vin"; value: string } | null;
+  /** The subject; null when a publishable key asks for a new visitor. `person`: a profile id (the reminder job). */
+  subject: { kind: "visitor" | "customer" | "vin" | "person"; value: string } | null;
   /** A publishable key's visitor token (its visitor is `subject`, checked against the tenant's secret). */
   visitorToken?: string;
   channel: DecisionChannel;
@@ -109,6 +114,13 @@ export interface DecideRequest {
   gpc: boolean;
   /** Who asks, and so what the decision may show (domain/decide/audience.ts). */
   audience: Audience;
+  /** issue 10: only actions of these kinds (the reminder job asks for service reminders). */
+  onlyKinds?: readonly ActionKind[];
+  /**
+   * issue 10: statements for the batch that records the contact (a reminder run's claim and its outbox message);
+   * given when what is shown counts against a cap, so they commit with the contact or not at all.
+   */
+  withContact?: (decisionId: string, placed: readonly PlacedResult[]) => Batchable[];
 }
 
 export interface DecideDeps {
@@ -121,6 +133,9 @@ export interface DecideDeps {
   startedAt?: number;
   defer: (p: Promise<unknown>) => void;
   log: DecisionSink;
+  /** issue 10: open service slots (per-isolate cache), and the origin booking links point at. */
+  slots?: SlotCache;
+  baseUrl?: string;
 }
 
 /** Kept back from the deadline for what follows the store (sealing the id, the response). */
@@ -218,6 +233,35 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
     }
     if (req.dealerId && dealerKnown && !dealer) throw new Problem("not-found", "No such dealer.");
     const person = read.person;
+    // issue 10: a service reminder where the person books carries open slots (per-isolate cache: no round trip).
+    let serviceSlots: SlotChoice | undefined;
+    if (person && deps.slots && needsCapacity(catalog, req.channel)) {
+      const dealerFor = principal.dealerId ?? req.dealerId ?? person.doc.consent.preferredDealerId ?? person.dealerId;
+      try {
+        const [open, all] = await within(
+          Promise.all([deps.slots.open(store, tenantId, now), dealersOf(store, tenantId, now)]),
+          left(),
+        );
+        serviceSlots = chooseSlots({
+          open,
+          dealers: all,
+          dealerId: dealerFor,
+          allowFallback: !principal.dealerId,
+          now,
+          timeZone: person.doc.consent.timeZone,
+          locale: req.context.locale ?? person.doc.consent.locale ?? null,
+        });
+      } catch (e) {
+        log("decide: service capacity unreadable", e);
+        serviceSlots = {
+          dealerId: null,
+          dealerName: null,
+          slots: [],
+          reason: "service capacity unavailable",
+          fallback: false,
+        };
+      }
+    }
     const input: DecisionInput = {
       now,
       rng: seededRandom(nonce),
@@ -242,6 +286,10 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
       holdout:
         !!person &&
         armOf(tenantId, unitOf(person.id, person.householdId), read.settings.holdout?.share ?? 0) === "holdout",
+      ...(serviceSlots ? { serviceSlots } : {}),
+      ...(req.onlyKinds
+        ? { exclude: new Set(catalog.actions.filter((a) => !req.onlyKinds!.includes(a.kind)).map((a) => a.id)) }
+        : {}),
     };
     let page: ReturnType<typeof decidePage>;
     try {
@@ -252,6 +300,10 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
       return degraded(catalog);
     }
     const shown = page.placed.flatMap((p) => p.result.actions);
+    const claim = claimOf(deps, req, nonce, person?.id ?? null, subject, page.placed, false);
+    const decisionId = await sealDecision(secret, tenantId, claim);
+    if (serviceSlots?.slots.length && person)
+      await attachSlots(deps, secret, person.id, decisionId, serviceSlots, page.placed);
     let contactsWritten = false;
     if (!req.dryRun && person && countsAgainstCaps(shown, req.channel, catalog, input.config ?? DEFAULT_CONFIG)) {
       const householdLevel = person.householdId && shown.some((a) => catalog.byId.get(a.id)?.householdLevel);
@@ -259,17 +311,19 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
       try {
         await within(
           store.database.batch(
-            store.decisioning.recordContacts(
-              tenantId,
-              { id: person.id, contactsVersion: person.contactsVersion, contacts: page.contacts },
-              householdLevel
-                ? {
-                    id: person.householdId!,
-                    contactsVersion: person.householdContactsVersion,
-                    contacts: recordContact(input.householdContacts, items, now),
-                  }
-                : null,
-            ),
+            store.decisioning
+              .recordContacts(
+                tenantId,
+                { id: person.id, contactsVersion: person.contactsVersion, contacts: page.contacts },
+                householdLevel
+                  ? {
+                      id: person.householdId!,
+                      contactsVersion: person.householdContactsVersion,
+                      contacts: recordContact(input.householdContacts, items, now),
+                    }
+                  : null,
+              )
+              .concat(req.withContact?.(decisionId, page.placed) ?? []),
             { budgetMs: Math.max(0, left()) },
           ),
           left(),
@@ -285,8 +339,6 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
         return degraded(catalog);
       }
     }
-    const claim = claimOf(deps, req, nonce, person?.id ?? null, subject, page.placed, false);
-    const decisionId = await sealDecision(secret, tenantId, claim);
     if (!req.dryRun)
       deps.defer(
         deps.log.add({
@@ -304,6 +356,56 @@ export async function decideNow(deps: DecideDeps, req: DecideRequest): Promise<D
   }
   log("decide: contact writes kept conflicting, degraded", new Error("write conflict"));
   return degraded(null);
+}
+
+/** Whether the catalogue has a service reminder for a channel where the person books a slot (per version). */
+const capacityNeeded = new WeakMap<CompiledCatalog, Map<DecisionChannel, boolean>>();
+function needsCapacity(catalog: CompiledCatalog, channel: DecisionChannel): boolean {
+  if (!BOOKABLE_CHANNELS.has(channel)) return false;
+  let m = capacityNeeded.get(catalog);
+  if (!m) capacityNeeded.set(catalog, (m = new Map()));
+  let v = m.get(channel);
+  if (v === undefined) m.set(channel, (v = catalog.byChannel[channel].some((a) => a.kind === "service_reminder")));
+  return v;
+}
+
+/** Booking links (sealed, single-use, expiring) of the slots a shown service reminder carries. */
+async function attachSlots(
+  deps: DecideDeps,
+  secret: string,
+  personId: string,
+  decisionId: string,
+  choice: SlotChoice,
+  placed: readonly PlacedResult[],
+): Promise<void> {
+  const tenantId = deps.principal.tenantId;
+  const base = deps.baseUrl ?? "";
+  for (const p of placed)
+    for (const a of p.result.actions) {
+      if (a.kind !== "service_reminder") continue;
+      const slots = [];
+      for (const s of choice.slots) {
+        const token = await sealBooking(secret, tenantId, {
+          p: personId,
+          s: s.id,
+          d: s.dealerId,
+          dec: decisionId,
+          a: a.id,
+          exp: Math.min(s.startAt, deps.now + 14 * 86_400_000),
+        });
+        slots.push({
+          slotId: s.id,
+          dealerId: s.dealerId,
+          dealerName: choice.dealerName,
+          start: new Date(s.startAt).toISOString(),
+          durationMinutes: s.durationMin,
+          resource: s.resource,
+          label: s.label,
+          bookUrl: `${base}/v1/bookings/${token}`,
+        });
+      }
+      a.creative = { ...a.creative, slots } as unknown as typeof a.creative;
+    }
 }
 
 function claimOf(

@@ -16,8 +16,10 @@ import type { EventRow, PersonRow } from "../store/customers";
 import type { Tenant } from "../store/tenants";
 import { dealersOf } from "./dealer-cache";
 import { batchStatements } from "./ingest-write";
-import { prepareEvent, referencedDealers, type Reason } from "./prepare-events";
-import { withRetries } from "./retry";
+import { LEAD_TYPES, prepareEvent, referencedDealers, type Reason } from "./prepare-events";
+import { outboxMessage, outboxStatements } from "./outbox";
+import type { NewMessage } from "../store/outbox";
+import { withRetries, type RetryPolicy } from "./retry";
 import { VinService, type Decoded } from "./vins";
 import type { Batchable } from "../store/db";
 
@@ -44,8 +46,13 @@ export interface IngestContext {
 export interface IngestOptions {
   /** Replays the first response of a request sent with this key (409 for another body, decided by the caller). */
   idempotency?: { key: string; requestHash: string; render: (results: EventResult[]) => string };
-  /** Statements for the same atomic batch, given the results (e.g. an audit entry for a link). */
-  extra?: (results: EventResult[]) => Batchable[];
+  /**
+   * Statements for the same atomic batch, given the results (e.g. an audit entry for a link). Called in every attempt
+   * (after its reads), so it may read too and throw a Problem to refuse (a booking whose slot filled meanwhile).
+   */
+  extra?: (results: EventResult[]) => Batchable[] | Promise<Batchable[]>;
+  /** How the batch is retried (default WRITE_RETRIES); a caller with its own loop may take one attempt. */
+  policy?: RetryPolicy;
 }
 
 export interface IngestOutcome {
@@ -54,6 +61,8 @@ export interface IngestOutcome {
   replayed?: { requestHash: string; status: number; response: string };
   /** The response text stored with the Idempotency-Key (when one was given). */
   response?: string;
+  /** issue 10: outbox messages this batch wrote (the dispatcher is woken when there are any). */
+  outbox?: number;
 }
 
 /** A stored event row back to the projection's form. */
@@ -101,6 +110,7 @@ export async function ingestEvents(
     ctx.random ?? Math.random,
     () => attempt(ctx, prepared, [...results], opts),
     ctx.tenant.id,
+    opts.policy,
   );
 }
 
@@ -210,9 +220,70 @@ async function attempt(
       ),
     );
   }
-  if (opts.extra) statements.push(...opts.extra(results));
+  // issue 10: leads and consent changes leave through the outbox, in the same atomic batch.
+  const messages = outboxMessagesOf(tenant.id, plan, fresh, owned, now);
+  for (const m of messages) statements.push(...outboxStatements(store, m));
+  if (opts.extra) statements.push(...(await opts.extra(results)));
   if (statements.length) await store.database.batch(statements);
-  return { results, ...(response !== undefined ? { response } : {}) };
+  return { results, outbox: messages.length, ...(response !== undefined ? { response } : {}) };
+}
+
+/**
+ * The outbox messages of a batch: `lead.created` for a quote request or a booked test drive (with the contact
+ * details the event carried), `consent.changed` for a consent change. Named by person id and, when known, customer id.
+ */
+function outboxMessagesOf(
+  tenantId: string,
+  plan: ResolvePlan,
+  fresh: readonly PreparedEvent[],
+  owned: readonly { kind: string; value: string; person: { id: string } }[],
+  now: number,
+): NewMessage[] {
+  const byIndex = new Map(fresh.map((p) => [p.index, p]));
+  const out: NewMessage[] = [];
+  for (const r of plan.resolutions) {
+    if (r.status !== "resolved" || r.serviceOnly) continue;
+    const p = byIndex.get(r.index)!;
+    const e = p.event;
+    if (!LEAD_TYPES.has(e.type) && e.type !== "consent_changed") continue;
+    const personId = plan.live(r.origin);
+    const customerId =
+      p.ids.find((i) => i.kind === "customer")?.value ??
+      owned.find((o) => o.kind === "customer" && plan.live(o.person.id) === personId)?.value ??
+      null;
+    const at = new Date(e.occurredAt).toISOString();
+    if (e.type === "consent_changed")
+      out.push(
+        outboxMessage(
+          tenantId,
+          "consent.changed",
+          personId,
+          { personId, customerId, eventId: e.id, at, change: e.data },
+          now,
+        ),
+      );
+    else
+      out.push(
+        outboxMessage(
+          tenantId,
+          "lead.created",
+          personId,
+          {
+            leadId: e.id,
+            kind: e.type === "quote_request" ? "quote" : "test_drive",
+            eventId: e.id,
+            personId,
+            customerId,
+            dealerId: e.dealerId,
+            at,
+            details: e.data,
+            ...(p.contact ? { contact: p.contact } : {}),
+          },
+          now,
+        ),
+      );
+  }
+  return out;
 }
 
 /** Events not stored before (nor earlier in this batch); the others' results are set here. */

@@ -19,6 +19,8 @@ import { visitorOf } from "./visitors";
 import type { VinService } from "./vins";
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** issue 10: events that make a lead for lead management; their contact details travel in the outbox only. */
+export const LEAD_TYPES: ReadonlySet<string> = new Set(["quote_request", "test_drive_booked"]);
 
 export interface Reason {
   pointer: string;
@@ -89,6 +91,7 @@ export async function prepareEvent(
 
   const ids: Ident[] = [];
   const fields: string[] = [];
+  const contact: { email?: string; phone?: string } = {};
   for (const [field, rawValue] of Object.entries(e.identifiers)) {
     if (rawValue === undefined || rawValue === "") continue;
     fields.push(field);
@@ -120,6 +123,7 @@ export async function prepareEvent(
       });
       continue;
     }
+    if (LEAD_TYPES.has(e.type) && (kind === "email" || kind === "phone")) contact[kind] = value;
     ids.push({
       kind,
       value: HASHED_KINDS.has(kind) ? await sha256Hex(hashInput(ctx.tenant.hashSalt, kind, value)) : value,
@@ -143,5 +147,6 @@ export async function prepareEvent(
     vins,
     ...(e.householdRef ? { householdRef: e.householdRef } : {}),
     ...(e.source ? { source: e.source } : {}),
+    ...(contact.email || contact.phone ? { contact } : {}),
   };
 }

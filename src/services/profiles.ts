@@ -15,6 +15,7 @@ import type { EventRow } from "../store/customers";
 import type { Batchable } from "../store/db";
 import { projectionContext, toDomainEvent, type IngestContext } from "./ingest";
 import { withRetries } from "./retry";
+import { outboxMessage, outboxStatements } from "./outbox";
 
 /** The live profile in the caller's scope, or 404 (never revealing whether it exists elsewhere). */
 export async function profileInScope(ctx: IngestContext, scope: Scope, profileId: string) {
@@ -221,10 +222,22 @@ export async function erase(ctx: IngestContext, scope: Scope, profileId: string,
       const ids = people.map((p) => p.id);
       const events = await repo.eventsOf(scope.tenantId, ids);
       const erasureId = newId("era");
+      // issue 10: who to erase downstream (the CRM knows its customer ids), read before the identifiers go.
+      const customerIds = (await repo.identitiesOf(scope.tenantId, ids))
+        .filter((i) => i.kind === "customer")
+        .map((i) => i.value);
       const statements: Batchable[] = [
         ...repo.eraseStatements(scope.tenantId, people, erasureId, events.length, now),
         ...store.decisioning.eraseStatements(scope.tenantId, ids),
         ...store.audit.eraseStatements(scope.tenantId, ids),
+        // issue 10: their bookings, reminder runs, outbox payloads and delivery log go; the erasure itself goes out
+        // (only to endpoints that subscribe to it; scrubbed from the outbox once delivered).
+        ...store.channels.eraseStatements(scope.tenantId, ids),
+        ...store.outbox.eraseStatements(scope.tenantId, ids),
+        ...outboxStatements(
+          store,
+          outboxMessage(scope.tenantId, "profile.erased", null, { erasureId, customerIds }, now),
+        ),
         ...(stamp
           ? [
               store.audit.insert(

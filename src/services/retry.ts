@@ -17,6 +17,8 @@ export interface RetryPolicy {
   faultBudgetMs: number;
   /** Give up on conflicts once this much time has passed: contention makes progress, so wait longer. */
   conflictBudgetMs: number;
+  /** The caller retries itself (a booking re-reads its slot): giving up is neither logged nor counted by /health. */
+  callerRetries?: boolean;
 }
 
 export const WRITE_RETRIES: RetryPolicy = { attempts: 10, faultBudgetMs: 1000, conflictBudgetMs: 3000 };
@@ -65,6 +67,7 @@ export async function withRetries<T>(
       const wait = Math.min(200, 4 * 2 ** n) * (0.5 + random());
       const budget = kind === "conflict" ? policy.conflictBudgetMs : policy.faultBudgetMs;
       if (n + 1 >= policy.attempts || Date.now() - t0 + wait > budget) {
+        if (policy.callerRetries) throw unavailable(kind, what, e);
         if (kind === "conflict") database.health.conflictExhausted(what, Date.now());
         console.error(
           JSON.stringify({ level: "warn", msg: `${what}: gave up after ${n + 1} attempts`, fault: faultName(e) }),

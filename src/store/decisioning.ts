@@ -49,7 +49,7 @@ export class DecisioningRepo {
   /**
    * The decision's one read: the catalogue version, the tenant's secret, and the person behind an identifier
    * (live, in scope) with their household and contact-log versions, in one indexed query. Always one row;
-   * `person` is null for an unknown subject.
+   * `person` is null for an unknown subject. Kind `person` names a profile id (the reminder job).
    */
   async decisionRead(scope: Scope, kind: string, value: string): Promise<DecisionRead> {
     const dealer = scope.dealerId ? sql` and p.dealer_id = ${scope.dealerId}` : sql``;
@@ -62,7 +62,8 @@ export class DecisioningRepo {
       left join tenants tn on tn.id = t.tenant_id
       left join catalog_versions cv on cv.tenant_id = t.tenant_id
       left join identities i on i.tenant_id = t.tenant_id and i.value = ${value} and i.kind = ${kind}
-      left join profiles p on p.id = i.person_id and p.tenant_id = t.tenant_id and p.merged_into is null${dealer}
+      left join profiles p on p.id = ${kind === "person" ? sql`${value}` : sql`i.person_id`} and p.tenant_id = t.tenant_id
+        and p.merged_into is null${dealer}
       left join households h on h.id = p.household_id and h.tenant_id = t.tenant_id
       limit 1`);
     const r = rows[0] ?? {};

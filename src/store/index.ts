@@ -1,4 +1,6 @@
 import { AuditRepo } from "./audit";
+import { ChannelRepo } from "./channels";
+import { OutboxRepo } from "./outbox";
 import { CustomerRepo } from "./customers";
 import type { Database } from "./db";
 import { DealerRepo } from "./dealers";
@@ -20,6 +22,9 @@ export function createStore(database: Database) {
     decisioning: new DecisioningRepo(database),
     audit: new AuditRepo(database),
     trips: new TripRepo(database),
+    // issue 10: service capacity, bookings, reminder runs; webhooks and the outbox
+    channels: new ChannelRepo(database),
+    outbox: new OutboxRepo(database),
   };
 }
 export type Store = ReturnType<typeof createStore>;

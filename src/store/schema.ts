@@ -437,3 +437,168 @@ export const auditLog = sqliteTable(
   ],
 );
 // ---- end issue 8 (audit)
+
+// ---- issue 10 (channels): service capacity and bookings, email reminders, webhooks, outbox and leads ----
+
+/** A dealer's published service capacity: one row per (dealer, start, resource); `booked` never exceeds `capacity`. */
+export const serviceSlots = sqliteTable(
+  "service_slots",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    dealerId: text("dealer_id").notNull(),
+    startAt: integer("start_at").notNull(),
+    durationMin: integer("duration_min").notNull(),
+    /** A service bay, or a bay with a loaner car. */
+    resource: text("resource", { enum: ["bay", "loaner"] }).notNull(),
+    capacity: integer("capacity").notNull(),
+    /** Bookings holding this slot; every booking increments it only while `booked < capacity` (a guarded write). */
+    booked: integer("booked").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [
+    // putServiceSlots: one slot per dealer, start and resource (upserts address it)
+    uniqueIndex("service_slots_dealer_start_uq").on(t.tenantId, t.dealerId, t.startAt, t.resource),
+    // the decisions' slot cache and listServiceSlots: a tenant's slots in a time window, by start
+    index("service_slots_tenant_start_idx").on(t.tenantId, t.startAt),
+  ],
+);
+
+/** A booked service slot. `tokenId` is the single-use booking link's id: one booking per link, ever. */
+export const bookings = sqliteTable(
+  "bookings",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    dealerId: text("dealer_id").notNull(),
+    slotId: text("slot_id").notNull(),
+    personId: text("person_id").notNull(),
+    status: text("status", { enum: ["booked", "cancelled"] }).notNull(),
+    tokenId: text("token_id"),
+    /** The decision that offered the slot (sealed id), and its action: the outcome is attributed to them. */
+    decisionId: text("decision_id"),
+    actionId: text("action_id"),
+    createdAt: integer("created_at").notNull(),
+    cancelledAt: integer("cancelled_at"),
+  },
+  (t) => [
+    // a booking link books once: the second use finds this row
+    uniqueIndex("bookings_tenant_token_uq").on(t.tenantId, t.tokenId),
+    // listBookings: a dealer's bookings, newest first
+    index("bookings_tenant_dealer_created_idx").on(t.tenantId, t.dealerId, t.createdAt),
+    // erasure and the person's upcoming bookings
+    index("bookings_tenant_person_idx").on(t.tenantId, t.personId),
+  ],
+);
+
+/** What a service-reminder run sent a person on a day (UTC): a second run that day returns it and contacts no one. */
+export const reminderSends = sqliteTable(
+  "reminder_sends",
+  {
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    day: text("day").notNull(),
+    personId: text("person_id").notNull(),
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    // idempotency of a day's run: one row per (tenant, day, person); erasure by person
+    primaryKey({ columns: [t.tenantId, t.day, t.personId] }),
+    // retention: old runs, oldest first
+    index("reminder_sends_created_idx").on(t.createdAt),
+  ],
+);
+
+/** An outbound webhook endpoint of a tenant: URL, the event types it receives, its Standard Webhooks secret. */
+export const webhooks = sqliteTable(
+  "webhooks",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    url: text("url").notNull(),
+    events: text("events", { mode: "json" }).$type<string[]>().notNull(),
+    /** `whsec_` + base64: signs every delivery (it must be readable to sign; shown once at creation). */
+    secret: text("secret").notNull(),
+    description: text("description"),
+    createdAt: integer("created_at").notNull(),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [
+    // listWebhooks and the fan-out in a change's batch: a tenant's live endpoints
+    index("webhooks_tenant_idx").on(t.tenantId, t.createdAt),
+  ],
+);
+
+/**
+ * The outbox: one row per event message (its id is the `webhook-id` a receiver dedupes by), written in the atomic
+ * batch of the change that caused it. `seq` orders the lead feed. Contact details in `payload` are dropped once
+ * every subscribed endpoint has the message (`contactPurgedAt`); erasing the person deletes their rows.
+ */
+export const outboxMessages = sqliteTable(
+  "outbox_messages",
+  {
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
+    id: text("id").notNull(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    type: text("type").notNull(),
+    personId: text("person_id"),
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    createdAt: integer("created_at").notNull(),
+    contactPurgedAt: integer("contact_purged_at"),
+  },
+  (t) => [
+    // deliveries and replays address a message by id
+    uniqueIndex("outbox_messages_id_uq").on(t.id),
+    // the lead feed: a tenant's messages of one type after a cursor
+    index("outbox_messages_tenant_type_seq_idx").on(t.tenantId, t.type, t.seq),
+    // erasure: a person's messages
+    index("outbox_messages_tenant_person_idx").on(t.tenantId, t.personId),
+    // retention: old messages, oldest first
+    index("outbox_messages_created_idx").on(t.createdAt),
+  ],
+);
+
+/** One message to one endpoint: its attempts, the next one, and the last answer (the delivery log). */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
+    webhookId: text("webhook_id").notNull(),
+    messageId: text("message_id").notNull(),
+    personId: text("person_id"),
+    status: text("status", { enum: ["pending", "delivered", "failed"] }).notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    /** When the next attempt is due; while an attempt is in flight, when its lease ends. */
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    lastStatus: integer("last_status"),
+    lastError: text("last_error"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deliveredAt: integer("delivered_at"),
+  },
+  (t) => [
+    // the dispatcher: pending deliveries that are due
+    index("webhook_deliveries_due_idx").on(t.status, t.nextAttemptAt),
+    // listWebhookDeliveries: an endpoint's log, newest first
+    index("webhook_deliveries_tenant_webhook_idx").on(t.tenantId, t.webhookId, t.createdAt),
+    // the queue consumer and the contact purge: a message's deliveries
+    index("webhook_deliveries_message_idx").on(t.messageId),
+    // erasure: a person's deliveries
+    index("webhook_deliveries_tenant_person_idx").on(t.tenantId, t.personId),
+  ],
+);
+// ---- end issue 10

@@ -33,6 +33,11 @@ export class TenantRepo {
     return this.d.db.select().from(tenants).where(eq(tenants.slug, slug)).get();
   }
 
+  /** Every tenant's id (the Cron Trigger's reminder run visits each). */
+  async ids(): Promise<string[]> {
+    return (await this.d.db.select({ id: tenants.id }).from(tenants)).map((r) => r.id);
+  }
+
   async byId(id: string): Promise<Tenant | undefined> {
     return this.d.db.select().from(tenants).where(eq(tenants.id, id)).get();
   }

@@ -314,6 +314,17 @@ export function decisioningSuite(getHarness: () => Harness) {
         ...setup("C-DAY", "5N1AT2MT9LC784186", zoneAt(10, 17)),
         ...setup("C-NIGHT", "3N8AP6CB1SL419565", zoneAt(1, 5)),
       ]);
+      // issue 10: a service reminder by email carries open slots, so the brand publishes some.
+      const tomorrow = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 86_400_000 + 9 * 3_600_000;
+      const slots = await h.fetch(
+        `/v1/dealers/${a.dealer.id}/slots`,
+        json(
+          "PUT",
+          { slots: [0, 1, 2].map((i) => ({ start: new Date(tomorrow + i * 3_600_000).toISOString(), capacity: 1 })) },
+          auth(a.keys.admin),
+        ),
+      );
+      expect(slots.status).toBe(200);
       const day = await decide(h, a.keys.full, { subject: { customerId: "C-DAY" }, channel: "email" });
       expect(ids(day)).toContain("service-due-reminder");
       const night = await decide(h, a.keys.full, { subject: { customerId: "C-NIGHT" }, channel: "email" });

@@ -80,6 +80,23 @@ export async function makeTenant(h: Harness, opts: { vin?: string; origin?: stri
   await h.store.keys.revoke(scope, revoked.info.id, now);
   const expired = await key({ kind: "server", name: "expired", scopes: ["admin"], expiresAt: now - 1000 });
   const spare = await key({ kind: "server", name: "spare", scopes: ["decide"] });
+  // issue 10: a webhook endpoint (on a port where nothing listens: its deliveries fail and are retried) for leads,
+  // so the ingestion below leaves a delivery to address. (Leads only: an erasure notice names customer ids until
+  // delivered, which the erasure scans of other suites would find.)
+  const webhook = {
+    id: `whk_${id
+      .replace(/[^0-9A-Za-z]/g, "")
+      .padEnd(20, "0")
+      .slice(0, 20)}`,
+    tenantId: tenant.id,
+    url: "http://127.0.0.1:9/unreachable",
+    events: ["lead.created"],
+    secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    description: "fixture",
+    createdAt: now,
+    deletedAt: null,
+  };
+  await h.store.outbox.createWebhook(webhook);
   // A customer who bought the car, and a visitor merged into them: a profile and a merge to address.
   const customerId = `C-${id}`;
   const visitorId = `v-${id}`;
@@ -146,6 +163,44 @@ export async function makeTenant(h: Harness, opts: { vin?: string; origin?: stri
     if (Date.now() - t0 > 5000) throw new Error("fixture decision was not logged within 5 s");
     await new Promise((r) => setTimeout(r, 5));
   }
+  // issue 10: two open slots at the second dealer, 20 days ahead (beyond the 14 days decisions look at), and a
+  // booking of the first, for the service routes; written through the store, so no test's request count moves.
+  const day = Math.floor(now / 86_400_000) * 86_400_000 + 20 * 86_400_000;
+  const slotIds = [`slt_${id}a`, `slt_${id}b`].map((x) => x.replace(/[^0-9A-Za-z_]/g, ""));
+  await h.store.database.batch(
+    h.store.channels.putSlots(
+      tenant.id,
+      dealer2.id,
+      slotIds.map((sid, i) => ({
+        id: sid,
+        startAt: day + (9 + i) * 3_600_000,
+        durationMin: 60,
+        resource: "bay" as const,
+        capacity: 5,
+        createdAt: now,
+        updatedAt: now,
+      })),
+    ),
+  );
+  const bookingId = `bkg_${id}`.replace(/[^0-9A-Za-z_]/g, "");
+  await h.store.database.batch([
+    ...h.store.channels.takePlace(tenant.id, slotIds[0]!, now),
+    ...h.store.channels.insertBooking({
+      id: bookingId,
+      tenantId: tenant.id,
+      dealerId: dealer2.id,
+      slotId: slotIds[0]!,
+      personId: profileId,
+      status: "booked",
+      tokenId: null,
+      decisionId: null,
+      actionId: null,
+      createdAt: now,
+      cancelledAt: null,
+    }),
+  ]);
+  const [delivery] = await h.store.outbox.listDeliveries(tenant.id, webhook.id, null, 1);
+  if (!delivery) throw new Error("fixture: no webhook delivery");
   // A browser visitor of the publishable key: decide without a subject issues one, with the token to keep.
   const minted = await h.fetch(
     "/v1/decide",
@@ -182,6 +237,11 @@ export async function makeTenant(h: Harness, opts: { vin?: string; origin?: stri
       expired: expired.key,
     },
     spareKeyId: spare.info.id,
+    /** issue 10: service slots, a booking, a webhook endpoint and one of its deliveries. */
+    slotIds,
+    bookingId,
+    webhookId: webhook.id,
+    deliveryId: delivery.d.id,
   };
 }
 export type TenantFixture = Awaited<ReturnType<typeof makeTenant>>;

@@ -20,6 +20,8 @@ const RECORDED: Record<string, string> = {
   "2026-12-01.1": "588eac3d5b0a8910",
   // issue 10: rules may read vehicle.driving (monthly totals from trip summaries)
   "2026-12-01.2": "e7b70bb3e739bad1",
+  // issue 10: creatives per language (`locales`) are checked like `channels`; slot template fields (with .2's vehicle.driving)
+  "2026-12-01.3": "e3695c778d2eaab2",
 };
 
 function fingerprint(): string {

@@ -1,5 +1,5 @@
 import { channelsSuite } from "../shared/channels";
-import { appWorkersHarness } from "./harness";
+import { faultyWorkersHarness } from "./harness";
 
-const h = appWorkersHarness();
+const h = faultyWorkersHarness({}, { decodeVins: true });
 channelsSuite(() => h);

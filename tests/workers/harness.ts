@@ -54,10 +54,20 @@ export function appWorkersHarness(): Harness {
  * The app inside workerd over the real D1 binding wrapped in `faults` (latency, failures), one execution
  * context per request so that waitUntil work runs as it does in production; `settle` waits for all of it.
  */
-export function faultyWorkersHarness(vars: Record<string, string> = {}): Harness & { faults: Faults } {
+export function faultyWorkersHarness(
+  vars: Record<string, string> = {},
+  opts: { decodeVins?: boolean } = {},
+): Harness & { faults: Faults } {
   const faults = new Faults();
   const config = parseConfig(ConfigSchema, { ...(env as unknown as Record<string, unknown>), ...vars });
-  const deps = buildDeps("workers", openD1(faultyD1(env.DB, faults)), config, (w) => void w.catch(() => {}), null);
+  const deps = buildDeps(
+    "workers",
+    openD1(faultyD1(env.DB, faults)),
+    config,
+    (w) => void w.catch(() => {}),
+    // VIN decoding against the VPIC subset (vpic-setup.ts) when a suite needs makes and powertrains (issue 10)
+    opts.decodeVins ? createD1VinDecoder(env.VPIC) : null,
+  );
   const app = createApp(deps);
   const pending = new Set<Promise<void>>();
   return {

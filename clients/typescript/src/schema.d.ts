@@ -129,7 +129,7 @@ export interface paths {
         put?: never;
         /**
          * Send a batch of up to 500 events; each is stored at most once, forever
-         * @description Event types: page_view, configurator_build, quote_request, test_drive_booked, purchase, lease_started, loan_started, loan_payoff_inquiry, trade_in_appraisal, service_visit, service_due, telemetry_snapshot, recall_notice, software_update_available, trip_summary, survey_response, complaint_opened, complaint_closed, referral, social_mention, identities_linked, consent_changed, preference_changed. Each event is validated alone (each type documented as a member of `Event`, with its `data` schema and an example): an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys name their visitor only by the visitorToken that decide issued to them, and no VIN; vehicle keys send events for their own VIN only; a dealer-bound key writes only about its dealer's people (an event naming anyone else is rejected, naming no one). 503 with Retry-After when the store is unavailable or concurrent writes kept conflicting: nothing was written, retry.
+         * @description Event types: page_view, configurator_build, quote_request, test_drive_booked, purchase, lease_started, loan_started, loan_payoff_inquiry, trade_in_appraisal, service_visit, service_due, telemetry_snapshot, recall_notice, software_update_available, trip_summary, survey_response, complaint_opened, complaint_closed, referral, social_mention, identities_linked, consent_changed, preference_changed, service_booked, service_booking_cancelled. Each event is validated alone (each type documented as a member of `Event`, with its `data` schema and an example): an invalid event is rejected with reasons inside the 200 result, the valid ones are stored. Publishable keys name their visitor only by the visitorToken that decide issued to them, and no VIN; vehicle keys send events for their own VIN only; a dealer-bound key writes only about its dealer's people (an event naming anyone else is rejected, naming no one). 503 with Retry-After when the store is unavailable or concurrent writes kept conflicting: nothing was written, retry.
          */
         post: operations["ingestEvents"];
         delete?: never;
@@ -451,6 +451,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/dealers/{dealerId}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dealer's service slots in a time window (default: the next 14 days) */
+        get: operations["listServiceSlots"];
+        /**
+         * Publish a dealer's service capacity: each (start, resource) is created or its capacity replaced
+         * @description Slots not named are left as they are; capacity 0 closes a slot; a capacity below what is booked is refused (409) and nothing is changed. A dealer-bound key may publish only its own dealer's slots.
+         */
+        put: operations["putServiceSlots"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dealers/{dealerId}/bookings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dealer's bookings, newest first */
+        get: operations["listBookings"];
+        put?: never;
+        /**
+         * Book a service slot for a person (atomic: a slot is never booked beyond its capacity)
+         * @description Records a `service_booked` event on the person (service reminders stop until the slot has passed), sends `booking.created` to webhooks, and attributes an `accept` outcome to the decision that offered the slot (`decisionId`), or to the latest one that showed `actionId`. 409 `slot-unavailable` when no place is left.
+         */
+        post: operations["bookSlot"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dealers/{dealerId}/bookings/{bookingId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a booking (idempotent): its place goes back, `booking.cancelled` goes to webhooks */
+        post: operations["cancelBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/dealers/{dealerId}/bookings/{bookingId}/reschedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move a booking to another slot of the same dealer, atomically (old place back, new one taken) */
+        post: operations["rescheduleBooking"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What a booking link offers (no key: the signed token is the authority); never books */
+        get: operations["getBookingLink"];
+        put?: never;
+        /**
+         * Book the slot of a booking link (single use: a second use shows the booking it made)
+         * @description Atomic like bookSlot; records `service_booked`, sends `booking.created`, and attributes `accept` to the decision that carried the link. 409 when the slot filled meanwhile, 410 when the link expired.
+         */
+        post: operations["useBookingLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/bookings/{token}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel the booking a booking link made (idempotent) */
+        post: operations["cancelBookingLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/unsubscribe/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What an unsubscribe link would do (never changes anything) */
+        get: operations["getUnsubscribeLink"];
+        put?: never;
+        /** Unsubscribe from service-reminder (and marketing) emails: recorded as a consent change through the normal event path */
+        post: operations["useUnsubscribeLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/campaigns/service-reminders/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Service-reminder emails for owners due for service, scheduled in each owner's local daytime
+         * @description Through the same engine and conditional contact write as decide (consent, quiet hours at the send time, caps; a reminder counts as a contact), service reminders only, with 2–3 open slots and an unsubscribe link. Idempotent per day (UTC): a second run the same day returns the same payloads and contacts nobody twice. Each payload also goes to webhooks as `service_reminder.due`. A page at a time (`cursor`); on Workers a Cron Trigger runs every page hourly. A dealer-bound key runs its own dealer's owners.
+         */
+        post: operations["runServiceReminders"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The brand's webhook endpoints (secrets are never shown again) */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Add a webhook endpoint: its URL, the events it receives, and a signing secret (shown once)
+         * @description Deliveries are signed per the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature`; verify with the `standardwebhooks` library and this secret), retried with exponential back-off, and logged. Receivers dedupe by `webhook-id`. Events: `lead.created`: A quote request or a booked test drive: the person (customer id when known), the model, the dealer, and the contact details the event carried (held only until every endpoint has the message). `booking.created`: A service slot was booked (bookSlot or a booking link), with the decision that offered it. `booking.cancelled`: A booking was cancelled (or moved: rescheduling cancels one and books another). `service_reminder.due`: A service-reminder email to send (runServiceReminders): customer id, send time in the person's daytime, copy, slots with booking links, unsubscribe link. `consent.changed`: A person's consent changed (an API call, an event, or an unsubscribe link). `profile.erased`: A person was erased: the customer ids to erase downstream.
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an endpoint: nothing more is sent to it (its pending deliveries stop) */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An endpoint's delivery log, newest first: attempts, the last answer, the next attempt */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhooks/{webhookId}/deliveries/{deliveryId}/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivery again now (the same message and `webhook-id`; contact details once delivered are gone) */
+        post: operations["replayWebhookDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The lead feed for pull-based lead management: leads after a cursor, oldest first
+         * @description Every quote request and booked test drive, in the order they were stored. Poll with the last `cursor` as `after`; an empty page means nothing new. A dealer-bound key sees its dealer's leads.
+         */
+        get: operations["listLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -604,7 +848,7 @@ export interface components {
             }[];
         };
         /** @description One event; `type` selects the schema of `data`. */
-        Event: components["schemas"]["PageViewEvent"] | components["schemas"]["ConfiguratorBuildEvent"] | components["schemas"]["QuoteRequestEvent"] | components["schemas"]["TestDriveBookedEvent"] | components["schemas"]["PurchaseEvent"] | components["schemas"]["LeaseStartedEvent"] | components["schemas"]["LoanStartedEvent"] | components["schemas"]["LoanPayoffInquiryEvent"] | components["schemas"]["TradeInAppraisalEvent"] | components["schemas"]["ServiceVisitEvent"] | components["schemas"]["ServiceDueEvent"] | components["schemas"]["TelemetrySnapshotEvent"] | components["schemas"]["RecallNoticeEvent"] | components["schemas"]["SoftwareUpdateAvailableEvent"] | components["schemas"]["TripSummaryEvent"] | components["schemas"]["SurveyResponseEvent"] | components["schemas"]["ComplaintOpenedEvent"] | components["schemas"]["ComplaintClosedEvent"] | components["schemas"]["ReferralEvent"] | components["schemas"]["SocialMentionEvent"] | components["schemas"]["IdentitiesLinkedEvent"] | components["schemas"]["ConsentChangedEvent"] | components["schemas"]["PreferenceChangedEvent"];
+        Event: components["schemas"]["PageViewEvent"] | components["schemas"]["ConfiguratorBuildEvent"] | components["schemas"]["QuoteRequestEvent"] | components["schemas"]["TestDriveBookedEvent"] | components["schemas"]["PurchaseEvent"] | components["schemas"]["LeaseStartedEvent"] | components["schemas"]["LoanStartedEvent"] | components["schemas"]["LoanPayoffInquiryEvent"] | components["schemas"]["TradeInAppraisalEvent"] | components["schemas"]["ServiceVisitEvent"] | components["schemas"]["ServiceDueEvent"] | components["schemas"]["TelemetrySnapshotEvent"] | components["schemas"]["RecallNoticeEvent"] | components["schemas"]["SoftwareUpdateAvailableEvent"] | components["schemas"]["TripSummaryEvent"] | components["schemas"]["SurveyResponseEvent"] | components["schemas"]["ComplaintOpenedEvent"] | components["schemas"]["ComplaintClosedEvent"] | components["schemas"]["ReferralEvent"] | components["schemas"]["SocialMentionEvent"] | components["schemas"]["IdentitiesLinkedEvent"] | components["schemas"]["ConsentChangedEvent"] | components["schemas"]["PreferenceChangedEvent"] | components["schemas"]["ServiceBookedEvent"] | components["schemas"]["ServiceBookingCancelledEvent"];
         /**
          * @description A page of the brand's site was viewed (counts towards interest; `model` when the page is a model's).
          * @example {
@@ -1601,11 +1845,13 @@ export interface components {
                 locationDataConsent?: boolean;
                 /** @description Consent to compare this person's driving with the other drivers of their household in the monthly driving report (every member must consent) */
                 driverComparisonConsent?: boolean;
+                /** @description Service reminders by email and app (an unsubscribe link sets false) */
+                reminders?: boolean;
                 source?: string;
             };
         };
         /**
-         * @description Contact preferences changed: quiet hours, preferred dealer and channel, time zone, categories the person is not interested in.
+         * @description Contact preferences changed: quiet hours, preferred dealer and channel, time zone, language, categories the person is not interested in.
          * @example {
          *       "id": "evt-2026-11-22-0001",
          *       "type": "preference_changed",
@@ -1652,6 +1898,94 @@ export interface components {
                 notInterested?: ("sales" | "service" | "retention" | "info" | "safety")[];
                 /** @description The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out) */
                 country?: string | null;
+                /** @description The person's language: creatives in it when the action has them */
+                locale?: string | null;
+            };
+        };
+        /**
+         * @description A service slot was booked (bookSlot, a booking link, or the dealer's own system): service reminders wait until it has passed.
+         * @example {
+         *       "id": "evt-2026-11-22-0001",
+         *       "type": "service_booked",
+         *       "occurredAt": "2026-11-22T09:30:00Z",
+         *       "identifiers": {
+         *         "customerId": "C-100234"
+         *       },
+         *       "data": {
+         *         "bookingId": "bkg_4bQm2kT9xYz01AbCdEfG",
+         *         "slotId": "slt_4bQm2kT9xYz01AbCdEfG",
+         *         "atDealerId": "dlr_4bQm2kT9xYz01AbCdEfG",
+         *         "start": "2026-12-03T09:00:00-06:00",
+         *         "durationMinutes": 60,
+         *         "resource": "bay"
+         *       }
+         *     }
+         */
+        ServiceBookedEvent: {
+            /** @description Client-generated id; stored at most once per tenant, forever */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "service_booked";
+            /** Format: date-time */
+            occurredAt: string;
+            identifiers: components["schemas"]["Identifiers"];
+            /** @description A dealer id (dlr_…) of the brand */
+            dealerId?: string;
+            /** @description The CRM's household key: people with the same key form one household */
+            householdRef?: string;
+            source?: string;
+            data: {
+                bookingId: string;
+                slotId?: string;
+                /** @description The dealer whose slot was booked */
+                atDealerId?: string;
+                /** Format: date-time */
+                start: string;
+                durationMinutes?: number;
+                /** @enum {string} */
+                resource?: "bay" | "loaner";
+                /** @description The decision that offered the slot */
+                decisionId?: string;
+                actionId?: string;
+            };
+        };
+        /**
+         * @description A booked service slot was cancelled (or moved: rescheduling cancels and books).
+         * @example {
+         *       "id": "evt-2026-11-22-0001",
+         *       "type": "service_booking_cancelled",
+         *       "occurredAt": "2026-11-22T09:30:00Z",
+         *       "identifiers": {
+         *         "customerId": "C-100234"
+         *       },
+         *       "data": {
+         *         "bookingId": "bkg_4bQm2kT9xYz01AbCdEfG",
+         *         "reason": "rescheduled"
+         *       }
+         *     }
+         */
+        ServiceBookingCancelledEvent: {
+            /** @description Client-generated id; stored at most once per tenant, forever */
+            id: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "service_booking_cancelled";
+            /** Format: date-time */
+            occurredAt: string;
+            identifiers: components["schemas"]["Identifiers"];
+            /** @description A dealer id (dlr_…) of the brand */
+            dealerId?: string;
+            /** @description The CRM's household key: people with the same key form one household */
+            householdRef?: string;
+            source?: string;
+            data: {
+                bookingId: string;
+                reason?: string;
             };
         };
         ProfileView: {
@@ -1785,6 +2119,31 @@ export interface components {
                 email?: components["schemas"]["EmailCreative"];
             };
             /**
+             * @description Creatives per language (`de`, `de-AT`), for channels the action has: chosen by `context.locale`, else the person's language preference; `de-AT` falls back to `de`, then to `channels`. Validated like `channels`.
+             * @example {
+             *       "de": {
+             *         "channels": {
+             *           "email": {
+             *             "subject": "Zeit für den Service",
+             *             "body": "Buchen Sie bei {{dealer.name}}."
+             *           }
+             *         }
+             *       }
+             *     }
+             */
+            locales?: {
+                [key: string]: {
+                    channels: {
+                        web_configurator?: components["schemas"]["WebCreative"];
+                        dealer_site?: components["schemas"]["WebCreative"];
+                        app?: components["schemas"]["WebCreative"];
+                        service_lane?: components["schemas"]["WebCreative"];
+                        in_vehicle?: components["schemas"]["InVehicleCreative"];
+                        email?: components["schemas"]["EmailCreative"];
+                    };
+                };
+            };
+            /**
              * @description JsonLogic deciding eligibility; `null` = always eligible. Full reference: docs/rules.md.
              *
              *     Predicates: `lease_ends_within(days)`, `warranty_ends_within(days)`, `service_due([days])`, `open_recall()`, `powertrain_is(powertrain)`, `positive_equity()`, `loan_payoff_inquiry_seen()`, `model_configured_recently(days, [model])`.
@@ -1881,7 +2240,7 @@ export interface components {
             /** @description A dealer-owned action, decided only on that dealer's rooftops */
             dealerId?: string;
         };
-        /** @description web_configurator, dealer_site, app and service_lane. Text may use `{{field}}` or `{{field|fallback}}` with: `vehicle.make`, `vehicle.model`, `vehicle.year`, `dealer.name`, `context.model`, `gates.leaseEndsIn`, `gates.warrantyEndsIn`, `gates.leaseEndsInMonths`, `gates.leaseEndsInDays`, `gates.warrantyEndsInMonths`, `gates.serviceDueInDays`, `gates.nextServiceKind`, `gates.openRecalls`, `gates.configuredModel` (docs/rules.md). */
+        /** @description web_configurator, dealer_site, app and service_lane. Text may use `{{field}}` or `{{field|fallback}}` with: `vehicle.make`, `vehicle.model`, `vehicle.year`, `dealer.name`, `context.model`, `gates.leaseEndsIn`, `gates.warrantyEndsIn`, `gates.leaseEndsInMonths`, `gates.leaseEndsInDays`, `gates.warrantyEndsInMonths`, `gates.serviceDueInDays`, `gates.nextServiceKind`, `gates.openRecalls`, `gates.configuredModel`, `slots.first`, `slots.count`, `slots.dealer` (docs/rules.md). */
         WebCreative: {
             title: string;
             body: string;
@@ -1889,14 +2248,14 @@ export interface components {
             /** Format: uri */
             imageUrl?: string;
         };
-        /** @description Text may use `{{field}}` or `{{field|fallback}}` with: `vehicle.make`, `vehicle.model`, `vehicle.year`, `dealer.name`, `context.model`, `gates.leaseEndsIn`, `gates.warrantyEndsIn`, `gates.leaseEndsInMonths`, `gates.leaseEndsInDays`, `gates.warrantyEndsInMonths`, `gates.serviceDueInDays`, `gates.nextServiceKind`, `gates.openRecalls`, `gates.configuredModel` (docs/rules.md). */
+        /** @description Text may use `{{field}}` or `{{field|fallback}}` with: `vehicle.make`, `vehicle.model`, `vehicle.year`, `dealer.name`, `context.model`, `gates.leaseEndsIn`, `gates.warrantyEndsIn`, `gates.leaseEndsInMonths`, `gates.leaseEndsInDays`, `gates.warrantyEndsInMonths`, `gates.serviceDueInDays`, `gates.nextServiceKind`, `gates.openRecalls`, `gates.configuredModel`, `slots.first`, `slots.count`, `slots.dealer` (docs/rules.md). */
         InVehicleCreative: {
             /** @description Read aloud: at most 120 characters, no URLs, no emoji */
             text: string;
             /** @default [] */
             buttons: string[];
         };
-        /** @description Text may use `{{field}}` or `{{field|fallback}}` with: `vehicle.make`, `vehicle.model`, `vehicle.year`, `dealer.name`, `context.model`, `gates.leaseEndsIn`, `gates.warrantyEndsIn`, `gates.leaseEndsInMonths`, `gates.leaseEndsInDays`, `gates.warrantyEndsInMonths`, `gates.serviceDueInDays`, `gates.nextServiceKind`, `gates.openRecalls`, `gates.configuredModel` (docs/rules.md). */
+        /** @description Text may use `{{field}}` or `{{field|fallback}}` with: `vehicle.make`, `vehicle.model`, `vehicle.year`, `dealer.name`, `context.model`, `gates.leaseEndsIn`, `gates.warrantyEndsIn`, `gates.leaseEndsInMonths`, `gates.leaseEndsInDays`, `gates.warrantyEndsInMonths`, `gates.serviceDueInDays`, `gates.nextServiceKind`, `gates.openRecalls`, `gates.configuredModel`, `slots.first`, `slots.count`, `slots.dealer` (docs/rules.md). */
         EmailCreative: {
             subject: string;
             body: string;
@@ -1909,7 +2268,7 @@ export interface components {
                 category: string;
                 /** @description Where on the page this action goes */
                 placement: string;
-                /** @description The channel's creative: web {title, body, cta, imageUrl}, in_vehicle {text, buttons}, email {subject, body} */
+                /** @description The channel's creative: web {title, body, cta, imageUrl}, in_vehicle {text, buttons}, email {subject, body}. A service reminder on email, app or the dealer site also carries `slots`: 2–3 open service slots [{slotId, dealerId, dealerName, start, durationMinutes, resource, label (in the person's time zone), bookUrl (a signed, single-use, expiring booking link)}]. */
                 creative: {
                     [key: string]: unknown;
                 };
@@ -2040,6 +2399,99 @@ export interface components {
                 ci: number[];
                 /** @description absolute / holdout rate; null when the holdout rate is 0 */
                 relative: number | null;
+            };
+        };
+        ServiceSlot: {
+            id: string;
+            dealerId: string;
+            /** @description ISO 8601 (UTC) */
+            start: string;
+            durationMinutes: number;
+            /** @enum {string} */
+            resource: "bay" | "loaner";
+            capacity: number;
+            booked: number;
+            /** @description Places left */
+            open: number;
+        };
+        Booking: {
+            id: string;
+            dealerId: string;
+            slotId: string;
+            profileId: string;
+            /** @enum {string} */
+            status: "booked" | "cancelled";
+            start: string | null;
+            decisionId: string | null;
+            actionId: string | null;
+            createdAt: string;
+            cancelledAt: string | null;
+        };
+        BookingLink: {
+            /** @enum {string} */
+            status: "open" | "booked" | "cancelled" | "full" | "expired";
+            slot: components["schemas"]["ServiceSlot"] & (Record<string, never> | null);
+            dealerName: string | null;
+            booking: components["schemas"]["Booking"] & (Record<string, never> | null);
+        };
+        UnsubscribeLink: {
+            /** @enum {string} */
+            status: "subscribed" | "unsubscribed";
+            /** @enum {string} */
+            channel: "email";
+        };
+        ServiceReminderPayload: {
+            profileId: string;
+            /** @description The CRM's customer id: its email service has the address */
+            customerId: string | null;
+            day: string;
+            /** @description When to send: now or the next 09:00–17:00 in the person's time zone */
+            sendAt: string;
+            timeZone: string;
+            decisionId: string;
+            actionId: string;
+            /** @description In the person's language when the action has it */
+            email: {
+                subject: string;
+                body: string;
+            };
+            /** @description 2–3 open slots: label in the person's time zone, start, dealer, bookUrl (signed, single-use, expiring) */
+            slots: {
+                [key: string]: unknown;
+            }[];
+            /** @description Records the consent change (no more reminder or marketing emails) */
+            unsubscribeUrl: string;
+        };
+        Webhook: {
+            id: string;
+            url: string;
+            events: ("lead.created" | "booking.created" | "booking.cancelled" | "service_reminder.due" | "consent.changed" | "profile.erased" | "*")[];
+            description: string | null;
+            createdAt: string;
+        };
+        WebhookDelivery: {
+            id: string;
+            /** @description The `webhook-id` header: the same for every attempt and replay */
+            messageId: string;
+            event: string | null;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed";
+            attempts: number;
+            nextAttemptAt: string | null;
+            lastStatus: number | null;
+            lastError: string | null;
+            createdAt: string;
+            deliveredAt: string | null;
+        };
+        Lead: {
+            /** @description Pass as `after` to get the leads after this one */
+            cursor: string;
+            /** @description The message id (the `webhook-id` of the same lead pushed to webhooks) */
+            id: string;
+            createdAt: string;
+            /** @description kind (quote, test_drive), personId, customerId, dealerId, details (model, trim, powertrain, price…), contact (email, phone: until every webhook endpoint has the lead) */
+            lead: {
+                [key: string]: unknown;
             };
         };
     };
@@ -3405,6 +3857,10 @@ export interface operations {
                      * @example DE
                      */
                     country?: string | null;
+                    /** @description The person's language: creatives in it when the action has them */
+                    locale?: string | null;
+                    /** @description Service reminders by email and app (false: unsubscribed) */
+                    reminders?: boolean;
                 };
             };
         };
@@ -4827,6 +5283,1576 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UpliftReport"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listServiceSlots: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A dlr_ id */
+                dealerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Slots by start */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        slots: components["schemas"]["ServiceSlot"][];
+                    };
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    putServiceSlots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A dlr_ id */
+                dealerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "slots": [
+                 *         {
+                 *           "start": "2027-01-12T08:00:00-06:00",
+                 *           "durationMinutes": 60,
+                 *           "resource": "bay",
+                 *           "capacity": 2
+                 *         },
+                 *         {
+                 *           "start": "2027-01-12T09:00:00-06:00",
+                 *           "durationMinutes": 60,
+                 *           "resource": "loaner",
+                 *           "capacity": 1
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    slots: {
+                        /**
+                         * Format: date-time
+                         * @example 2027-01-12T08:00:00-06:00
+                         */
+                        start: string;
+                        /** @default 60 */
+                        durationMinutes?: number;
+                        /**
+                         * @description A service bay, or a bay with a loaner car
+                         * @default bay
+                         * @enum {string}
+                         */
+                        resource?: "bay" | "loaner";
+                        /** @description Places; 0 closes the slot (not below its bookings) */
+                        capacity: number;
+                    }[];
+                };
+            };
+        };
+        responses: {
+            /** @description The dealer's slots from the earliest one given on */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        slots: components["schemas"]["ServiceSlot"][];
+                    };
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `capacity-below-bookings`: A slot's capacity cannot drop below its bookings */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listBookings: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                /** @description A dlr_ id */
+                dealerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Bookings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        bookings: components["schemas"]["Booking"][];
+                    };
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    bookSlot: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A dlr_ id */
+                dealerId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "slotId": "slt_4bQm2kT9xYz01AbCdEfG",
+                 *       "profileId": "prs_4bQm2kT9xYz01AbCdEfG"
+                 *     }
+                 */
+                "application/json": {
+                    slotId: string;
+                    profileId: string;
+                    decisionId?: string;
+                    actionId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Booked */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `slot-unavailable`: The service slot is full, closed or has started */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A dlr_ id */
+                dealerId: string;
+                bookingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "reason": "customer called"
+                 *     }
+                 */
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Cancelled */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rescheduleBooking: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A dlr_ id */
+                dealerId: string;
+                bookingId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "slotId": "slt_4bQm2kT9xYz01AbCdEfG"
+                 *     }
+                 */
+                "application/json": {
+                    slotId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new booking */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Booking"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `slot-unavailable`: The service slot is full, closed or has started; `booking-not-active`: The booking was cancelled */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getBookingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of a link Pitwall issued */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The slot and whether it is open, booked, full or expired: an HTML page for a browser (Accept: text/html), else JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingLink"];
+                    "text/html": string;
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    useBookingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of a link Pitwall issued */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The booking: an HTML page for a browser (Accept: text/html), else JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingLink"];
+                    "text/html": string;
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `slot-unavailable`: The service slot is full, closed or has started */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `link-expired`: The link has expired */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    cancelBookingLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of a link Pitwall issued */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The cancelled booking: an HTML page for a browser (Accept: text/html), else JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingLink"];
+                    "text/html": string;
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getUnsubscribeLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of a link Pitwall issued */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page for a browser (Accept: text/html), else JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeLink"];
+                    "text/html": string;
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    useUnsubscribeLink: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The token of a link Pitwall issued */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page for a browser (Accept: text/html), else JSON */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UnsubscribeLink"];
+                    "text/html": string;
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given; `write-conflict`: Concurrent writes kept conflicting; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    runServiceReminders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "limit": 100
+                 *     }
+                 */
+                "application/json": {
+                    cursor?: string;
+                    /** @default 100 */
+                    limit?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The day's payloads of this page, who was skipped and why */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        day: string;
+                        payloads: components["schemas"]["ServiceReminderPayload"][];
+                        skipped: {
+                            profileId: string;
+                            reason: string;
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `store-unavailable`: The store is unavailable; retry after the time given */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Endpoints */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        webhooks: components["schemas"]["Webhook"][];
+                    };
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "url": "https://crm.example.com/pitwall",
+                 *       "events": [
+                 *         "lead.created",
+                 *         "booking.created"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @example https://crm.example.com/pitwall */
+                    url: string;
+                    events: ("lead.created" | "booking.created" | "booking.cancelled" | "service_reminder.due" | "consent.changed" | "profile.erased" | "*")[];
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Created; `secret` is shown only here */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        url: string;
+                        events: ("lead.created" | "booking.created" | "booking.cancelled" | "service_reminder.due" | "consent.changed" | "profile.erased" | "*")[];
+                        description: string | null;
+                        createdAt: string;
+                        secret: string;
+                    };
+                };
+            };
+            /** @description `validation-failed`: The request is not valid; `malformed-json`: The request body is not valid JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `payload-too-large`: The request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `unsupported-media-type`: The request body must be application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                webhookId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deliveries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        deliveries: components["schemas"]["WebhookDelivery"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    replayWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                webhookId: string;
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            /** @description `validation-failed`: The request is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `missing-api-key`: An API key is required; `invalid-api-key`: The API key is not known; `revoked-api-key`: The API key has been revoked; `expired-api-key`: The API key has expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `insufficient-scope`: The API key lacks the scope for this operation; `key-kind-not-allowed`: This kind of API key cannot call this operation */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not-found`: Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate-limited`: Too many requests */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `internal-error`: Internal error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listLeads: {
+        parameters: {
+            query?: {
+                after?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Leads */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        leads: components["schemas"]["Lead"][];
+                        nextCursor: string | null;
+                    };
                 };
             };
             /** @description `validation-failed`: The request is not valid */

@@ -37,6 +37,20 @@ export const EmailCreativeSchema = z
   .strict()
   .meta({ id: "EmailCreative", description: templateFieldsDescription() });
 
+const ChannelsSchema = z
+  .object({
+    web_configurator: WebCreativeSchema.optional(),
+    dealer_site: WebCreativeSchema.optional(),
+    app: WebCreativeSchema.optional(),
+    service_lane: WebCreativeSchema.optional(),
+    in_vehicle: InVehicleCreativeSchema.optional(),
+    email: EmailCreativeSchema.optional(),
+  })
+  .strict();
+
+/** A language tag as creatives are keyed: `de`, `de-AT` (issue 10). */
+export const LOCALE_PATTERN = /^[a-z]{2,3}(-[A-Z]{2})?$/;
+
 const Window = z.object({ perDay: Count.optional(), perWeek: Count.optional() }).strict();
 
 export const CapsSchema = z
@@ -56,17 +70,21 @@ export const ActionSchema = z
       .max(64),
     kind: z.enum(ACTION_KINDS),
     category: z.enum(CATEGORIES),
-    channels: z
-      .object({
-        web_configurator: WebCreativeSchema.optional(),
-        dealer_site: WebCreativeSchema.optional(),
-        app: WebCreativeSchema.optional(),
-        service_lane: WebCreativeSchema.optional(),
-        in_vehicle: InVehicleCreativeSchema.optional(),
-        email: EmailCreativeSchema.optional(),
-      })
-      .strict()
-      .refine((c) => Object.values(c).some(Boolean), "give a creative for at least one channel"),
+    channels: ChannelsSchema.refine((c) => Object.values(c).some(Boolean), "give a creative for at least one channel"),
+    // ---- issue 10: copy per language, with `channels` as the fallback
+    locales: z
+      .record(
+        z.string().regex(LOCALE_PATTERN, "a language tag such as de or de-AT"),
+        z.object({ channels: ChannelsSchema }).strict(),
+      )
+      .optional()
+      .meta({
+        description:
+          "Creatives per language (`de`, `de-AT`), for channels the action has: chosen by `context.locale`, else the person's language preference; `de-AT` falls back to `de`, then to `channels`. Validated like `channels`.",
+        example: {
+          de: { channels: { email: { subject: "Zeit für den Service", body: "Buchen Sie bei {{dealer.name}}." } } },
+        },
+      }),
     rule: z
       .union([z.record(z.string(), z.unknown()), z.boolean(), z.null()])
       .default(null)

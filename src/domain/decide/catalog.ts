@@ -51,6 +51,8 @@ export interface CompiledAction {
   /** The rule reads only the request context: usable for unknown visitors, under GPC and in degraded mode. */
   readonly contextual: boolean;
   readonly creatives: Readonly<Partial<Record<DecisionChannel, CompiledCreative>>>;
+  /** issue 10: creatives per language tag (`de`, `de-AT`); null when the action has none. */
+  readonly localized: Readonly<Record<string, Partial<Record<DecisionChannel, CompiledCreative>>>> | null;
   /** Context weight at `channelIndex(channel) * 2 + (small surface ? 1 : 0)`; an array, so the hot path does no keyed lookups. */
   readonly weights: readonly number[];
   readonly source: Action;
@@ -150,6 +152,15 @@ function compileAction(
     if (!src) continue;
     creatives[c] = checked ? lazyCreative(src) : compileCreative(src);
   }
+  let localized: Record<string, Partial<Record<DecisionChannel, CompiledCreative>>> | null = null;
+  for (const [locale, l] of Object.entries(a.locales ?? {})) {
+    const set: Partial<Record<DecisionChannel, CompiledCreative>> = {};
+    for (const c of DECISION_CHANNELS) {
+      const src = l.channels[c];
+      if (src) set[c] = checked ? lazyCreative(src) : compileCreative(src);
+    }
+    (localized ??= {})[locale] = set;
+  }
   const action = {
     id: a.id,
     index,
@@ -174,12 +185,27 @@ function compileAction(
     signals,
     contextual: isContextual(signals),
     creatives,
+    localized,
     weights,
     source: a,
     guards: 0,
   };
   for (const g of GUARDRAILS) if (!g.concerns || g.concerns(action)) action.guards |= GUARD_BIT.get(g)!;
   return Object.freeze(action);
+}
+
+/**
+ * The creative of `a` on `channel` in `locale`: the exact tag, else its language, else the default.
+ * creativeFor(a, "email", "de-AT") uses `locales["de-AT"]`, else `locales.de`, else `channels.email`.
+ */
+export function creativeFor(a: CompiledAction, channel: DecisionChannel, locale: string | null): CompiledCreative {
+  if (locale && a.localized) {
+    const exact = a.localized[locale]?.[channel];
+    if (exact) return exact;
+    const lang = a.localized[locale.split(/[-_]/)[0]!.toLowerCase()]?.[channel];
+    if (lang) return lang;
+  }
+  return a.creatives[channel]!;
 }
 
 /**

@@ -106,7 +106,9 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
   },
   {
     id: "oil-change",
-    kind: "offer",
+    // issue 10: a real service reminder — where the person books (email, app, dealer site) it carries 2–3 open slots
+    // with booking links, and without capacity in the horizon it is not offered.
+    kind: "service_reminder",
     category: "service",
     // offBrandService: service_due also holds when an off-brand car's oil change is due (any make, at this dealer).
     rule: { or: [{ service_due: [] }, { ">=": [{ var: "gates.daysSinceService" }, 180] }] },
@@ -117,10 +119,14 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     caps: { perWeek: 1, perMonth: 2 },
     channels: {
       email: {
-        subject: "$20 off your next oil change",
-        body: "Book an oil and filter change at {{dealer.name}}, any make, with three open slots this week.",
+        subject: "$20 off your next oil change: {{slots.count}} open times at {{slots.dealer}}",
+        body: "Book an oil and filter change at {{slots.dealer}}, any make. The first open time is {{slots.first}}; pick one below and one click books it.",
       },
-      app: { title: "$20 off an oil change", body: "Any make, at {{dealer.name}}.", cta: "Book a slot" },
+      app: {
+        title: "$20 off an oil change",
+        body: "Any make, at {{slots.dealer}}: first open {{slots.first}}.",
+        cta: "Book a slot",
+      },
       dealer_site: {
         title: "Oil change special",
         body: "$20 off an oil and filter change for any make at {{dealer.name}}.",
@@ -130,6 +136,16 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
         title: "Oil change due",
         body: "Offer the $20 oil change special while the vehicle is here.",
         cta: "Add to order",
+      },
+    },
+    locales: {
+      de: {
+        channels: {
+          email: {
+            subject: "20 $ Rabatt auf den nächsten Ölwechsel: {{slots.count}} freie Termine bei {{slots.dealer}}",
+            body: "Ölwechsel mit Filter bei {{slots.dealer}}, jede Marke. Der erste freie Termin ist {{slots.first}}; ein Klick bucht ihn.",
+          },
+        },
       },
     },
   },
@@ -144,7 +160,7 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
     channels: {
       email: {
         subject: "Your {{vehicle.model}} is due for {{gates.nextServiceKind}}",
-        body: "Book a time at {{dealer.name}}: three open slots this week are one click away.",
+        body: "Book a time at {{slots.dealer}}: {{slots.count}} open slots, the first {{slots.first}}, are one click away.",
       },
       app: {
         title: "{{gates.nextServiceKind}} due in {{gates.serviceDueInDays}} days",
@@ -164,6 +180,16 @@ export const DEMO_CATALOG: readonly ActionInput[] = [
         title: "Time for {{gates.nextServiceKind}}",
         body: "Your {{vehicle.model}} is due soon. Book online in a minute.",
         cta: "Book service",
+      },
+    },
+    locales: {
+      de: {
+        channels: {
+          email: {
+            subject: "Ihr {{vehicle.model}}: {{gates.nextServiceKind}} steht an",
+            body: "Buchen Sie bei {{slots.dealer}}: {{slots.count}} freie Termine, der erste am {{slots.first}}, mit einem Klick.",
+          },
+        },
       },
     },
   },

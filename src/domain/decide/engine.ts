@@ -2,7 +2,7 @@
 import type { Gates, RuleData } from "../rules/data";
 import { truthy } from "../rules/operators";
 import { firstCategory, isSmallSurface, needsDiversity, selectSlate } from "./arbitrate";
-import type { CompiledAction } from "./catalog";
+import { creativeFor, type CompiledAction } from "./catalog";
 import { DEFAULT_CONFIG, type DecideConfig } from "./config";
 import { explain } from "./explain";
 import { anyMakeService, deriveGates, primaryVehicle } from "./gates";
@@ -25,6 +25,7 @@ export function templateDataFor(input: DecisionInput, gates: Gates | null): Temp
     dealerName: input.dealer?.name ?? null,
     gates: useProfile ? gates : null,
     contextModel: input.context.model ?? null,
+    slots: input.serviceSlots?.slots.length ? input.serviceSlots : null,
   };
 }
 
@@ -66,6 +67,8 @@ export function decide(input: DecisionInput): DecisionResult {
   const sensitive = input.showSensitive === true && input.keyKind === "server";
   const reasonGates = input.gpc ? null : gates;
   const anyMakeGates = reasonGates ? anyMakeService(reasonGates) : null;
+  // issue 10: the request's language, else the person's
+  const locale = input.context.locale ?? profile?.consent.locale ?? null;
   const actions: DecidedAction[] = shown.map((i, slot) => {
     const a = eligible[i]!;
     const why = explain(a, a.offBrandService ? anyMakeGates : reasonGates, data.context);
@@ -74,7 +77,7 @@ export function decide(input: DecisionInput): DecisionResult {
       kind: a.kind,
       category: a.category,
       slot,
-      creative: a.creatives[channel]!.render(tdata),
+      creative: creativeFor(a, channel, locale).render(tdata),
       score: Number(scores[i]!.toPrecision(4)),
       reasons: publicReasons(why),
       sensitiveReasons: sensitiveReasons(why, sensitive),

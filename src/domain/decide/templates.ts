@@ -4,12 +4,15 @@
  */
 import type { VehicleFacts } from "../profile/types";
 import type { Gates } from "../rules/data";
+import type { SlotChoice } from "../channels/slots";
 
 export interface TemplateData {
   vehicle: VehicleFacts | null;
   dealerName: string | null;
   gates: Gates | null;
   contextModel: string | null;
+  /** issue 10: the open service slots a reminder carries (absent or null: none looked up). */
+  slots?: SlotChoice | null;
 }
 
 interface Field {
@@ -115,6 +118,25 @@ export const TEMPLATE_FIELDS: Readonly<Record<string, Field>> = {
     get: (t) => t.gates?.configuredModel,
     fallback: "the model you built",
     maxLen: 24,
+  },
+  // ---- issue 10: service reminders carry open slots (the creative's `slots` has each with its booking link)
+  "slots.first": {
+    description: "The first open service slot a reminder carries, in the person's time zone (`Tue, Jan 14, 9:00 AM`).",
+    get: (t) => t.slots?.slots[0]?.label,
+    fallback: "soon",
+    maxLen: 32,
+  },
+  "slots.count": {
+    description: "How many open slots the reminder carries (2–3).",
+    get: (t) => t.slots?.slots.length || null,
+    fallback: "a few",
+    maxLen: 1,
+  },
+  "slots.dealer": {
+    description: "The dealer whose slots the reminder carries (the person's, or the next one with capacity).",
+    get: (t) => t.slots?.dealerName,
+    fallback: "your dealer",
+    maxLen: 40,
   },
 };
 

@@ -8,6 +8,7 @@ import type { DecideConfig } from "./config";
 import type { ContactLog } from "./contacts";
 import type { CandidateSet, StatsMap } from "./learner";
 import type { ActionKind, DecisionChannel, Segment } from "./vocabulary";
+import type { SlotChoice } from "../channels/slots";
 
 export interface DecisionContextInput {
   page?: string;
@@ -52,6 +53,11 @@ export interface DecisionInput {
   config?: DecideConfig;
   /** Actions already placed elsewhere on the same page (decidePage): never shown twice in one decision. */
   exclude?: ReadonlySet<string>;
+  /**
+   * issue 10: open service slots for the person's dealer (or the next one), looked up by the caller when the
+   * catalogue has a service reminder for the channel; absent: capacity is not considered.
+   */
+  serviceSlots?: SlotChoice;
 }
 
 export interface DecidedAction {
@@ -77,7 +83,8 @@ export type GuardrailName =
   | "post_purchase_cooling"
   | "fatigue"
   | "relevance"
-  | "sensitive_copy";
+  | "sensitive_copy"
+  | "service_capacity";
 
 export interface Suppression {
   id: string;

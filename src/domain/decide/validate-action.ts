@@ -19,7 +19,7 @@ export type ActionFaultType =
  * the version stands (a cold isolate then compiles a catalogue within a Worker's CPU budget); bump it whenever a
  * check changes (tests/unit/validator-version.test.ts fails until you do), so stored actions are checked anew.
  */
-export const VALIDATOR_VERSION = "2026-12-01.2";
+export const VALIDATOR_VERSION = "2026-12-01.3";
 
 /** One refusal: `pointer` is a JSON pointer into the action, e.g. "/channels/in_vehicle/text". */
 export interface ActionFault {
@@ -41,12 +41,29 @@ export function checkAction(input: unknown): { action: Action | null; faults: Ac
     pointer: `/rule${f.path}`,
     reason: `${f.kind}: ${f.problem}`,
   }));
-  for (const [channel, creative] of Object.entries(a.channels)) {
+  const sets: [string, Record<string, unknown>][] = [["", a.channels]];
+  for (const [locale, l] of Object.entries(a.locales ?? {})) {
+    sets.push([`/locales/${locale}`, l.channels]);
+    for (const c of Object.keys(l.channels))
+      if (!a.channels[c as keyof typeof a.channels])
+        faults.push({
+          type: "invalid",
+          pointer: `/locales/${locale}/channels/${c}`,
+          reason: "a language may only translate a channel the action has in `channels`",
+        });
+  }
+  for (const [prefix, channels] of sets) faults.push(...creativeFaults(channels as Action["channels"], prefix));
+  return { action: a, faults };
+}
+
+function creativeFaults(channels: Action["channels"], prefix: string): ActionFault[] {
+  const faults: ActionFault[] = [];
+  for (const [channel, creative] of Object.entries(channels)) {
     if (!creative) continue;
     for (const [field, value] of Object.entries(creative)) {
       const texts = Array.isArray(value) ? value : typeof value === "string" && field !== "imageUrl" ? [value] : [];
       texts.forEach((text: string, i) => {
-        const pointer = `/channels/${channel}/${field}${Array.isArray(value) ? `/${i}` : ""}`;
+        const pointer = `${prefix}/channels/${channel}/${field}${Array.isArray(value) ? `/${i}` : ""}`;
         faults.push(
           ...textFaults(text, pointer, channel === "in_vehicle" ? (field === "buttons" ? "button" : "text") : null),
         );
@@ -55,12 +72,12 @@ export function checkAction(input: unknown): { action: Action | null; faults: Ac
     if (channel === "in_vehicle" && "buttons" in creative && creative.buttons.length > DEFAULT_CONFIG.inCarMaxButtons) {
       faults.push({
         type: "payload-limit",
-        pointer: "/channels/in_vehicle/buttons",
+        pointer: `${prefix}/channels/in_vehicle/buttons`,
         reason: `at most ${DEFAULT_CONFIG.inCarMaxButtons} buttons in the car`,
       });
     }
   }
-  return { action: a, faults };
+  return faults;
 }
 
 /**

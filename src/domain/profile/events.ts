@@ -72,6 +72,10 @@ const Consent = z.object({
     description:
       "Consent to compare this person's driving with the other drivers of their household in the monthly driving report (every member must consent)",
   }),
+  reminders: z
+    .boolean()
+    .optional()
+    .meta({ description: "Service reminders by email and app (an unsubscribe link sets false)" }),
 });
 const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "must be HH:MM");
 
@@ -225,7 +229,25 @@ export const EVENT_DATA = {
       .nullable()
       .optional()
       .meta({ description: "The person's country: it decides the brand's marketing-consent rule (opt-in or opt-out)" }),
+    locale: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, "must be a language tag such as de or de-AT")
+      .nullable()
+      .optional()
+      .meta({ description: "The person's language: creatives in it when the action has them" }),
   }),
+  // ---- issue 10: service bookings (written by bookSlot and booking links; a DMS may send its own)
+  service_booked: z.object({
+    bookingId: Short(64),
+    slotId: Short(64).optional(),
+    atDealerId: Short(64).optional().meta({ description: "The dealer whose slot was booked" }),
+    start: z.iso.datetime({ offset: true }),
+    durationMinutes: z.number().int().min(5).max(1440).optional(),
+    resource: z.enum(["bay", "loaner"]).optional(),
+    decisionId: z.string().max(1024).optional().meta({ description: "The decision that offered the slot" }),
+    actionId: Short(64).optional(),
+  }),
+  service_booking_cancelled: z.object({ bookingId: Short(64), reason: Short(200).optional() }),
 } as const;
 
 export type EventType = keyof typeof EVENT_DATA;
@@ -322,6 +344,15 @@ export const EVENT_EXAMPLES: { [T in EventType]: EventData<T> } = {
     preferredChannel: "email",
     timeZone: "America/Los_Angeles",
   },
+  service_booked: {
+    bookingId: "bkg_4bQm2kT9xYz01AbCdEfG",
+    slotId: "slt_4bQm2kT9xYz01AbCdEfG",
+    atDealerId: "dlr_4bQm2kT9xYz01AbCdEfG",
+    start: "2026-12-03T09:00:00-06:00",
+    durationMinutes: 60,
+    resource: "bay",
+  },
+  service_booking_cancelled: { bookingId: "bkg_4bQm2kT9xYz01AbCdEfG", reason: "rescheduled" },
 };
 
 /** What each event type says and what it changes in the profile (OpenAPI and docs). */
@@ -362,7 +393,10 @@ export const EVENT_DESCRIPTIONS: { [T in EventType]: string } = {
   consent_changed:
     "Marketing consent per channel, the Art. 21 objection to profiling, consent to use driving and location data, and consent to compare driving within the household changed (omitted fields keep their value).",
   preference_changed:
-    "Contact preferences changed: quiet hours, preferred dealer and channel, time zone, categories the person is not interested in.",
+    "Contact preferences changed: quiet hours, preferred dealer and channel, time zone, language, categories the person is not interested in.",
+  service_booked:
+    "A service slot was booked (bookSlot, a booking link, or the dealer's own system): service reminders wait until it has passed.",
+  service_booking_cancelled: "A booked service slot was cancelled (or moved: rescheduling cancels and books).",
 };
 
 const VEHICLE_EVENT_TYPES: ReadonlySet<EventType> = new Set([

@@ -285,6 +285,7 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
       if (d.drivingDataConsent !== undefined) c.drivingDataConsent = d.drivingDataConsent;
       if (d.locationDataConsent !== undefined) c.locationDataConsent = d.locationDataConsent;
       if (d.driverComparisonConsent !== undefined) c.driverComparisonConsent = d.driverComparisonConsent;
+      if (d.reminders !== undefined) c.reminders = d.reminders;
       c.updatedAt = at;
       break;
     }
@@ -297,9 +298,21 @@ export function applyEvent(p: Profile, e: DomainEvent, ctx: ProjectionContext): 
       if (d.timeZone !== undefined) c.timeZone = d.timeZone;
       if (d.notInterested !== undefined) c.notInterested = [...new Set(d.notInterested)].sort();
       if (d.country !== undefined) c.country = d.country;
+      if (d.locale !== undefined) c.locale = d.locale;
       c.updatedAt = at;
       break;
     }
+    // ---- issue 10: a booked service slot (the latest one holds service reminders back until it has passed)
+    case "service_booked":
+      p.serviceBooking = {
+        bookingId: e.data.bookingId,
+        dealerId: e.data.atDealerId ?? null,
+        at: Date.parse(e.data.start),
+      };
+      break;
+    case "service_booking_cancelled":
+      if (p.serviceBooking?.bookingId === e.data.bookingId) p.serviceBooking = null;
+      break;
   }
   p.stage = stageOf(p);
   // Service another dealer did on the car moves no one: it is not where the person was last seen.

@@ -41,6 +41,8 @@ export interface PreparedEvent {
   vins: string[];
   householdRef?: string;
   source?: string;
+  /** issue 10: the contact details a lead event carried (email, phone as given, normalized); only for the outbox. */
+  contact?: { email?: string; phone?: string };
 }
 
 /** What the store says about a person an identifier belongs to. */

@@ -64,6 +64,11 @@ export interface ConsentState {
   updatedAt: number | null;
   /** The person's country (ISO 3166-1 alpha-2), when they gave it: it decides the brand's marketing-consent rule. */
   country?: string | null;
+  // ---- issue 10
+  /** The person's language (`de`, `de-AT`): creatives in that language when the action has them. */
+  locale?: string | null;
+  /** False once the person unsubscribed from service reminders (email and app); absent: allowed. */
+  reminders?: boolean;
 }
 
 export interface Profile {
@@ -98,6 +103,8 @@ export interface Profile {
   advocacy: { referrals: number; converted: number };
   social: { mentions: number; positive: number; neutral: number; negative: number; lastAt: number | null };
   consent: ConsentState;
+  /** issue 10: the person's latest booked service slot (cancelled: null); absent before any booking. */
+  serviceBooking?: { bookingId: string; dealerId: string | null; at: number } | null;
 }
 
 /** What decisioning needs of the household: its members, all their vehicles, and open complaints. */

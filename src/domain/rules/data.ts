@@ -157,7 +157,9 @@ export const PROFILE_FIELDS: Readonly<Record<keyof Profile, string>> = {
   voice: "`{lastScore, lastSurveyAt, verbatims, openComplaints[], lastComplaintAt}`.",
   advocacy: "`{referrals, converted}`.",
   social: "`{mentions, positive, neutral, negative, lastAt}`.",
-  consent: "Consent and preferences: marketing per channel, objection, quiet hours, time zone, notInterested.",
+  consent:
+    "Consent and preferences: marketing per channel, objection, quiet hours, time zone, language, notInterested, service reminders.",
+  serviceBooking: "`{bookingId, dealerId, at}` of the latest booked service slot (null once cancelled).",
 };
 
 /** Fields of the household document (`household`). */

@@ -15,7 +15,7 @@ export const GPC_NOTE = "Global Privacy Control: decided on the request context 
 
 export const consent: Guardrail = {
   name: "consent",
-  concerns: (a) => a.marketing || !a.contextual || a.powertrains !== null,
+  concerns: (a) => a.marketing || !a.contextual || a.powertrains !== null || a.kind === "service_reminder",
   prepare({ input, cfg, note }) {
     const gpc = input.gpc;
     if (gpc) note(GPC_NOTE);
@@ -32,15 +32,19 @@ export const consent: Guardrail = {
         note(`No marketing consent for ${cc}: service, safety and information only`);
       }
     }
-    if (!gpc && marketing === null) return null;
+    // issue 10: an unsubscribe link stops service reminders by email and app (not on pages the person opens).
+    const unsubscribed = p?.consent.reminders === false && (input.channel === "email" || input.channel === "app");
+    if (!gpc && marketing === null && !unsubscribed) return null;
     // Under GPC a rule that reads the person (even negated: "no open recall") or a powertrain audience would
     // target on behaviour, so only purely contextual actions remain.
     return (a) =>
-      marketing !== null && a.marketing
-        ? marketing
-        : gpc && (!a.contextual || a.powertrains !== null)
-          ? GPC_REASON
-          : null;
+      unsubscribed && a.kind === "service_reminder"
+        ? "unsubscribed from service reminders"
+        : marketing !== null && a.marketing
+          ? marketing
+          : gpc && (!a.contextual || a.powertrains !== null)
+            ? GPC_REASON
+            : null;
   },
 };
 

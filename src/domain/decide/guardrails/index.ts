@@ -9,6 +9,7 @@ import { postPurchaseCooling } from "./post-purchase-cooling";
 import { quietHours } from "./quiet-hours";
 import { relevance } from "./relevance";
 import { sensitiveCopy } from "./sensitive-copy";
+import { serviceCapacity } from "./service-capacity";
 import type { Guardrail } from "./types";
 
 export const GUARDRAILS: readonly Guardrail[] = [
@@ -22,6 +23,8 @@ export const GUARDRAILS: readonly Guardrail[] = [
   fatigue,
   frequencyCaps,
   sensitiveCopy,
+  // issue 10: a service reminder needs open slots where the person books them
+  serviceCapacity,
 ];
 
 /** The bit of each guardrail in `CompiledAction.guards`. */
