@@ -47,6 +47,8 @@ export default defineConfig({
                 // Webhook retries within a test's time (tests/shared/webhooks.ts)
                 WEBHOOK_BACKOFF_MS: "200",
                 WEBHOOK_TIMEOUT_MS: "400",
+                // The receiver listens on loopback (the default, deny, is tested on Node)
+                WEBHOOK_PRIVATE_TARGETS: "allow",
               },
               // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts.
               d1Databases: ["DB", "VPIC"],

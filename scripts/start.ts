@@ -19,6 +19,8 @@ import {
 import { createNodeVinDecoder } from "../src/store/vpic/node";
 import { VinService } from "../src/services/vins";
 
+// Local development: a webhook may point at a receiver on this machine (deployments keep the default, deny).
+process.env.WEBHOOK_PRIVATE_TARGETS ??= "allow";
 const config = nodeConfigFromEnv();
 const database = await openLibsql(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN);
 await migrateLibsql(database);

@@ -45,6 +45,12 @@ export const ConfigSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: int(10, 1, 50),
   /** How long one delivery attempt may take before it counts as failed. */
   WEBHOOK_TIMEOUT_MS: int(10_000, 100, 60_000),
+  /**
+   * Webhook endpoints on this machine or a private network (loopback, RFC 1918, link-local, CGNAT, ULA): `deny`
+   * refuses them when created and, on Node, when a name resolves to one at delivery; `allow` for local development
+   * and tests only (`npm start` sets it).
+   */
+  WEBHOOK_PRIVATE_TARGETS: z.enum(["deny", "allow"]).default("deny"),
   /** Node: how often the outbox worker looks for due deliveries (a change wakes it at once). */
   OUTBOX_POLL_MS: int(1000, 10, 60_000),
 });

@@ -3,10 +3,12 @@
  * @hono/node-server. Work deferred past the response is awaited on shutdown.
  */
 import { serve, type ServerType } from "@hono/node-server";
+import { lookup } from "node:dns/promises";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createApp } from "./app";
+import { isPrivateHost } from "./domain/channels/webhooks";
 import { NodeConfigSchema, parseConfig, type NodeConfig } from "./config";
 import { buildDeps } from "./deps";
 import { createNodeVinDecoder } from "./store/vpic/node";
@@ -15,7 +17,7 @@ import type { Deps } from "./http/context";
 import { SWAGGER_UI_FILES, swaggerUiContentType } from "./http/docs";
 import { openLibsql, type LibsqlDatabase } from "./store/libsql";
 import { sweepRetention } from "./services/retention";
-import { OutboxWorker } from "./services/outbox";
+import { OutboxWorker, PrivateTargetError } from "./services/outbox";
 import { runRemindersForAll } from "./services/jobs";
 
 /** How often the retention job runs on Node (the Worker's Cron Trigger is hourly too, wrangler.toml). */
@@ -90,7 +92,14 @@ export async function startNode(
       : {}),
   };
   // issue 10: webhook deliveries leave from the outbox table through a loop in this process.
-  const outbox = new OutboxWorker(deps.store, config, config.OUTBOX_POLL_MS, deps.now, deps.random);
+  const outbox = new OutboxWorker(
+    deps.store,
+    config,
+    config.OUTBOX_POLL_MS,
+    deps.now,
+    deps.random,
+    guardedWebhookFetch(config),
+  );
   deps.outbox = outbox;
   outbox.start();
   const app = createApp(deps);
@@ -176,4 +185,20 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const s = await startOrExit(nodeConfigFromEnv());
   closeOnSignal(s);
   console.log(`Pitwall (Node + libSQL) listening on ${s.url} — Ctrl+C to stop`);
+}
+
+/**
+ * Node: a webhook's host name is resolved before each delivery, and a name that resolves to this machine or a private
+ * network is refused (SSRF through DNS; literals are refused when the webhook is created and again in deliverOne).
+ * Workers need no such check: a Worker's fetch cannot reach private networks.
+ */
+export function guardedWebhookFetch(config: Pick<NodeConfig, "WEBHOOK_PRIVATE_TARGETS">): typeof fetch {
+  if (config.WEBHOOK_PRIVATE_TARGETS === "allow") return fetch;
+  const guarded = async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    const url = new URL(input instanceof Request ? input.url : String(input));
+    const addresses = await lookup(url.hostname.replace(/^\[|\]$/g, ""), { all: true }).catch(() => []);
+    if (addresses.some((a) => isPrivateHost(a.address))) throw new PrivateTargetError(url.origin);
+    return fetch(input, init);
+  };
+  return guarded as typeof fetch;
 }

@@ -1,6 +1,6 @@
 /** issue 10: outbound webhooks per tenant (Standard Webhooks), their delivery log and replay; the lead feed. */
 import { z } from "zod";
-import { WEBHOOK_EVENTS, WEBHOOK_EVENT_DESCRIPTIONS } from "../domain/channels/webhooks";
+import { isPrivateHost, WEBHOOK_EVENTS, WEBHOOK_EVENT_DESCRIPTIONS } from "../domain/channels/webhooks";
 import { pokeOutbox } from "../http/context";
 import { defineOperation } from "../http/operation";
 import { Problem } from "../http/problems";
@@ -52,7 +52,7 @@ export const createWebhook = defineOperation({
     tags: ["Webhooks"],
     operationId: "createWebhook",
     summary: "Add a webhook endpoint: its URL, the events it receives, and a signing secret (shown once)",
-    description: `Deliveries are signed per the Standard Webhooks specification (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`; verify with the \`standardwebhooks\` library and this secret), retried with exponential back-off, and logged. Receivers dedupe by \`webhook-id\`. Events: ${eventsDoc}`,
+    description: `Deliveries are signed per the Standard Webhooks specification (\`webhook-id\`, \`webhook-timestamp\`, \`webhook-signature\`; verify with the \`standardwebhooks\` library and this secret), retried with exponential back-off, and logged. Receivers dedupe by \`webhook-id\`. A URL on this machine or a private network (loopback, RFC 1918, link-local, CGNAT, unique-local IPv6; on Node also a name that resolves to one) is refused unless the deployment sets \`WEBHOOK_PRIVATE_TARGETS=allow\` (local development). Events: ${eventsDoc}`,
     request: {
       body: {
         content: {
@@ -83,6 +83,10 @@ export const createWebhook = defineOperation({
   async handle(c, { body }) {
     const p = c.var.principal;
     if (p.dealerId) throw new Problem("insufficient-scope", "A dealer-bound key cannot manage the brand's webhooks.");
+    if (c.var.deps.config.WEBHOOK_PRIVATE_TARGETS !== "allow" && isPrivateHost(new URL(body.url).hostname))
+      throw new Problem("validation-failed", "The webhook's URL points at this machine or a private network.", {
+        errors: [{ in: "body", pointer: "/url", reason: "a private, loopback or link-local host is not allowed here" }],
+      });
     const row: WebhookRow = {
       id: newId("whk"),
       tenantId: p.tenantId,

@@ -9,7 +9,7 @@
  * by an explicit replay (same `webhook-id`).
  */
 import { Webhook } from "standardwebhooks";
-import { retryDelayMs, type WebhookEvent } from "../domain/channels/webhooks";
+import { isPrivateHost, retryDelayMs, type WebhookEvent } from "../domain/channels/webhooks";
 import { newId } from "../lib/crypto";
 import type { Store } from "../store";
 import type { Batchable } from "../store/db";
@@ -19,6 +19,12 @@ export interface OutboxConfig {
   WEBHOOK_BACKOFF_MS: number;
   WEBHOOK_MAX_ATTEMPTS: number;
   WEBHOOK_TIMEOUT_MS: number;
+  WEBHOOK_PRIVATE_TARGETS: "deny" | "allow";
+}
+
+/** Thrown by a fetcher that refused the target's address (see `isPrivateHost`). */
+export class PrivateTargetError extends Error {
+  override name = "PrivateTargetError";
 }
 
 /** Wakes the dispatcher after a change wrote messages (Node: the worker loop; Workers: a Queue message). */
@@ -79,6 +85,8 @@ export async function deliverOne(
   let status: number | null = null;
   let error: string | null = null;
   try {
+    if (cfg.WEBHOOK_PRIVATE_TARGETS !== "allow" && isPrivateHost(new URL(d.url).hostname))
+      throw new PrivateTargetError(d.url);
     const res = await fetcher(d.url, {
       method: "POST",
       headers,
@@ -94,7 +102,9 @@ export async function deliverOne(
     error =
       name === "TimeoutError" || name === "AbortError"
         ? `timeout after ${cfg.WEBHOOK_TIMEOUT_MS} ms`
-        : "connection failed";
+        : name === "PrivateTargetError"
+          ? "refused: the endpoint is on a private network or this machine (WEBHOOK_PRIVATE_TARGETS=deny)"
+          : "connection failed";
   }
   const now = clock();
   if (error === null) {
@@ -154,6 +164,7 @@ export class OutboxWorker implements OutboxNotifier {
     private readonly pollMs: number,
     private readonly clock: () => number = Date.now,
     private readonly random: () => number = Math.random,
+    private readonly fetcher: typeof fetch = fetch,
   ) {}
 
   start(): void {
@@ -183,7 +194,7 @@ export class OutboxWorker implements OutboxNotifier {
     let full = false;
     this.running = (async () => {
       try {
-        const r = await dispatchDue(this.store, this.cfg, this.clock, this.random);
+        const r = await dispatchDue(this.store, this.cfg, this.clock, this.random, {}, 50, this.fetcher);
         full = r.claimed >= 50;
       } catch (e) {
         console.error(JSON.stringify({ level: "warn", msg: "outbox: dispatch failed", error: String(e) }));

@@ -23,6 +23,8 @@ export async function startNodeHarness(
     RATE_LIMIT_PER_MINUTE: "1000000",
     // Quiet unless a test asks for the access log (ACCESS_LOG: "on", with options.accessLog to collect it).
     ACCESS_LOG: "off",
+    // The webhook suites deliver to a receiver on loopback (tests/node/webhooks-private.test.ts covers `deny`).
+    WEBHOOK_PRIVATE_TARGETS: "allow",
     ...env,
   });
   const faults = new Faults();
