@@ -9,8 +9,10 @@ import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { Page, Request } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Webhook } from "standardwebhooks";
 import { startNodeHarness } from "../node/harness";
 import { auth, json, makeTenant, WELCOME_ACTION, type TenantFixture } from "../shared/fixtures";
+import { type Receiver, startReceiver } from "../shared/receiver";
 import { openBrowser, type TestBrowser } from "./chromium";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -258,8 +260,23 @@ describe("demo pages (demo mode)", () => {
     const del = await h.fetch(`/v1/actions/${d.ownActionId}`, { method: "DELETE", headers: auth(d.keys.admin) });
     expect(del.status).toBeLessThan(300);
     h.setDemo!({ publishable: d.keys.publishable, vehicle: d.keys.vehicle, vin: d.vin, site: site.key });
+    // The brand's CRM: a real receiver on loopback, subscribed to leads (the fixture's own endpoint goes away).
+    receiver = await startReceiver();
+    const gone = await h.fetch(`/v1/webhooks/${d.webhookId}`, { method: "DELETE", headers: auth(d.keys.admin) });
+    expect(gone.status).toBe(204);
+    const hook = await h.fetch(
+      "/v1/webhooks",
+      json("POST", { url: `${receiver.url}/hook/crm`, events: ["lead.created"] }, auth(d.keys.admin)),
+    );
+    expect(hook.status).toBe(201);
+    crmSecret = ((await hook.json()) as { secret: string }).secret;
   });
-  afterAll(() => h.setDemo!(undefined));
+  afterAll(async () => {
+    h.setDemo!(undefined);
+    await receiver?.close();
+  });
+  let receiver: Receiver;
+  let crmSecret = "";
 
   it("the configurator's events flow through the API, the widget shows the next step, and the quote reaches the API as a quote_request linked to the visitor", async () => {
     const page = await browser.newPage();
@@ -303,6 +320,24 @@ describe("demo pages (demo mode)", () => {
     const exported = await h.fetch(`/v1/profiles/${person.id}/export`, { headers: auth(d.keys.admin) });
     const events = ((await exported.json()) as { events: { type: string }[] }).events.map((e) => e.type);
     expect(events).toEqual(expect.arrayContaining(["page_view", "configurator_build", "quote_request"]));
+    // And the brand's CRM got the lead: one signed lead.created naming that person, verified with the library.
+    const crm = async () =>
+      (
+        (await (await fetch(`${receiver.url}/control/crm`)).json()) as {
+          requests: { headers: Record<string, string>; body: string }[];
+        }
+      ).requests;
+    await expect.poll(async () => (await crm()).length, { timeout: 15_000 }).toBeGreaterThan(0);
+    const [delivery, ...more] = await crm();
+    expect(more).toEqual([]);
+    const lead = new Webhook(crmSecret).verify(delivery!.body, delivery!.headers) as {
+      type: string;
+      data: { kind: string; personId: string; contact?: unknown };
+    };
+    expect(lead.type).toBe("lead.created");
+    expect(lead.data.kind).toBe("quote");
+    expect(lead.data.personId).toBe(person.id);
+    expect(JSON.stringify(lead.data.contact)).toContain(email);
     expect(await axeViolations(page)).toEqual([]);
     expect(browser.blocked).toEqual([]);
     expect(browser.consoleErrors).toEqual([]);

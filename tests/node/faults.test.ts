@@ -89,7 +89,9 @@ describe("a write lock held by another connection for 3 s", () => {
       );
       expect(value.decide.value.status).toBe(200);
       expect(d.degraded).toBe(true);
-      expect(value.decide.ms).toBeLessThan(deadline + 100); // the deadline counts from arrival; the margin is HTTP on a loaded test process
+      // The deadline counts from arrival; the margin is HTTP on a test process sharing 2 cores with other test files.
+      // What this guards is not waiting for the lock (3 s): even the margin is far below it.
+      expect(value.decide.ms).toBeLessThan(deadline + 400);
       expect(value.health.ms).toBeLessThan(1000);
       expect(value.health.value.status).toBe(503);
       expect(health.status).not.toBe("ok");

@@ -384,7 +384,9 @@ export function concurrencySuite(getHarness: () => Harness) {
       }
     });
 
-    it("1,000 events from 10 clients retrying while 10% of writes fail: each stored once, profiles as a serial replay", async () => {
+    it("1,000 events from 10 clients retrying while 10% of writes fail: each stored once, profiles as a serial replay", {
+      timeout: 180_000, // 1,000 events at a few ms per round trip, on 2 cores shared with the other test files
+    }, async () => {
       const h = getHarness();
       // The fixture's own car is none of the workload's, so every VIN's keeper is decided by the workload alone.
       const a = await makeTenant(h, { vin: "1FTFW5L86RFB45612" });
