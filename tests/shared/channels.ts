@@ -462,6 +462,25 @@ export function channelsSuite(getHarness: () => Harness) {
       expect(after.suppressed?.some((s) => s.reason === "unsubscribed from service reminders")).toBe(true);
     });
 
+    it("a dealer-bound key's reminder run covers its own dealer's owners only, with its own dealer's slots", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      await withReminders(h, a);
+      await ok(await putSlots(h, a.keys.admin, a.dealer.id, slotsAhead(3, 2)));
+      await ok(await putSlots(h, a.keys.admin, a.dealer2.id, slotsAhead(3, 2)));
+      const north = await dueOwner(h, a, { dealerId: a.dealer.id });
+      const south = await dueOwner(h, a, { dealerId: a.dealer2.id });
+      const brand = await dueOwner(h, a, { dealerId: null });
+      const res = await h.fetch("/v1/campaigns/service-reminders/run", json("POST", {}, auth(a.keys.dealerBound)));
+      const text = await res.clone().text();
+      const run = await ok(res);
+      expect(run.payloads.map((p: { profileId: string }) => p.profileId)).toEqual([north.profileId]);
+      expect(run.payloads[0].slots.every((s: { dealerId: string }) => s.dealerId === a.dealer.id)).toBe(true);
+      for (const other of [south, brand])
+        for (const x of [other.profileId, other.customerId]) expect(text).not.toContain(x);
+      expect(text).not.toContain(a.dealer2.id);
+    });
+
     it("copy in the person's language with a fallback; a language for a channel the action lacks is refused", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
