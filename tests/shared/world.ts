@@ -396,6 +396,7 @@ export async function buildWorld(h: Harness, scope: Scope | undefined): Promise<
     ],
   };
 
+  let slotPairs = 0;
   /**
    * Two slots at the dealer 20 days ahead and a booking of the person in the first made with a booking link, written
    * through the store in one batch (no request: cheap), and an unused link to the second.
@@ -415,15 +416,15 @@ export async function buildWorld(h: Harness, scope: Scope | undefined): Promise<
     });
     const claim = await openBooking(secret, tenantId, bookingToken);
     const bookingId = newId("bkg");
-    // distinct starts per renewal (a dealer's (start, resource) is one slot)
-    const minute = (seq++ % 1000) * 60_000;
+    // distinct starts for every pair of slots this world writes (a dealer's (start, resource) is one slot)
+    const pair = slotPairs++;
     await h.store.database.batch([
       ...h.store.channels.putSlots(
         tenantId,
         dealerId,
         slotIds.map((id, i) => ({
           id,
-          startAt: day + (8 + i) * 3_600_000 + minute,
+          startAt: day + 8 * 3_600_000 + (2 * pair + i) * 60_000,
           durationMin: 30,
           resource: "bay" as const,
           capacity: 50,
