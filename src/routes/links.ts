@@ -51,9 +51,9 @@ async function bookingClaim(c: AppContext, token: string): Promise<BookingClaim>
 const LinkState = z
   .object({
     status: z.enum(["open", "booked", "cancelled", "full", "expired"]),
-    slot: SlotSchema.nullable(),
+    slot: z.union([SlotSchema, z.null()]),
     dealerName: z.string().nullable(),
-    booking: BookingSchema.nullable(),
+    booking: z.union([BookingSchema, z.null()]),
   })
   .meta({ id: "BookingLink" });
 

@@ -308,20 +308,20 @@ export const listLeads = defineOperation({
   example: {},
   async handle(c, { query }) {
     const p = c.var.principal;
+    // A dealer-bound key's feed holds only its dealer's leads (filtered in the query, before the page's limit).
     const rows = await c.var.deps.store.outbox.messagesAfter(
       p.tenantId,
       "lead.created",
       Number(query.after ?? 0),
       query.limit,
+      p.dealerId,
     );
-    const leads = rows
-      .map((r) => ({
-        cursor: String(r.seq),
-        id: r.id,
-        createdAt: iso(r.createdAt)!,
-        lead: ((r.payload as { data?: Record<string, unknown> }).data ?? {}) as Record<string, unknown>,
-      }))
-      .filter((l) => !p.dealerId || l.lead.dealerId === p.dealerId);
+    const leads = rows.map((r) => ({
+      cursor: String(r.seq),
+      id: r.id,
+      createdAt: iso(r.createdAt)!,
+      lead: ((r.payload as { data?: Record<string, unknown> }).data ?? {}) as Record<string, unknown>,
+    }));
     const last = rows.at(-1);
     return c.json({ leads, nextCursor: last ? String(last.seq) : (query.after ?? null) });
   },

@@ -109,12 +109,23 @@ export class OutboxRepo {
     ];
   }
 
-  /** Messages of one type after a cursor (the lead feed), oldest first. */
-  async messagesAfter(tenantId: string, type: string, after: number, limit: number): Promise<MessageRow[]> {
+  /**
+   * Messages of one type after a cursor (the lead feed), oldest first; with `dealerId`, only those whose data names
+   * that dealer (a dealer-bound key's feed: filtered before the limit, so other dealers' messages never fill a page).
+   */
+  async messagesAfter(
+    tenantId: string,
+    type: string,
+    after: number,
+    limit: number,
+    dealerId: string | null = null,
+  ): Promise<MessageRow[]> {
+    const where = [eq(outboxMessages.tenantId, tenantId), eq(outboxMessages.type, type), gt(outboxMessages.seq, after)];
+    if (dealerId) where.push(sql`json_extract(${outboxMessages.payload}, '$.data.dealerId') = ${dealerId}`);
     return this.d.db
       .select()
       .from(outboxMessages)
-      .where(and(eq(outboxMessages.tenantId, tenantId), eq(outboxMessages.type, type), gt(outboxMessages.seq, after)))
+      .where(and(...where))
       .orderBy(outboxMessages.seq)
       .limit(limit);
   }

@@ -462,6 +462,25 @@ export function channelsSuite(getHarness: () => Harness) {
       expect(after.suppressed?.some((s) => s.reason === "unsubscribed from service reminders")).toBe(true);
     });
 
+    it("a dealer-bound key's reminder run covers its own dealer's owners only, with its own dealer's slots", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      await withReminders(h, a);
+      await ok(await putSlots(h, a.keys.admin, a.dealer.id, slotsAhead(3, 2)));
+      await ok(await putSlots(h, a.keys.admin, a.dealer2.id, slotsAhead(3, 2)));
+      const north = await dueOwner(h, a, { dealerId: a.dealer.id });
+      const south = await dueOwner(h, a, { dealerId: a.dealer2.id });
+      const brand = await dueOwner(h, a, { dealerId: null });
+      const res = await h.fetch("/v1/campaigns/service-reminders/run", json("POST", {}, auth(a.keys.dealerBound)));
+      const text = await res.clone().text();
+      const run = await ok(res);
+      expect(run.payloads.map((p: { profileId: string }) => p.profileId)).toEqual([north.profileId]);
+      expect(run.payloads[0].slots.every((s: { dealerId: string }) => s.dealerId === a.dealer.id)).toBe(true);
+      for (const other of [south, brand])
+        for (const x of [other.profileId, other.customerId]) expect(text).not.toContain(x);
+      expect(text).not.toContain(a.dealer2.id);
+    });
+
     it("copy in the person's language with a fallback; a language for a channel the action lacks is refused", async () => {
       const h = getHarness();
       const a = await makeTenant(h);
@@ -516,6 +535,37 @@ export function channelsSuite(getHarness: () => Harness) {
   });
 
   describe("the lead feed, and what erasure leaves", () => {
+    it("a dealer-bound key's lead feed pages over its own dealer's leads: another dealer's never fill (and empty) its page", async () => {
+      const h = getHarness();
+      const a = await makeTenant(h);
+      const u = uid();
+      const quote = (n: number, dealerId: string) => ({
+        id: `feed-${u}-${n}`,
+        type: "quote_request",
+        occurredAt: ago(0.01),
+        identifiers: { customerId: `C-FEED-${u}-${n}` },
+        dealerId,
+        data: { model: "Ariya" },
+      });
+      // Three leads of South, then one of North.
+      const events = [quote(1, a.dealer2.id), quote(2, a.dealer2.id), quote(3, a.dealer2.id), quote(4, a.dealer.id)];
+      await ok(await h.fetch("/v1/events", json("POST", { events }, auth(a.keys.admin))));
+      // North's key, two at a time: its one lead on the first page (the doc: an empty page means nothing new).
+      const page = await ok(await h.fetch("/v1/leads?limit=2", { headers: auth(a.keys.dealerBound) }));
+      expect(page.leads.map((l: { lead: { customerId: string } }) => l.lead.customerId)).toEqual([`C-FEED-${u}-4`]);
+      expect(JSON.stringify(page)).not.toContain(a.dealer2.id);
+      // After its last lead: nothing new, and a cursor that gives nothing new again.
+      const next = await ok(
+        await h.fetch(`/v1/leads?limit=2&after=${page.leads[0].cursor}`, { headers: auth(a.keys.dealerBound) }),
+      );
+      expect(next.leads).toEqual([]);
+      // The brand sees all four.
+      const brand = await ok(await h.fetch("/v1/leads?limit=10", { headers: auth(a.keys.full) }));
+      expect(brand.leads.filter((l: { lead: { customerId: string } }) => l.lead.customerId.includes(u))).toHaveLength(
+        4,
+      );
+    });
+
     it("a quote request is a lead in the feed (contact only in the outbox), paged; erasure leaves nothing of leads, bookings, reminders", async () => {
       const h = getHarness();
       const a = await makeTenant(h);

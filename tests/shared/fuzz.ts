@@ -29,6 +29,7 @@ export function fuzzSuite(getHarness: () => Harness, opts: { runs: number; seed:
         const a = await makeTenant(h);
         const stats = await fuzzOperation(op, { h, a }, opts);
         mergeStats(total, stats);
+        if (stats.failures.length) console.log("FAILURES", stats.failures.slice(0, 3).join("\n"));
         if (stats.error) throw new Error(stats.error);
         expect(stats.requests).toBeGreaterThanOrEqual(opts.runs);
         expect(stats.serverErrors).toBe(0);

@@ -68,6 +68,55 @@ const ADMIN = (ok: number) => `
   tenantB     ${ok}
 `;
 
+/**
+ * issue 10: the owner's dealer's service slots and bookings (the brand has no dealer: `-`), by a server key with the
+ * scope (events:write, profiles:read) or, for `listServiceSlots`, any server key. A dealer-bound key reaches only
+ * its own dealer's; another brand's dealer is no dealer (404).
+ */
+const DEALER_SERVICE = (ok: number, noScope = "403:scope") => `
+              own          otherDealer  brand        otherTenant
+  brand       ${ok}          ${ok}          -            404
+  dealer      ${ok}          404          -            404
+  dealer2     404          ${ok}          -            404
+  noScope     ${noScope === "ok" ? `${ok}          ${ok}          -            404` : noScope}
+  pk          403:kind
+  pkForeign   403:kind
+  vk          403:kind
+  vkOther     403:kind
+  tenantB     404          404          -            ${ok}
+`;
+
+/**
+ * issue 10: links a person clicks from an email, with no key: the sealed token is the authority, so every caller
+ * (the API key the request also carries is not read) gets the same answer for any valid token of any brand. A
+ * column is "a token of the owner's booking (or person)"; the brand has no dealer, so no booking link (`-`).
+ */
+const BOOKING_LINK = `
+              own          otherDealer  brand        otherTenant
+  *           200          200          -            200
+`;
+const UNSUBSCRIBE_LINK = `
+              own          otherDealer  brand        otherTenant
+  *           200          200          200          200
+`;
+
+/**
+ * issue 10: a webhook endpoint (or its delivery) of the owner: endpoints are the brand's (admin scope, which no
+ * dealer-bound key holds), so only the brand and brand B have one.
+ */
+const WEBHOOK = (ok: number) => `
+              brand        otherTenant
+  brand       ${ok}          404
+  dealer      403:scope
+  dealer2     403:scope
+  noScope     403:scope
+  pk          403:kind
+  pkForeign   403:kind
+  vk          403:kind
+  vkOther     403:kind
+  tenantB     404          ${ok}
+`;
+
 export const EXPECTATIONS: Record<string, string> = {
   getHealth: `
               any
@@ -273,4 +322,48 @@ export const EXPECTATIONS: Record<string, string> = {
   tenantB     404          404          404          200
 `,
   attributeOutcome: PERSON,
+  // issue 10 (channels)
+  putServiceSlots: DEALER_SERVICE(200),
+  listServiceSlots: DEALER_SERVICE(200, "ok"),
+  // Books the owner's customer into a slot of the owner's dealer.
+  bookSlot: DEALER_SERVICE(201),
+  listBookings: DEALER_SERVICE(200),
+  cancelBooking: DEALER_SERVICE(200),
+  rescheduleBooking: DEALER_SERVICE(201),
+  getBookingLink: BOOKING_LINK,
+  useBookingLink: BOOKING_LINK,
+  cancelBookingLink: BOOKING_LINK,
+  getUnsubscribeLink: UNSUBSCRIBE_LINK,
+  useUnsubscribeLink: UNSUBSCRIBE_LINK,
+  // Reminders for the caller's scope's owners (a dealer-bound key: its dealer's); no one in the world is due.
+  runServiceReminders: `
+              any
+  brand       200
+  dealer      200
+  dealer2     200
+  noScope     403:scope
+  pk          403:kind
+  pkForeign   403:kind
+  vk          403:kind
+  vkOther     403:kind
+  tenantB     200
+`,
+  createWebhook: ADMIN(201),
+  listWebhooks: ADMIN(200),
+  deleteWebhook: WEBHOOK(204),
+  listWebhookDeliveries: WEBHOOK(200),
+  replayWebhookDelivery: WEBHOOK(202),
+  // The lead feed of the caller's scope (a dealer-bound key: its dealer's leads), by profiles:read.
+  listLeads: `
+              any
+  brand       200
+  dealer      200
+  dealer2     200
+  noScope     403:scope
+  pk          403:kind
+  pkForeign   403:kind
+  vk          403:kind
+  vkOther     403:kind
+  tenantB     200
+`,
 };

@@ -105,6 +105,38 @@ export const TARGETED: Record<string, (t: Target, kind: KeyKind) => Spec> = {
   }),
   listAudit: (t) => ({ query: { subject: t.profileId } }),
   decodeVin: (t) => ({ params: { vin: t.vin } }),
+  // issue 10: the owner's dealer's slots and booking (the customer's), the owner's links, the brand's webhook.
+  putServiceSlots: (t) => ({
+    params: { dealerId: t.dealer?.id ?? "" },
+    body: { slots: [{ start: new Date(Date.now() + 21 * 86_400_000).toISOString(), capacity: 3 }] },
+  }),
+  listServiceSlots: (t) => ({
+    params: { dealerId: t.dealer?.id ?? "" },
+    query: { from: new Date().toISOString(), to: new Date(Date.now() + 30 * 86_400_000).toISOString() },
+  }),
+  bookSlot: (t) => ({
+    params: { dealerId: t.dealer?.id ?? "" },
+    body: { slotId: t.slotIds[1], profileId: t.profileId },
+  }),
+  listBookings: (t) => ({ params: { dealerId: t.dealer?.id ?? "" } }),
+  cancelBooking: (t) => ({ params: { dealerId: t.dealer?.id ?? "", bookingId: t.bookingId }, body: {} }),
+  rescheduleBooking: (t) => ({
+    params: { dealerId: t.dealer?.id ?? "", bookingId: t.bookingId },
+    body: { slotId: t.slotIds[1] },
+  }),
+  getBookingLink: (t) => ({ params: { token: t.bookingToken } }),
+  useBookingLink: (t) => ({ params: { token: t.openToken } }),
+  cancelBookingLink: (t) => ({ params: { token: t.bookingToken } }),
+  getUnsubscribeLink: (t) => ({ params: { token: t.unsubscribeToken } }),
+  useUnsubscribeLink: (t) => ({ params: { token: t.unsubscribeToken } }),
+  runServiceReminders: () => ({ body: { limit: 10 } }),
+  // subscribed to an event no cell sends: nothing is delivered in the background
+  createWebhook: () => ({ body: { url: "https://crm.example.com/matrix", events: ["service_reminder.due"] } }),
+  listWebhooks: () => ({}),
+  deleteWebhook: (t) => ({ params: { webhookId: t.webhookId } }),
+  listWebhookDeliveries: (t) => ({ params: { webhookId: t.webhookId } }),
+  replayWebhookDelivery: (t) => ({ params: { webhookId: t.webhookId, deliveryId: t.deliveryId } }),
+  listLeads: () => ({}),
 };
 
 /** How the matrix addresses an operation: TARGETED, else REQUESTS, else (a public path without parameters) as is. */
@@ -117,14 +149,22 @@ function requestFor(op: Operation): ((w: World, t: Target, kind: KeyKind) => Spe
   return !op.auth && !op.path.includes(":") ? () => ({}) : null;
 }
 
-/** Operations whose success changes the target so that the next cell would address something else: rebuilt. */
-const CONSUMES = new Set([
-  "eraseProfile",
-  "unmergeProfiles",
-  "deleteAction",
-  "upsertAction",
-  "ingestEvents",
-  "linkIdentities",
+/**
+ * Operations whose success changes the target so that the next cell would address something else: the owner's
+ * target is rebuilt (`all`), or only its slots, booking and booking links (`slots`: cheaper).
+ */
+const CONSUMES = new Map<string, "all" | "slots">([
+  ["eraseProfile", "all"],
+  ["unmergeProfiles", "all"],
+  ["deleteAction", "all"],
+  ["upsertAction", "all"],
+  ["ingestEvents", "all"],
+  ["linkIdentities", "all"],
+  ["deleteWebhook", "all"],
+  ["replayWebhookDelivery", "all"],
+  ["rescheduleBooking", "slots"],
+  ["useBookingLink", "slots"],
+  ["cancelBookingLink", "slots"],
 ]);
 
 interface Expected {
@@ -228,6 +268,21 @@ interface Policy {
   writes: typeof WRITES;
 }
 const POLICY: Policy = { sees: SEES, writes: WRITES };
+
+/**
+ * A public operation (a link a person clicks: booking, unsubscribe) has no caller: the sealed token is the
+ * authority, whoever sends it. Its answer may show the token's owner's org data and the person's internal id
+ * (`self`), and change the owner's rows; nothing of any other owner, whatever key the request also carries.
+ */
+function tokenPolicy(owner: Owner): Policy {
+  const sees = {} as Record<KeyName, Partial<Record<Owner, "self">>>;
+  const writes = {} as Record<KeyName, readonly Owner[]>;
+  for (const k of KEY_NAMES) {
+    sees[k] = { [owner]: "self" };
+    writes[k] = [owner];
+  }
+  return { sees, writes };
+}
 
 /** What the caller may not see of each owner, given what it may and whether it was refused. */
 function forbidden(w: World, key: KeyName, refused: boolean, policy: Policy): { owner: Owner; secret: string }[] {
@@ -390,11 +445,14 @@ export function securityMatrixSuite(getHarness: () => Harness) {
           for (const column of columns) {
             const expected = grid.cell(key, column)!;
             const owner = column === "any" ? HOME[key] : column;
-            const cell = await runCell(w, op, key, owner, expected, before);
+            const policy = op.auth ? POLICY : tokenPolicy(owner);
+            const cell = await runCell(w, op, key, owner, expected, before, policy);
             for (const f of cell.failures) failures.push(`${key} (${KEY_DESCRIPTIONS[key]}) on ${column}: ${f}`);
             before = cell.after;
-            if (cell.succeeded && CONSUMES.has(id) && column !== "any") {
-              await w.rebuild(owner);
+            const consumes = CONSUMES.get(id);
+            if (cell.succeeded && consumes && column !== "any") {
+              if (consumes === "all") await w.rebuild(owner);
+              else await w.renewSlots(owner);
               before = await settled(w);
             }
           }

@@ -17,7 +17,8 @@ import { getTableColumns, getTableName, inArray, is } from "drizzle-orm";
 import { SQLiteTable, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import * as schema from "../../src/store/schema";
 import { SCOPES, type KeyKind, type Scope } from "../../src/domain/keys";
-import { sha256Hex } from "../../src/lib/crypto";
+import { newId, randomToken, sha256Hex } from "../../src/lib/crypto";
+import { openBooking, sealBooking, sealUnsubscribe } from "../../src/services/channel-tokens";
 import { auth, json, WELCOME_ACTION, type TenantFixture } from "./fixtures";
 import type { Harness } from "./harness";
 
@@ -149,6 +150,24 @@ export interface Target {
   /** A decision for the customer made by each kind of key of the owner, and an action it showed. */
   decisions: Record<KeyKind, { id: string; actionId: string }>;
   eventIds: string[];
+  /**
+   * issue 10, at the owner's dealer ("" / [] for the brand, which has no dealer): two service slots 20 days ahead
+   * (beyond the 14 days decisions look at), a booking of the customer in the first made through a booking link
+   * (`bookingToken`), and an unused link for the second (`openToken`).
+   */
+  slotIds: string[];
+  bookingId: string;
+  bookingToken: string;
+  openToken: string;
+  /** The customer's unsubscribe link token (every owner). */
+  unsubscribeToken: string;
+  /**
+   * A webhook endpoint of the brand and of brand B ("" for the dealers: endpoints are the brand's), with one
+   * delivery of a message about the customer, given up on (failed, out of attempts: a replay makes one attempt).
+   */
+  webhookId: string;
+  deliveryId: string;
+  webhookSecret: string;
 }
 
 interface TenantSide {
@@ -183,6 +202,8 @@ export interface World {
   credentials: string[];
   /** Rebuilds one owner's target (after a cell consumed it: an erasure, an unmerge, a deleted action). */
   rebuild(owner: Owner): Promise<void>;
+  /** New slots, booking and booking links for one owner (after a cell used a link or moved the booking). */
+  renewSlots(owner: Owner): Promise<void>;
 }
 
 let seq = 0;
@@ -375,6 +396,119 @@ export async function buildWorld(h: Harness, scope: Scope | undefined): Promise<
     ],
   };
 
+  let slotPairs = 0;
+  /**
+   * Two slots at the dealer 20 days ahead and a booking of the person in the first made with a booking link, written
+   * through the store in one batch (no request: cheap), and an unused link to the second.
+   */
+  async function slotsFor(tenantId: string, dealerId: string, personId: string, secret: string) {
+    const at = Date.now();
+    const day = Math.floor(at / 86_400_000) * 86_400_000 + 20 * 86_400_000;
+    const slotIds = [newId("slt"), newId("slt")];
+    const exp = at + 30 * 86_400_000;
+    const bookingToken = await sealBooking(secret, tenantId, {
+      p: personId,
+      s: slotIds[0]!,
+      d: dealerId,
+      dec: null,
+      a: null,
+      exp,
+    });
+    const claim = await openBooking(secret, tenantId, bookingToken);
+    const bookingId = newId("bkg");
+    // distinct starts for every pair of slots this world writes (a dealer's (start, resource) is one slot)
+    const pair = slotPairs++;
+    await h.store.database.batch([
+      ...h.store.channels.putSlots(
+        tenantId,
+        dealerId,
+        slotIds.map((id, i) => ({
+          id,
+          startAt: day + 8 * 3_600_000 + (2 * pair + i) * 60_000,
+          durationMin: 30,
+          resource: "bay" as const,
+          capacity: 50,
+          createdAt: at,
+          updatedAt: at,
+        })),
+      ),
+      ...h.store.channels.takePlace(tenantId, slotIds[0]!, at),
+      ...h.store.channels.insertBooking({
+        id: bookingId,
+        tenantId,
+        dealerId,
+        slotId: slotIds[0]!,
+        personId,
+        status: "booked",
+        tokenId: claim!.t,
+        decisionId: null,
+        actionId: null,
+        createdAt: at,
+        cancelledAt: null,
+      }),
+    ]);
+    const openToken = await sealBooking(secret, tenantId, {
+      p: personId,
+      s: slotIds[1]!,
+      d: dealerId,
+      dec: null,
+      a: null,
+      exp,
+    });
+    return { slotIds, bookingId, bookingToken, openToken };
+  }
+
+  /**
+   * A webhook endpoint (nothing listens on port 9) subscribed to an event no matrix cell sends, and one delivery
+   * of a message about the person, written as given up on after its last attempt: nothing is sent in the
+   * background while the matrix compares rows, and a replay makes exactly one more (failed) attempt.
+   */
+  async function webhookFor(tenantId: string, personId: string, v: string) {
+    const at = Date.now();
+    const webhookId = newId("whk");
+    const secret = `whsec_${randomToken(32)}`;
+    await h.store.outbox.createWebhook({
+      id: webhookId,
+      tenantId,
+      url: "http://127.0.0.1:9/matrix",
+      events: ["service_reminder.due"],
+      secret,
+      description: `matrix ${v}`,
+      createdAt: at,
+      deletedAt: null,
+    });
+    const messageId = newId("msg");
+    const deliveryId = `dlv_${[...crypto.getRandomValues(new Uint8Array(10))].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+    const db = h.store.database.db;
+    await (db as unknown as { batch(q: unknown[]): Promise<unknown> }).batch([
+      db.insert(schema.outboxMessages).values({
+        id: messageId,
+        tenantId,
+        type: "service_reminder.due",
+        personId,
+        payload: { type: "service_reminder.due", timestamp: new Date(at).toISOString(), data: { profileId: personId } },
+        createdAt: at,
+        contactPurgedAt: at,
+      }),
+      db.insert(schema.webhookDeliveries).values({
+        id: deliveryId,
+        tenantId,
+        webhookId,
+        messageId,
+        personId,
+        status: "failed",
+        attempts: 50,
+        nextAttemptAt: at,
+        lastStatus: null,
+        lastError: "matrix: given up on",
+        createdAt: at,
+        updatedAt: at,
+        deliveredAt: null,
+      }),
+    ]);
+    return { webhookId, deliveryId, secret };
+  }
+
   async function build(owner: Owner): Promise<Target> {
     const o = owners[owner];
     const t = o.tenant;
@@ -439,6 +573,8 @@ export async function buildWorld(h: Harness, scope: Scope | undefined): Promise<
               type: "quote_request",
               occurredAt: ago(30),
               identifiers: { visitorToken, email },
+              // the owner's dealer's lead (the lead feed shows a dealer-bound key its dealer's leads)
+              ...(dealerId ? { dealerId } : {}),
               data: {},
             },
           ],
@@ -484,10 +620,22 @@ export async function buildWorld(h: Harness, scope: Scope | undefined): Promise<
         context: { driveState: "parked", secondsSinceIgnition: 900 },
       }),
     };
+    const secret = (await h.store.tenants.byId(t.id))?.secret;
+    if (!secret) throw new Error("world: the tenant has no secret after a decision");
+    const slots = o.dealer ? await slotsFor(t.id, o.dealer.id, profileId, secret) : null;
+    const webhook = owner === "brand" || owner === "otherTenant" ? await webhookFor(t.id, profileId, v) : null;
     return {
       owner,
       tenantId: t.id,
       dealer: o.dealer,
+      slotIds: slots?.slotIds ?? [],
+      bookingId: slots?.bookingId ?? "",
+      bookingToken: slots?.bookingToken ?? "",
+      openToken: slots?.openToken ?? "",
+      unsubscribeToken: await sealUnsubscribe(secret, t.id, profileId),
+      webhookId: webhook?.webhookId ?? "",
+      deliveryId: webhook?.deliveryId ?? "",
+      webhookSecret: webhook?.secret ?? "",
       customerId,
       email,
       emailHash: await sha256Hex(`${t.hashSalt}:email:${email}`),
@@ -509,6 +657,9 @@ export async function buildWorld(h: Harness, scope: Scope | undefined): Promise<
   const credentials = [
     ...new Set([...Object.values(keys).map((k) => k.key), a.setupKey, b.setupKey]),
     ...Object.values(owners).flatMap((o) => [o.pk.key, o.vk.key]),
+    ...Object.values(targets)
+      .map((t) => t.webhookSecret)
+      .filter(Boolean),
   ];
   for (const t of [a, b]) {
     t.secret = (await h.store.tenants.byId(t.id))?.secret ?? null;
@@ -523,7 +674,18 @@ export async function buildWorld(h: Harness, scope: Scope | undefined): Promise<
     extraOrg,
     credentials: [...new Set(credentials)],
     async rebuild(owner) {
+      // The old endpoint goes (its replayed delivery, if any, stops): nothing changes behind the next cells' backs.
+      const old = targets[owner];
+      if (old.webhookId) await h.store.outbox.deleteWebhook(old.tenantId, old.webhookId, Date.now());
       targets[owner] = await build(owner);
+      if (targets[owner].webhookSecret) world.credentials.push(targets[owner].webhookSecret);
+    },
+    async renewSlots(owner) {
+      const t = targets[owner];
+      if (!t.dealer) return;
+      const side = owner === "otherTenant" ? b : a;
+      const secret = (await h.store.tenants.byId(side.id))!.secret!;
+      targets[owner] = { ...t, ...(await slotsFor(t.tenantId, t.dealer.id, t.profileId, secret)) };
     },
   };
   return world;
@@ -536,6 +698,8 @@ export function orgSecrets(w: World, owner: Owner): string[] {
     ...(t.dealer ? [t.dealer.id, t.dealer.name, t.dealer.code] : []),
     t.actionId,
     t.spareKeyId,
+    ...t.slotIds,
+    ...[t.bookingId, t.webhookId, t.deliveryId].filter(Boolean),
     ...w.extraOrg[owner],
   ];
 }
@@ -559,6 +723,7 @@ export function identifierSecrets(w: World, owner: Owner): string[] {
     t.mergeId,
     ...Object.values(t.decisions).map((d) => d.id),
     ...t.eventIds,
+    ...[t.bookingToken, t.openToken, t.unsubscribeToken].filter(Boolean),
   ];
 }
 
@@ -577,6 +742,8 @@ export function markers(w: World, owner: Owner): { people: string[]; org: string
     org: [
       t.actionId,
       t.spareKeyId,
+      ...t.slotIds,
+      ...[t.bookingId, t.webhookId, t.deliveryId].filter(Boolean),
       ...(t.dealer ? [t.dealer.id] : []),
       ...w.extraOrg[owner].filter((x) => /^(key|dlr)_/.test(x)),
     ],

@@ -2430,9 +2430,9 @@ export interface components {
         BookingLink: {
             /** @enum {string} */
             status: "open" | "booked" | "cancelled" | "full" | "expired";
-            slot: components["schemas"]["ServiceSlot"] & (Record<string, never> | null);
+            slot: components["schemas"]["ServiceSlot"] | null;
             dealerName: string | null;
-            booking: components["schemas"]["Booking"] & (Record<string, never> | null);
+            booking: components["schemas"]["Booking"] | null;
         };
         UnsubscribeLink: {
             /** @enum {string} */

@@ -8,6 +8,7 @@
  * type, a body matching its documented schema, a documented problem type, and the security headers.
  */
 import fc from "fast-check";
+import { sealBooking, sealUnsubscribe } from "../../../src/services/channel-tokens";
 import type { TenantFixture } from "../fixtures";
 import type { Harness } from "../harness";
 import { arbitraryFor, fromExample, hinted, mutateValue, oddString, type GenContext } from "./arbitrary";
@@ -84,7 +85,27 @@ export function hintsOf(a: TenantFixture): GenContext["hints"] {
     country: ["DE", "US"],
     occurredAt: [new Date(Date.now() - 3_600_000).toISOString()],
     source: ["fuzz"],
+    // issue 10: the fixture's slots (at its second dealer), booking, webhook endpoint and delivery
+    slotId: a.slotIds,
+    bookingId: [a.bookingId],
+    webhookId: [a.webhookId],
+    deliveryId: [a.deliveryId],
   };
+}
+
+/** Links a person clicks (issue 10): a booking link to the fixture's second slot, and an unsubscribe link. */
+async function linkHints(a: TenantFixture): Promise<GenContext["hints"]> {
+  const secret = a.tenant.secret;
+  if (!secret) return {};
+  const booking = await sealBooking(secret, a.tenant.id, {
+    p: a.profileId,
+    s: a.slotIds[1]!,
+    d: a.dealer2.id,
+    dec: null,
+    a: null,
+    exp: Date.now() + 30 * 86_400_000,
+  });
+  return { token: [booking, await sealUnsubscribe(secret, a.tenant.id, a.profileId)] };
 }
 
 const BAD_BODIES: { raw: string | Uint8Array; what: string }[] = [
@@ -335,7 +356,7 @@ export async function fuzzOperation(
 ): Promise<FuzzStats & { error: string | null }> {
   const stats = emptyStats();
   const t0 = Date.now();
-  const ctx: GenContext = { hints: hintsOf(t.a), now: Date.now() };
+  const ctx: GenContext = { hints: { ...hintsOf(t.a), ...(await linkHints(t.a)) }, now: Date.now() };
   let error: string | null = null;
   try {
     await fc.assert(
