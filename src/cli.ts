@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { checkAction } from "./domain/decide/validate-action";
+import { checkAction, VALIDATOR_VERSION } from "./domain/decide/validate-action";
 import { z } from "zod";
 import { KEY_KINDS, SCOPES } from "./domain/keys";
 import { validateVin } from "./domain/vehicle";
@@ -251,7 +251,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (problems.length) throw new UsageError(`nothing imported:\n${problems.join("\n")}`);
         for (const a of valid)
           await store.decisioning.putAction(
-            { tenantId: t.id, id: a.id, dealerId: a.dealerId ?? null, doc: a, updatedAt: now },
+            {
+              tenantId: t.id,
+              id: a.id,
+              dealerId: a.dealerId ?? null,
+              doc: a,
+              updatedAt: now,
+              checkedWith: VALIDATOR_VERSION,
+            },
             [
               store.audit.insert(
                 cliAudit(t.id, command, now, "action.upsert", {

@@ -3,7 +3,7 @@
  * the three kinds of key. Idempotent: a second run finds the tenant and creates nothing.
  * Runs through the store (never inside a schema migration).
  */
-import { ActionSchema } from "../domain/decide/action";
+import { checkAction, VALIDATOR_VERSION } from "../domain/decide/validate-action";
 import { EU_EEA } from "../domain/tenant-settings";
 import { DEMO_CATALOG } from "../domain/decide/demo-catalog";
 import { sha256Hex } from "../lib/crypto";
@@ -80,13 +80,15 @@ export async function seedDemo(
   const dealers = [];
   for (const d of DEMO_DEALERS) dealers.push(await store.dealers.create(scope, { ...d }, now));
   for (const a of DEMO_CATALOG) {
-    const action = ActionSchema.parse(a);
+    const { action, faults } = checkAction(a);
+    if (!action || faults.length) throw new Error(`demo action ${String(a.id)}: ${JSON.stringify(faults)}`);
     await store.decisioning.putAction({
       tenantId: tenant.id,
       id: action.id,
       dealerId: action.dealerId ?? null,
       doc: action,
       updatedAt: now,
+      checkedWith: VALIDATOR_VERSION, // checked just now: a cold isolate compiles it as stored
     });
   }
   const { results } = await seedPopulation({ tenant, store, vins: deps.vins, now }, dealers);

@@ -13,14 +13,15 @@
  * - a connection that met SQLITE_BUSY is replaced (libsql leaves the failed statement in progress, after which
  *   no transaction on that connection can commit), and the new one gets the pragmas again.
  */
-import { createClient, type Client } from "@libsql/client";
+import { createClient, type Client, type InArgs } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { classify, faultName, StoreUnavailable } from "./conflicts";
-import { countMigrations, type Batchable, type BatchOptions, type Database, type Db } from "./db";
+import { countMigrations, queryOf, type Batchable, type BatchOptions, type Database, type Db } from "./db";
+import { createNativeClient } from "./libsql-native";
 import { StoreHealth } from "./health";
 import * as schema from "./schema";
 
@@ -98,11 +99,10 @@ export async function openLibsql(
     if (path && path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   }
   const open = async (): Promise<Client> => {
-    const raw = createClient({
-      url,
-      ...(authToken ? { authToken } : {}),
-      ...(local ? { concurrency: 1, timeout: BUSY_TIMEOUT_MS } : {}),
-    });
+    // Local files: one native connection that keeps its statements prepared (libsql-native.ts).
+    const raw = local
+      ? createNativeClient(url.slice("file:".length) || ":memory:", BUSY_TIMEOUT_MS)
+      : createClient({ url, ...(authToken ? { authToken } : {}) });
     const c = opts.wrap ? opts.wrap(raw) : raw;
     if (!local) return c;
     await c.execute("PRAGMA journal_mode = WAL");
@@ -113,7 +113,6 @@ export async function openLibsql(
   // In memory, a second connection would be a second database; a remote client has no local lock to wait for.
   const writer = local && !url.includes(":memory:") ? await open() : client;
   const db = drizzle(client, { schema });
-  const writeDb = writer === client ? db : drizzle(writer, { schema });
   const health = new StoreHealth();
 
   async function batch(items: readonly Batchable[], o: BatchOptions = {}): Promise<readonly unknown[]> {
@@ -121,7 +120,14 @@ export async function openLibsql(
     const t0 = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        const out = await writeDb.batch(items as unknown as Parameters<typeof writeDb.batch>[0]);
+        // Straight to the driver (not Drizzle's batch, which maps every result): callers read only change counts.
+        const out = await writer.batch(
+          items.map((it) => {
+            const q = queryOf(db as unknown as Db, it);
+            return { sql: q.sql, args: q.params as InArgs };
+          }),
+          "write",
+        );
         health.writeSucceeded();
         return out;
       } catch (e) {
@@ -166,6 +172,10 @@ export async function openLibsql(
       }
     },
     appliedMigrations: () => countMigrations(db as unknown as Db, "__drizzle_migrations"),
+    async query<T>(sqlText: string, params: readonly unknown[]) {
+      const rs = await client.execute({ sql: sqlText, args: params as InArgs });
+      return rs.rows as unknown as T[];
+    },
     close: () => {
       client.close();
       if (writer !== client) writer.close();
