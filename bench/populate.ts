@@ -18,7 +18,12 @@ import { personEvents } from "./people";
 
 export interface Brand {
   tenantId: string;
+  /** An admin key (setup). */
   key: string;
+  /** What a brand's integrations hold: a server key with `decide` only (the CRM, a site's backend)… */
+  decideKey: string;
+  /** …and one with `profiles:read` (a service-lane screen looking people up). */
+  readKey: string;
 }
 
 /** A brand, its dealer and an admin key; the catalogue stored as the actions API stores it (checked). */
@@ -47,6 +52,8 @@ export async function brand(store: Store, actions: readonly ActionInput[], now =
     now,
   );
   const k = await store.keys.create(scope, { kind: "server", name: "bench", scopes: ["admin"] }, now);
+  const decideKey = await store.keys.create(scope, { kind: "server", name: "crm", scopes: ["decide"] }, now);
+  const readKey = await store.keys.create(scope, { kind: "server", name: "lane", scopes: ["profiles:read"] }, now);
   for (const a of actions) {
     const { action, faults } = checkAction(a);
     if (!action || faults.length) throw new Error(`bench action ${String(a.id)}: ${JSON.stringify(faults)}`);
@@ -59,7 +66,7 @@ export async function brand(store: Store, actions: readonly ActionInput[], now =
       updatedAt: now,
     });
   }
-  return { tenantId: t.id, key: k.key };
+  return { tenantId: t.id, key: k.key, decideKey: decideKey.key, readKey: readKey.key };
 }
 
 export interface WriteRate {

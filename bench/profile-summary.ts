@@ -42,3 +42,47 @@ console.log(`total ${(total / 1e6).toFixed(2)} s sampled`);
 for (const [k, t] of [...pkgs].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${pct(t)}  ${k}`);
 console.log("--- functions (self)");
 for (const [k, t] of [...fns].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(t)}  ${k}`);
+
+// Which of our own functions the time of a package is spent under: `--under=drizzle-orm` (first src/ frame above).
+const under = process.argv.find((a) => a.startsWith("--under="))?.slice(8);
+if (under) {
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const callers = new Map<string, number>();
+  for (const [id, t] of self) {
+    if (!byId.get(id)!.callFrame.url.includes(under)) continue;
+    let cur: number | undefined = id;
+    let name = "(none)";
+    while (cur !== undefined) {
+      const f = byId.get(cur)!.callFrame;
+      if (/\/src\//.test(f.url)) {
+        name = `${f.functionName || "(anonymous)"} ${f.url.split("/").slice(-2).join("/")}:${f.lineNumber}`;
+        break;
+      }
+      cur = parent.get(cur);
+    }
+    callers.set(name, (callers.get(name) ?? 0) + t);
+  }
+  console.log(`--- ${under}: under`);
+  for (const [k, t] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 15)) console.log(`${pct(t)}  ${k}`);
+}
+
+// Inclusive time of our own functions (src/): `--inclusive`.
+if (process.argv.includes("--inclusive")) {
+  const parent = new Map<number, number>();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const incl = new Map<string, number>();
+  for (const [id, t] of self) {
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur)!.callFrame;
+      if (!/\/src\//.test(f.url)) continue;
+      const name = `${f.functionName || "(anonymous)"} ${f.url.split("/").slice(-2).join("/")}:${f.lineNumber}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      incl.set(name, (incl.get(name) ?? 0) + t);
+    }
+  }
+  console.log("--- inclusive (src/)");
+  for (const [k, t] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(t)}  ${k}`);
+}

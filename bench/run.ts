@@ -52,11 +52,12 @@ const lookupLua = (key: string, n: number) =>
 const floorLua = (n: number) => luaRequest({ method: "GET", path: `"/rows/r" .. math.random(0, ${n - 1})` });
 
 /** A warm-up (JIT, caches, the catalogue compiled) and then the measured run. */
-function measure(name: string, url: string, lua: string, secs = seconds): LoadResult {
-  load(url, lua, Math.min(3, secs));
-  const r = load(url, lua, secs);
+function measure(name: string, server: Server, lua: string, secs = seconds): LoadResult {
+  load(server.url, lua, Math.min(3, secs));
+  const r = load(server.url, lua, secs, 32, server.pid);
   log(
-    `  ${name.padEnd(34)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}`,
+    `  ${name.padEnd(34)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ` +
+      `cpu ${r.cpuUsPerReq ?? "?"} µs/req  errors ${r.errors}`,
   );
   return r;
 }
@@ -71,12 +72,13 @@ async function nodeSection() {
   const file = join(work, "node.db");
   const b = await populateNode(file, catalogue200(), PEOPLE, PER_PERSON);
   log(`  population: ${b.rate.events} events in ${b.rate.seconds} s (${b.rate.eventsPerSecond}/s)`);
+  const skip = process.env.BENCH_SKIP?.split(",") ?? [];
   const floor = await startFloorNode(floorDb, 8801);
-  const floorR = measure("floor (Hono + @libsql/client)", floor.url, floorLua(100_000));
+  const floorR = skip.includes("floor") ? null : measure("floor (Hono + @libsql/client)", floor, floorLua(100_000));
   await floor.stop();
   const s = await startPitwallNode(file, 8802, process.env.BENCH_CPU_PROF);
-  const lookup = measure("lookupProfile", s.url, lookupLua(b.key, PEOPLE));
-  const decide = measure("decide", s.url, decideLua(b.key, PEOPLE));
+  const lookup = skip.includes("lookup") ? null : measure("lookupProfile", s, lookupLua(b.readKey, PEOPLE));
+  const decide = measure("decide", s, decideLua(b.decideKey, PEOPLE));
   await s.stop();
   results.node = { population: b.rate, floor: floorR, lookup, decide };
 }

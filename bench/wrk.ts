@@ -1,11 +1,13 @@
 /** wrk (Debian's) as the load generator, in its own process: installed with apt-get when root and missing. */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface LoadResult {
   rps: number;
+  /** Server CPU time per request (user + system, µs), when the server's pid is known: robust to a busy machine. */
+  cpuUsPerReq?: number;
   p50: number;
   p99: number;
   /** Answers that were not 2xx/3xx, and socket errors (connect, read, write, timeout). */
@@ -36,6 +38,27 @@ const ms = (s: string): number => {
   return m[2] === "us" ? v / 1000 : m[2] === "ms" ? v : m[2] === "s" ? v * 1000 : v * 60_000;
 };
 
+/** CPU time (user + system, ms) a process has used so far (/proc; clock ticks of 10 ms). */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime (fields 14 and 15)
+}
+
+/** The workerd process Miniflare started (a child of this process). */
+export function workerdPid(): number | undefined {
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (comm === "workerd" && ppid === process.pid) return Number(d);
+    } catch {}
+  }
+  return undefined;
+}
+
 const dir = mkdtempSync(join(tmpdir(), "pitwall-wrk-"));
 let n = 0;
 
@@ -43,7 +66,8 @@ let n = 0;
  * Runs wrk against `url` with a Lua `request` function body (it may use `math.random`), 32 connections by default.
  * Lua's `wrk.format(method, path, headers, body)` builds each request.
  */
-export function load(url: string, lua: string, seconds: number, connections = 32): LoadResult {
+export function load(url: string, lua: string, seconds: number, connections = 32, pid?: number): LoadResult {
+  const cpu0 = pid ? cpuMs(pid) : 0;
   const file = join(dir, `s${n++}.lua`);
   writeFileSync(file, `math.randomseed(${n})\n${lua}`);
   const out = execFileSync(
@@ -56,10 +80,12 @@ export function load(url: string, lua: string, seconds: number, connections = 32
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
+  const cpu = pid ? cpuMs(pid) - cpu0 : 0;
   return {
     rps: Math.round(rps),
-    p50: ms(/50%\s+(\S+)/.exec(out)![1]!),
-    p99: ms(/99%\s+(\S+)/.exec(out)![1]!),
+    ...(pid ? { cpuUsPerReq: Math.round((cpu * 1000) / Math.max(1, requests)) } : {}),
+    p50: ms(/^\s+50%\s+(\S+)/m.exec(out)![1]!),
+    p99: ms(/^\s+99%\s+(\S+)/m.exec(out)![1]!),
     errors: non2xx + socketErrors,
     requests,
   };
