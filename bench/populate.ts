@@ -230,3 +230,56 @@ export async function populateFloorD1(d1: D1Database, n: number): Promise<void> 
     await d1.prepare(FLOOR_INSERT).bind(JSON.stringify(rows)).run();
   }
 }
+
+/**
+ * People sent over HTTP (POST /v1/events), `batch` events a request, `inFlight` requests at once: the ingestion
+ * figure (the route, validation, the service and the store, as a client sees it). Returns events/s and batch times.
+ */
+export async function ingestHttp(
+  url: string,
+  key: string,
+  from: number,
+  to: number,
+  perPerson: number,
+  batch = 100,
+  inFlight = 4,
+  tag = "h",
+): Promise<WriteRate & { batchMs: { p50: number; p95: number; max: number }; errors: number }> {
+  const now = Date.now();
+  const perBatch = Math.max(1, Math.floor(batch / perPerson));
+  const queue: number[] = [];
+  for (let i = from; i < to; i += perBatch) queue.push(i);
+  const times: number[] = [];
+  let events = 0;
+  let errors = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+        const body: unknown[] = [];
+        for (let j = i; j < Math.min(to, i + perBatch); j++) body.push(...personEvents(j, perPerson, now, tag));
+        const s = performance.now();
+        const res = await fetch(`${url}/v1/events`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+          body: JSON.stringify({ events: body }),
+        });
+        const out = (await res.json()) as { accepted?: number };
+        times.push(performance.now() - s);
+        if (res.status !== 200 || out.accepted !== body.length) errors++;
+        events += body.length;
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  times.sort((a, b) => a - b);
+  const at = (p: number) => +(times[Math.min(times.length - 1, Math.floor(p * times.length))] ?? 0).toFixed(1);
+  return {
+    people: to - from,
+    events,
+    seconds: +seconds.toFixed(1),
+    eventsPerSecond: Math.round(events / seconds),
+    batchMs: { p50: at(0.5), p95: at(0.95), max: at(1) },
+    errors,
+  };
+}

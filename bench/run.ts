@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { catalogue200, catalogueOf } from "./fixtures";
-import { brandOnD1, growNode, populateFloorD1, populateFloorNode, populateNode } from "./populate";
+import { brandOnD1, growNode, ingestHttp, populateFloorD1, populateFloorNode, populateNode } from "./populate";
 import {
   buildWorker,
   migrationStatements,
@@ -22,7 +22,7 @@ import {
   startPitwallNode,
   type Server,
 } from "./targets";
-import { ensureWrk, load, luaRequest, type LoadResult } from "./wrk";
+import { cpuMs, ensureWrk, load, luaRequest, workerdPid, type LoadResult } from "./wrk";
 
 const args = process.argv.slice(2);
 const full = args.includes("--full");
@@ -83,6 +83,58 @@ async function nodeSection() {
   results.node = { population: b.rate, floor: floorR, lookup, decide };
 }
 
+async function workersSection() {
+  const people = Number(process.env.BENCH_WORKER_PEOPLE ?? PEOPLE);
+  log(`workerd + D1 (Miniflare, the built bundle): ${people} people, 200 actions`);
+  const script = buildWorker(join(work, "dist"));
+  // The floor: a minimal Worker and its own D1.
+  const floor = await startMiniflare({ script: join(ROOT, "bench/floor/worker.js"), persist: join(work, "mf-floor"), port: 8803 });
+  await populateFloorD1(await floor.db(), 100_000);
+  floor.pid = workerdPid();
+  const floorR = measure("floor (Worker + D1 prepared read)", floor, floorLua(100_000));
+  await floor.stop();
+  const s = await startMiniflare({
+    script,
+    persist: join(work, "mf-pitwall"),
+    port: 8804,
+    vars: { RATE_LIMIT_PER_MINUTE: "1000000" },
+    d1: ["DB", "VPIC"],
+  });
+  const d1 = await s.db();
+  for (const stmt of migrationStatements()) await d1.prepare(stmt).run();
+  const b = await brandOnD1(d1, catalogue200());
+  s.pid = workerdPid();
+  const ingest = await ingestHttp(s.url, b.key, 0, people, PER_PERSON, 100, 4);
+  log(`  ingestion over HTTP (batches of 100, 4 in flight): ${ingest.events} events, ${ingest.eventsPerSecond}/s, batch p50 ${ingest.batchMs.p50} ms, errors ${ingest.errors}`);
+  const lookup = measure("lookupProfile", s, lookupLua(b.readKey, people));
+  const decide = measure("decide", s, decideLua(b.decideKey, people));
+  await s.stop();
+  // A cold isolate's first decision: fresh workerd processes on the same D1, CPU of the first and second request
+  // (the whole workerd process: the Worker's isolate and, under Miniflare, D1's own work on the same machine).
+  const cold: { first: number; second: number }[] = [];
+  for (let i = 0; i < 5; i++) {
+    const w = await startMiniflare({ script, persist: join(work, "mf-pitwall"), port: 8805, d1: ["DB", "VPIC"] });
+    const pid = workerdPid()!;
+    await new Promise((r) => setTimeout(r, 300)); // start-up settles
+    const one = async () => {
+      const c0 = cpuMs(pid);
+      const res = await fetch(`${w.url}/v1/decide`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${b.decideKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ subject: { customerId: `C-${i}` }, channel: "dealer_site", placement: "hero", limit: 3 }),
+      });
+      await res.text();
+      if (res.status !== 200) throw new Error(`cold decide: ${res.status}`);
+      await new Promise((r) => setTimeout(r, 200)); // the log written after the answer counts too
+      return +(cpuMs(pid) - c0).toFixed(1);
+    };
+    cold.push({ first: await one(), second: await one() });
+    await w.stop();
+  }
+  log(`  cold isolate, first decide (workerd CPU ms, incl. D1): ${cold.map((c) => c.first).join(", ")}; second: ${cold.map((c) => c.second).join(", ")}`);
+  results.workers = { floor: floorR, ingest, lookup, decide, cold };
+}
+
 const firstLine = (cmd: string, a: string[]) => {
   try {
     return execFileSync(cmd, a, { encoding: "utf8", cwd: ROOT }).split("\n")[0]!.trim();
@@ -93,6 +145,7 @@ const firstLine = (cmd: string, a: string[]) => {
 
 const wrkVersion = ensureWrk();
 if (want("node")) await nodeSection();
+if (want("workers")) await workersSection();
 log(JSON.stringify(results, null, 1));
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 rmSync(work, { recursive: true, force: true });

@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 
 export const ROOT = resolve(import.meta.dirname, "..");
@@ -121,6 +121,7 @@ export async function startMiniflare(opts: {
         {
           modules: true,
           scriptPath: opts.script,
+          modulesRoot: dirname(opts.script),
           compatibilityDate: /compatibility_date = "([^"]+)"/.exec(toml)![1]!,
           compatibilityFlags: ["nodejs_compat"],
           d1Databases: opts.d1 ?? ["DB"],

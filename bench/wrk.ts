@@ -38,11 +38,15 @@ const ms = (s: string): number => {
   return m[2] === "us" ? v / 1000 : m[2] === "ms" ? v : m[2] === "s" ? v * 1000 : v * 60_000;
 };
 
-/** CPU time (user + system, ms) a process has used so far (/proc; clock ticks of 10 ms). */
+/** CPU time (ms, ns precision) a process's threads have used so far: /proc/<pid>/task/<tid>/schedstat. */
 export function cpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return (Number(f[11]) + Number(f[12])) * 10; // utime, stime (fields 14 and 15)
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {} // a thread that ended meanwhile
+  }
+  return ns / 1e6;
 }
 
 /** The workerd process Miniflare started (a child of this process). */

@@ -21,13 +21,18 @@ export const API_TITLE = "Pitwall";
  */
 export const DEFAULT_SERVER = { url: "http://127.0.0.1:8787", description: "Local embedded default (npm start)" };
 
-/** Builds the app; `deps` are created once per isolate/process. */
-export function createApp(deps: Deps) {
+/**
+ * Builds the app; `deps` are created once per isolate/process. A function instead of the dependencies lets the
+ * Worker build the app in its global scope, before any request (and its CPU budget), and give it the
+ * dependencies of the first request's `env` later (src/worker.ts).
+ */
+export function createApp(depsOrGet: Deps | (() => Deps)) {
+  const getDeps = typeof depsOrGet === "function" ? depsOrGet : () => depsOrGet;
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: "X-Request-Id" }));
-  if (deps.accessLog) app.use(accessLog(deps.accessLog, deps.now));
+  if (typeof depsOrGet !== "function" && depsOrGet.accessLog) app.use(accessLog(depsOrGet.accessLog, depsOrGet.now));
   app.use(async (c, next) => {
-    c.set("deps", deps);
+    c.set("deps", getDeps());
     c.set("startedAt", Date.now()); // deadlines (decide) count from the request's arrival
     await next();
   });
@@ -92,7 +97,7 @@ export function createApp(deps: Deps) {
   app.get("/docs/init.js", () => docsInitScript());
   // On Workers these files are static assets, served before the Worker runs; on Node the app serves them.
   app.get(`${SWAGGER_UI_PATH}:file`, async (c) => {
-    const res = await deps.swaggerUiFile?.(c.req.param("file"), c.req.raw);
+    const res = await getDeps().swaggerUiFile?.(c.req.param("file"), c.req.raw);
     return res && res.status === 200 ? res : c.notFound();
   });
 

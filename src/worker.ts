@@ -9,8 +9,14 @@ import { sweepRetention } from "./services/retention";
 import { openD1 } from "./store/d1";
 import { BindingRateLimiter } from "./http/rate-limit";
 import { API_CSP } from "./http/edge";
+import { warmUp } from "./warm-up";
 
-let built: { db: D1Database; app: App; deps: Deps } | undefined;
+let built: { db: D1Database; deps: Deps } | undefined;
+
+// Global scope (isolate start-up, not a request's CPU budget — issue 11): the app with its routes and schemas is
+// built here, and the engine's code is compiled by a warm-up; the first request only adds its env's bindings.
+const app: App = createApp(() => built!.deps);
+warmUp();
 
 function misconfigured(message: string): Response {
   const p = problemTypes["service-misconfigured"];
@@ -29,7 +35,7 @@ function misconfigured(message: string): Response {
   );
 }
 
-/** The isolate's app and dependencies for `env` (built on first use, or when the binding changed). */
+/** The isolate's dependencies for `env` (built on first use, or when the binding changed). */
 function build(env: Env): NonNullable<typeof built> {
   if (!built || built.db !== env.DB) {
     if (!env.DB) throw new ConfigError("Invalid configuration:\n  DB: the D1 binding is missing (see wrangler.toml)");
@@ -46,16 +52,15 @@ function build(env: Env): NonNullable<typeof built> {
     // first); where no asset layer runs in front (the vitest integration) the app asks the binding.
     const assets = env.ASSETS;
     if (assets) deps.swaggerUiFile = (_file, request) => assets.fetch(request);
-    built = { db: env.DB, app: createApp(deps), deps };
+    built = { db: env.DB, deps };
   }
   return built;
 }
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
-    let app: App;
     try {
-      app = build(env).app;
+      build(env);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       console.error(e.message);
