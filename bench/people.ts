@@ -16,6 +16,30 @@ export const VINS = [
 const DAY = 86_400_000;
 const MODELS = ["Ariya", "Rogue", "Kicks", "Leaf", "Pathfinder", "Frontier"];
 
+const VALUE: Record<string, number> = Object.fromEntries(
+  [..."0123456789"]
+    .map((c, i) => [c, i])
+    .concat(
+      [..."ABCDEFGH"].map((c, i) => [c, i + 1]),
+      [..."JKLMN"].map((c, i) => [c, i + 1]),
+      [
+        ["P", 7],
+        ["R", 9],
+      ],
+      [..."STUVWXYZ"].map((c, i) => [c, i + 2]),
+    ),
+);
+const WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2];
+
+/** Person `i`'s own car: a real VIN's make, model, year and plant with a serial of its own (and its check digit). */
+export function vinOf(i: number): string {
+  const base = VINS[i % VINS.length]!;
+  const v = [...`${base.slice(0, 11)}${String(100_000 + (i % 900_000)).padStart(6, "0")}`];
+  const sum = v.reduce((a, c, k) => a + VALUE[c]! * WEIGHTS[k]!, 0);
+  v[8] = sum % 11 === 10 ? "X" : String(sum % 11);
+  return v.join("");
+}
+
 /** The customer id of person `i` (the benches' wrk scripts build the same ids). */
 export const customerId = (i: number) => `C-${i}`;
 
@@ -24,7 +48,7 @@ export const customerId = (i: number) => `C-${i}`;
  * runs apart; `seq` orders events in time across people (a live stream moves forward).
  */
 export function personEvents(i: number, n: number, now: number, tag = "p"): Record<string, unknown>[] {
-  const vin = VINS[i % VINS.length]!;
+  const vin = vinOf(i);
   const ids = { customerId: customerId(i) };
   const at = (daysAgo: number) => new Date(now - daysAgo * DAY - (i % 1000) * 1000).toISOString();
   const kinds = [

@@ -182,9 +182,11 @@ export class CustomerRepo {
       select h.id as id, h.ref as ref, h.version as version, p.id as member_id, p.doc as member_doc
       from households h
       left join profiles p on p.tenant_id = h.tenant_id and p.household_id = h.id and p.merged_into is null
-      where h.tenant_id = ${tenantId}
-        and (h.ref in (select value from json_each(${JSON.stringify(refs)}))
-          or h.id in (select value from json_each(${JSON.stringify(ids)})))`);
+      where +h.tenant_id = ${tenantId}
+        and h.id in (
+          select id from households where tenant_id = ${tenantId}
+            and ref in (select value from json_each(${JSON.stringify(refs)}))
+          union select value from json_each(${JSON.stringify(ids)}))`);
     const out = new Map<string, HouseholdState>();
     for (const r of rows) {
       const id = String(r.id);
@@ -459,6 +461,8 @@ export class CustomerRepo {
     now: number,
   ): Batchable[] {
     const payload = rows.map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
+    // `+tenant_id`: not an index term, so SQLite joins json_each's rows to the table by primary key instead of
+    // walking the tenant's whole index for each batch (which grew with the brand: tests/node/query-plans.test.ts).
     return jsonChunks(payload).flatMap((json) => [
       this.run(sql`update profiles set doc = j.doc, dealer_id = j.dealer_id, household_id = j.household_id,
           merged_into = null, updated_at = ${now}, version = profiles.version + 1
@@ -466,7 +470,7 @@ export class CustomerRepo {
             json_extract(value, '$.doc') as doc, json_extract(value, '$.dealerId') as dealer_id,
             json_extract(value, '$.householdId') as household_id
           from json_each(${json})) as j
-        where profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
+        where +profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
       expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
     ]);
   }
@@ -477,7 +481,7 @@ export class CustomerRepo {
       this.run(sql`update profiles set version = profiles.version + 1, updated_at = ${now}
         from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v
           from json_each(${json})) as j
-        where profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
+        where +profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
       expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
     ]);
   }
@@ -525,7 +529,7 @@ export class CustomerRepo {
           from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
               json_extract(value, '$.doc') as doc
             from json_each(${json})) as j
-          where households.tenant_id = ${tenantId} and households.id = j.id and households.version = j.v`),
+          where +households.tenant_id = ${tenantId} and households.id = j.id and households.version = j.v`),
         expectChanged(this.d.db, "household changed concurrently", countIn(json)),
       ]),
     ];
