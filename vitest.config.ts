@@ -39,8 +39,9 @@ export default defineConfig({
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
               bindings: { TEST_MIGRATIONS: migrations, RATE_LIMIT_PER_MINUTE: "1000000" },
-              // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts.
-              d1Databases: ["DB", "VPIC"],
+              // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts. DB_EU: a second
+              // shard (D1_SHARDS, tests/workers/scale.test.ts), migrated like DB.
+              d1Databases: ["DB", "VPIC", "DB_EU"],
               // The Workers Rate Limiting binding as miniflare runs it locally: RATE_LIMITER (wrangler.toml) with room
               // for the route suites, and a small one for the test that shows a limit holding across isolates.
               ratelimits: {

@@ -1,6 +1,6 @@
 /** Workers entry (wrangler.toml `main`): the app over D1, built once per isolate; retention on a Cron Trigger. */
 import { createApp, type App } from "./app";
-import { ConfigError, ConfigSchema, parseConfig } from "./config";
+import { type AppConfig, ConfigError, ConfigSchema, parseConfig } from "./config";
 import { buildDeps } from "./deps";
 import type { Deps } from "./http/context";
 import { createD1VinDecoder } from "./store/vpic/d1";
@@ -10,13 +10,15 @@ import { openD1 } from "./store/d1";
 import { BindingRateLimiter } from "./http/rate-limit";
 import { API_CSP } from "./http/edge";
 import { warmUp } from "./warm-up";
-
-let built: { db: D1Database; deps: Deps } | undefined;
-
-// Global scope (isolate start-up, not a request's CPU budget — issue 11): the app with its routes and schemas is
-// built here, and the engine's code is compiled by a warm-up; the first request only adds its env's bindings.
-const app: App = createApp(() => built!.deps);
-warmUp();
+import { DecisionLogWriter } from "./services/decision-log";
+import {
+  consumeDecisionLogs,
+  DECISION_LOG_QUEUE_NAME,
+  type LogBatch,
+  type LogQueue,
+  QueueDecisionSink,
+} from "./services/decision-queue";
+import { createStore } from "./store";
 
 function misconfigured(message: string): Response {
   const p = problemTypes["service-misconfigured"];
@@ -35,32 +37,75 @@ function misconfigured(message: string): Response {
   );
 }
 
-/** The isolate's dependencies for `env` (built on first use, or when the binding changed). */
-function build(env: Env): NonNullable<typeof built> {
-  if (!built || built.db !== env.DB) {
-    if (!env.DB) throw new ConfigError("Invalid configuration:\n  DB: the D1 binding is missing (see wrangler.toml)");
-    const config = parseConfig(ConfigSchema, env as unknown as Record<string, unknown>);
-    const deps = buildDeps(
-      "workers",
-      openD1(env.DB),
-      config,
-      (work) => void work.catch((e) => console.error(String(e))),
-      env.VPIC ? createD1VinDecoder(env.VPIC) : null,
-      env.RATE_LIMITER ? new BindingRateLimiter(env.RATE_LIMITER, 60) : undefined,
-    ); // handlers defer through executionCtx.waitUntil
-    // Deployed and under wrangler dev, /docs/swagger-ui/* never reaches the Worker (static assets are served
-    // first); where no asset layer runs in front (the vitest integration) the app asks the binding.
-    const assets = env.ASSETS;
-    if (assets) deps.swaggerUiFile = (_file, request) => assets.fetch(request);
-    built = { db: env.DB, deps };
-  }
-  return built;
+/** Dependencies per D1 binding (a shard), built on first use in this isolate (again if the binding changed). */
+const built = new Map<string, { db: D1Database; queue: unknown; deps: Deps }>();
+const configs = new WeakMap<object, AppConfig>();
+
+/** The shard's binding name for a request's host (config D1_SHARDS; `DB` when not listed). */
+function shardOf(config: AppConfig, url: string): string {
+  return config.D1_SHARDS[new URL(url).hostname] ?? "DB";
 }
+
+/** The dependencies of one shard (D1 binding `name`) of `env`; throws ConfigError when misconfigured. */
+function depsOf(env: Env, name: string): Deps {
+  let config = configs.get(env);
+  if (!config) configs.set(env, (config = parseConfig(ConfigSchema, env as unknown as Record<string, unknown>)));
+  const db = (env as unknown as Record<string, D1Database | undefined>)[name];
+  const queue = (env as unknown as { DECISION_LOG_QUEUE?: LogQueue }).DECISION_LOG_QUEUE;
+  const hit = built.get(name);
+  if (hit && hit.db === db && hit.queue === queue) return hit.deps;
+  if (!db) throw new ConfigError(`Invalid configuration:\n  ${name}: the D1 binding is missing (see wrangler.toml)`);
+  const deps = buildDeps(
+    "workers",
+    openD1(db),
+    config,
+    (work) => void work.catch((e) => console.error(String(e))),
+    env.VPIC ? createD1VinDecoder(env.VPIC) : null,
+    env.RATE_LIMITER ? new BindingRateLimiter(env.RATE_LIMITER, 60) : undefined,
+  ); // handlers defer through executionCtx.waitUntil
+  // Past one database: decision logs go to a Queue whose consumer writes them in batches (decision-queue.ts).
+  if (queue) deps.decisionLog = new QueueDecisionSink(queue, deps.decisionLog, name);
+  // Deployed and under wrangler dev, /docs/swagger-ui/* never reaches the Worker (static assets are served
+  // first); where no asset layer runs in front (the vitest integration) the app asks the binding.
+  const assets = env.ASSETS;
+  if (assets) deps.swaggerUiFile = (_file, request) => assets.fetch(request);
+  built.set(name, { db, queue, deps });
+  return deps;
+}
+
+/** The dependencies for a request: its host's shard. */
+function depsFor(env: Env, url: string): Deps {
+  depsOf(env, "DB"); // validates the configuration first
+  return depsOf(env, shardOf(configs.get(env)!, url));
+}
+
+// Global scope (isolate start-up, not a request's CPU budget — issue 11): the app with its routes and schemas is
+// built here, and the engine's code is compiled by a warm-up; the first request only adds its env's bindings.
+const app: App = createApp((c) => depsFor(c.env as Env, c.req.url));
+warmUp();
+
+/**
+ * Queue consumers by queue name: the `queue` handler dispatches each batch to the consumer of its queue. Other
+ * queues (e.g. webhook delivery) add an entry here.
+ */
+export const QUEUE_CONSUMERS: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {
+  [DECISION_LOG_QUEUE_NAME]: async (batch, env) => {
+    const writers = new Map<string, DecisionLogWriter | null>();
+    const writerFor = (db: string) => {
+      if (!writers.has(db)) {
+        const binding = (env as unknown as Record<string, D1Database | undefined>)[db];
+        writers.set(db, binding ? new DecisionLogWriter(createStore(openD1(binding)), 1, 0) : null);
+      }
+      return writers.get(db)!;
+    };
+    await consumeDecisionLogs(batch as unknown as LogBatch, writerFor);
+  },
+};
 
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     try {
-      build(env);
+      depsFor(env, request.url);
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       console.error(e.message);
@@ -71,11 +116,26 @@ export default {
 
   /** The Cron Trigger (wrangler.toml `[triggers]`): expired decisions, outcomes and Idempotency-Key records. */
   async scheduled(controller, env, ctx): Promise<void> {
-    const { deps } = build(env);
-    ctx.waitUntil(
-      sweepRetention(deps.store, controller.scheduledTime).then((n) =>
-        console.log(JSON.stringify({ level: "info", msg: "retention", cron: controller.cron, ...n })),
-      ),
-    );
+    depsOf(env, "DB");
+    // Every shard's expired rows (D1_SHARDS).
+    for (const name of new Set(["DB", ...Object.values(configs.get(env)!.D1_SHARDS)])) {
+      const deps = depsOf(env, name);
+      ctx.waitUntil(
+        sweepRetention(deps.store, controller.scheduledTime).then((n) =>
+          console.log(JSON.stringify({ level: "info", msg: "retention", cron: controller.cron, db: name, ...n })),
+        ),
+      );
+    }
+  },
+
+  /** Queue batches, each to the consumer of its queue (QUEUE_CONSUMERS). */
+  async queue(batch, env): Promise<void> {
+    const consume = QUEUE_CONSUMERS[batch.queue];
+    if (!consume) {
+      console.error(JSON.stringify({ level: "error", msg: "no consumer for this queue", queue: batch.queue }));
+      batch.retryAll({ delaySeconds: 60 });
+      return;
+    }
+    await consume(batch, env);
   },
 } satisfies ExportedHandler<Env>;
