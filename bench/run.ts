@@ -210,7 +210,7 @@ async function ingestSection() {
   const s = await startPitwallNode(file, 8809, process.env.BENCH_CPU_PROF);
   await ingestHttp(s.url, b.key, 0, 2_000, 5, 100, 4, "warm"); // JIT, VIN decodes, caches
   const c0 = cpuMs(s.pid!);
-  const r = await ingestHttp(s.url, b.key, 2_000, 2_000 + Number(process.env.BENCH_INGEST_PEOPLE ?? 40_000), 5, 100, 4);
+  const r = await ingestHttp(s.url, b.key, 2_000, 2_000 + Number(process.env.BENCH_INGEST_PEOPLE ?? 20_000), 5, 100, 4);
   const cpuUsPerEvent = Math.round(((cpuMs(s.pid!) - c0) * 1000) / r.events);
   await s.stop();
   log(
