@@ -118,14 +118,32 @@ async function workersSection() {
   await s.stop();
   // A cold isolate's first decision: fresh workerd processes on the same D1, CPU of the first and second request
   // (the whole workerd process: the Worker's isolate and, under Miniflare, D1's own work on the same machine).
-  const cold: { first: number; second: number }[] = [];
+  const cold: { first: number; second: number; floorFirst: number; floorSecond: number }[] = [];
   for (let i = 0; i < 5; i++) {
+    const time = async (pid: number, req: () => Promise<Response>) => {
+      const c0 = cpuMs(pid);
+      const res = await req();
+      await res.text();
+      if (res.status !== 200) throw new Error(`cold request: ${res.status}`);
+      await new Promise((r) => setTimeout(r, 200)); // work after the answer (the log) counts too
+      return +(cpuMs(pid) - c0).toFixed(1);
+    };
+    // The same for the floor Worker: what a cold workerd and Miniflare's D1 cost any first request.
+    const fl = await startMiniflare({
+      script: join(ROOT, "bench/floor/worker.js"),
+      persist: join(work, "mf-floor"),
+      port: 8806,
+    });
+    const fpid = workerdPid()!;
+    await new Promise((r) => setTimeout(r, 300));
+    const floorFirst = await time(fpid, () => fetch(`${fl.url}/rows/r${i}`));
+    const floorSecond = await time(fpid, () => fetch(`${fl.url}/rows/r${i + 1}`));
+    await fl.stop();
     const w = await startMiniflare({ script, persist: join(work, "mf-pitwall"), port: 8805, d1: ["DB", "VPIC"] });
     const pid = workerdPid()!;
     await new Promise((r) => setTimeout(r, 300)); // start-up settles
-    const one = async () => {
-      const c0 = cpuMs(pid);
-      const res = await fetch(`${w.url}/v1/decide`, {
+    const decideReq = () =>
+      fetch(`${w.url}/v1/decide`, {
         method: "POST",
         headers: { authorization: `Bearer ${b.decideKey}`, "content-type": "application/json" },
         body: JSON.stringify({
@@ -135,16 +153,12 @@ async function workersSection() {
           limit: 3,
         }),
       });
-      await res.text();
-      if (res.status !== 200) throw new Error(`cold decide: ${res.status}`);
-      await new Promise((r) => setTimeout(r, 200)); // the log written after the answer counts too
-      return +(cpuMs(pid) - c0).toFixed(1);
-    };
-    cold.push({ first: await one(), second: await one() });
+    cold.push({ first: await time(pid, decideReq), second: await time(pid, decideReq), floorFirst, floorSecond });
     await w.stop();
   }
   log(
-    `  cold isolate, first decide (workerd CPU ms, incl. D1): ${cold.map((c) => c.first).join(", ")}; second: ${cold.map((c) => c.second).join(", ")}`,
+    `  cold isolate, first decide (workerd CPU ms, incl. D1): ${cold.map((c) => c.first).join(", ")}; second: ${cold.map((c) => c.second).join(", ")}; ` +
+      `floor Worker first read: ${cold.map((c) => c.floorFirst).join(", ")}; second: ${cold.map((c) => c.floorSecond).join(", ")}`,
   );
   results.workers = { floor: floorR, ingest, lookup, decide, cold };
 }
@@ -273,7 +287,7 @@ function writeResults(wrkVersion: string, load0: string, load1: string) {
       ingest: { eventsPerSecond: number; batchMs: { p50: number } };
       lookup: L;
       decide: L;
-      cold: { first: number; second: number }[];
+      cold: { first: number; second: number; floorFirst?: number; floorSecond?: number }[];
     };
     cold?: string;
     scale?: {
@@ -360,7 +374,8 @@ function writeResults(wrkVersion: string, load0: string, load1: string) {
       lines.push(`- Node, fresh processes (bench/cold-start.ts): ${r.cold}. Goal: compile + first decide < 10 ms CPU.`);
     if (r.workers?.cold)
       lines.push(
-        `- workerd, fresh isolate (new workerd process), CPU of the whole process for the first decide (Worker + Miniflare's D1, which on Cloudflare runs elsewhere and is not counted): ${r.workers.cold.map((c) => c.first).join(", ")} ms; second decide: ${r.workers.cold.map((c) => c.second).join(", ")} ms.`,
+        `- workerd, fresh isolate (new workerd process), CPU of the whole process for the first decide (Worker + Miniflare's D1, which on Cloudflare runs elsewhere and is not counted): ${r.workers.cold.map((c) => c.first).join(", ")} ms; second decide: ${r.workers.cold.map((c) => c.second).join(", ")} ms. ` +
+          `The floor Worker's first D1 read, measured the same way: ${r.workers.cold.map((c) => c.floorFirst).join(", ")} ms; its second: ${r.workers.cold.map((c) => c.floorSecond).join(", ")} ms.`,
       );
     lines.push("");
   }
