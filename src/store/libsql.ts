@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { classify, faultName, StoreUnavailable } from "./conflicts";
 import { countMigrations, queryOf, type Batchable, type BatchOptions, type Database, type Db } from "./db";
 import { createNativeClient } from "./libsql-native";
+import { createWriterClient } from "./libsql-writer";
 import { StoreHealth } from "./health";
 import * as schema from "./schema";
 
@@ -91,18 +92,26 @@ function healing(client: Client): Client {
 export async function openLibsql(
   url: string,
   authToken?: string,
-  opts: { wrap?: (client: Client) => Client } = {},
+  opts: {
+    wrap?: (client: Client) => Client;
+    /** The write connection on a worker thread (default for local files); false keeps it on the caller's thread. */
+    writerThread?: boolean;
+  } = {},
 ): Promise<LibsqlDatabase> {
   const local = url.startsWith("file:");
   if (local) {
     const path = url.slice("file:".length);
     if (path && path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   }
-  const open = async (): Promise<Client> => {
-    // Local files: one native connection that keeps its statements prepared (libsql-native.ts).
-    const raw = local
-      ? createNativeClient(url.slice("file:".length) || ":memory:", BUSY_TIMEOUT_MS)
-      : createClient({ url, ...(authToken ? { authToken } : {}) });
+  const open = async (thread = false): Promise<Client> => {
+    // Local files: one native connection that keeps its statements prepared (libsql-native.ts); the write
+    // connection on its own thread (libsql-writer.ts), so that write transactions do not stop the event loop.
+    const path = url.slice("file:".length) || ":memory:";
+    const raw = !local
+      ? createClient({ url, ...(authToken ? { authToken } : {}) })
+      : thread
+        ? createWriterClient(path, BUSY_TIMEOUT_MS)
+        : createNativeClient(path, BUSY_TIMEOUT_MS);
     const c = opts.wrap ? opts.wrap(raw) : raw;
     if (!local) return c;
     await c.execute("PRAGMA journal_mode = WAL");
@@ -111,7 +120,7 @@ export async function openLibsql(
   };
   const client = await open();
   // In memory, a second connection would be a second database; a remote client has no local lock to wait for.
-  const writer = local && !url.includes(":memory:") ? await open() : client;
+  const writer = local && !url.includes(":memory:") ? await open(opts.writerThread ?? true) : client;
   const db = drizzle(client, { schema });
   const health = new StoreHealth();
 
