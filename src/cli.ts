@@ -308,7 +308,14 @@ interface Target {
 
 async function openLibsqlTarget(url: string, token: string | undefined): Promise<Target> {
   const database = await openLibsql(url, token);
-  return { database, migrate: () => migrateLibsql(database), close: async () => database.close() };
+  return {
+    database,
+    migrate: () => migrateLibsql(database),
+    close: async () => {
+      database.close();
+      await database.closed();
+    },
+  };
 }
 
 /** Where wrangler keeps local D1 state (`wrangler d1 … --local --persist-to DIR` and getPlatformProxy agree). */

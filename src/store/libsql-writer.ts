@@ -65,11 +65,12 @@ function resultSet(r: { columns: string[]; rows: unknown[][]; changes: number })
 }
 
 /** Opens `path` on a writer thread with SQLite's busy timeout in milliseconds. */
-export function createWriterClient(path: string, timeoutMs: number): Client {
+export function createWriterClient(path: string, timeoutMs: number): Client & { ended(): Promise<void> } {
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>();
   let next = 0;
   let closed = false;
   let worker: Worker | null = null;
+  let ended: Promise<void> = Promise.resolve();
 
   const fail = (e: unknown) => {
     for (const p of pending.values()) p.reject(e);
@@ -84,7 +85,7 @@ export function createWriterClient(path: string, timeoutMs: number): Client {
       const p = pending.get(m.id);
       if (!p) return;
       pending.delete(m.id);
-      if (!pending.size) w.unref();
+      if (!pending.size && !closed) w.unref();
       if (m.error) p.reject(Object.assign(new Error(m.error.message), m.error));
       else p.resolve(m.result);
     });
@@ -152,11 +153,19 @@ export function createWriterClient(path: string, timeoutMs: number): Client {
     },
     close() {
       if (closed) return;
-      // The thread closes its connection and ends by itself (terminating it aborts the process in libsql's
-      // finalizers).
-      if (worker) call({ op: "close" }).catch(() => {});
+      // The thread closes its connection and ends by itself (terminating it, or exiting the process under it,
+      // can abort the process in libsql's finalizers): it keeps the process alive until then, and `ended`
+      // tells when (await it before process.exit).
+      if (worker) {
+        const w = worker;
+        ended = new Promise<void>((r) => w.once("exit", () => r()));
+        call({ op: "close" }).catch(() => {});
+        w.ref();
+      }
       closed = true;
     },
+    /** Settles once the thread has closed its connection and ended (after close()). */
+    ended: () => ended,
     async transaction() {
       throw new Error("interactive transactions are not used by Pitwall; use batch()");
     },
@@ -164,5 +173,5 @@ export function createWriterClient(path: string, timeoutMs: number): Client {
       return undefined;
     },
   };
-  return client as unknown as Client;
+  return client as unknown as Client & { ended(): Promise<void> };
 }

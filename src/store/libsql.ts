@@ -46,7 +46,15 @@ export interface LibsqlDatabase extends Database {
   /** The read connection (also for one-off statements in tests and the CLI). */
   readonly client: Client;
   close(): void;
+  /** Settles once a closed database's writer thread has ended (await it before process.exit). */
+  closed(): Promise<void>;
 }
+
+/** The writer thread's end, through the wrappers (healing, test fault injection) around its client. */
+const endedOf = (c: Client): Promise<void> =>
+  typeof (c as { ended?: unknown }).ended === "function"
+    ? (c as unknown as { ended(): Promise<void> }).ended()
+    : Promise.resolve();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isBusy = (e: unknown) => classify(e) === "unavailable" && /locked|BUSY/i.test(faultName(e));
@@ -189,6 +197,7 @@ export async function openLibsql(
       client.close();
       if (writer !== client) writer.close();
     },
+    closed: () => endedOf(writer),
   };
 }
 
