@@ -4,7 +4,9 @@
  *                                  workerd + D1 (Miniflare), cold start, scale 10k → 100k profiles and 10 → 1,000
  *                                  actions, ingestion on both runtimes
  *   npm run bench -- --full        adds the 1M-profile point and the 5-minute soak
- *   npm run bench -- --only=node,workers,cold,scale,ingest,soak   a subset (RESULTS.md is written only for a full set)
+ *   npm run bench -- --only=node,workers,cold,scale,ingest,soak   a subset (RESULTS.md is written only for a full set,
+ *                                  or with BENCH_WRITE=1: e.g. the default set plus the soak; BENCH_MERGE=1 keeps
+ *                                  the other sections of the current RESULTS.md)
  *   --seconds=N                    seconds per load point (default 10)
  */
 import { cpus, totalmem, tmpdir } from "node:os";
@@ -233,12 +235,17 @@ async function ingestSection() {
   results.ingest = { node: { ...r, cpuUsPerEvent } };
 }
 
-/** 5 minutes of decide + ingestion at about half the measured maxima (Node). */
+/**
+ * 5 minutes of decide + ingestion together at about half the measured maximum (Node). Both share the same two
+ * cores (server threads and the load generator), so half of each maximum at once would be the whole machine: each
+ * runs at a quarter of its own maximum, together half. `BENCH_SOAK_SHARE` changes the share (0.25).
+ */
 async function soakSection() {
   const node = results.node as { decide: LoadResult } | undefined;
   const ing = (results.ingest as { node: { eventsPerSecond: number } } | undefined)?.node;
-  const dps = Math.round((node?.decide.rps ?? 1000) / 2);
-  const eps = Math.round((ing?.eventsPerSecond ?? 10_000) / 2);
+  const share = Number(process.env.BENCH_SOAK_SHARE ?? 0.25);
+  const dps = Math.round((node?.decide.rps ?? 1000) * share);
+  const eps = Math.round((ing?.eventsPerSecond ?? 10_000) * share);
   log(`Soak (Node + libSQL): decide ${dps}/s + ingestion ${eps} events/s for 5 minutes`);
   const file = join(work, "soak.db");
   const b = await populateNode(file, catalogue200(), PEOPLE, PER_PERSON);
@@ -320,14 +327,23 @@ function writeResults(wrkVersion: string, load0: string, load1: string) {
   const lines: string[] = [];
   const now = new Date().toISOString();
   lines.push("# Benchmark results", "");
+  // Each run that wrote into this file (more than one with BENCH_MERGE): its command, sections and machine load.
+  type Run = { command: string; at: string; sections: string; load: string };
+  const runs = ((results.runs as Run[] | undefined) ?? []).concat({
+    command: `${process.env.BENCH_WRITE ? "BENCH_WRITE=1 " : ""}${process.env.BENCH_MERGE ? "BENCH_MERGE=1 " : ""}npm run bench${args.length ? ` -- ${args.join(" ")}` : ""}`,
+    at: now,
+    sections: only?.join(", ") ?? "all",
+    load: `load average before ${load0}, after ${load1}`,
+  });
+  results.runs = runs;
   lines.push(
-    `Written by \`npm run bench${full ? " -- --full" : ""}\` (bench/run.ts) on ${now}. Do not edit by hand: run it again.`,
+    "Written by bench/run.ts; do not edit by hand: run it again. Runs (load average: how quiet the machine was — other engineers' test suites share these 2 cores):",
+    "",
+    ...runs.map((x) => `- \`${x.command}\` on ${x.at}: ${x.sections}; ${x.load}`),
     "",
   );
   lines.push("## Machine and versions", "");
-  lines.push(
-    `- ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; load average before ${load0}, after ${load1} (how quiet the machine was: other engineers' test suites share these 2 cores)`,
-  );
+  lines.push(`- ${cpus().length} × ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
   lines.push(
     `- Node ${process.versions.node}; ${firstLine("npx", ["wrangler", "--version"])} (wrangler), miniflare ${firstLine("node", ["-p", "require('miniflare/package.json').version"])}, workerd ${firstLine("node", ["-p", "require('workerd/package.json').version"])}; ${wrkVersion}`,
   );
@@ -431,6 +447,25 @@ function writeResults(wrkVersion: string, load0: string, load1: string) {
   writeFileSync(join(ROOT, "bench/RESULTS.md"), lines.join("\n"));
 }
 
+// BENCH_MERGE=1: start from the figures of the current bench/RESULTS.md (its raw JSON) and replace only the
+// sections run now — e.g. `BENCH_MERGE=1 npm run bench -- --only=soak` after the default set.
+if (process.env.BENCH_MERGE) {
+  const raw = /```json\n([\s\S]*?)\n```/.exec(readFileSync(join(ROOT, "bench/RESULTS.md"), "utf8"))?.[1];
+  if (raw) Object.assign(results, JSON.parse(raw) as Record<string, unknown>);
+  if (raw && !results.runs) {
+    // A file written before runs were recorded: its one run, from its header.
+    const text = readFileSync(join(ROOT, "bench/RESULTS.md"), "utf8");
+    const cmd = /Written by `([^`]+)`/.exec(text)?.[1] ?? "npm run bench";
+    results.runs = [
+      {
+        command: cmd,
+        at: /\) on (\S+)\. Do not edit/.exec(text)?.[1] ?? "?",
+        sections: /--only=([^\s`]+)/.exec(cmd)?.[1]?.replaceAll(",", ", ") ?? "all",
+        load: /(load average before [\d. ]+, after [\d. ]+)/.exec(text)?.[1]?.trim() ?? "?",
+      },
+    ];
+  }
+}
 const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
 const load0 = loadavg();
 const wrkVersion = ensureWrk();
@@ -440,7 +475,7 @@ if (want("cold")) results.cold = coldNode();
 if (want("scale")) await scaleSection();
 if (want("ingest")) await ingestSection();
 if (want("soak")) await soakSection();
-if (!only || process.env.BENCH_WRITE) writeResults(wrkVersion, load0, loadavg());
+if (!only || process.env.BENCH_WRITE || process.env.BENCH_MERGE) writeResults(wrkVersion, load0, loadavg());
 log(JSON.stringify(results, null, 1));
 log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 rmSync(work, { recursive: true, force: true });
