@@ -50,8 +50,9 @@ export default defineConfig({
                 // The receiver listens on loopback (the default, deny, is tested on Node)
                 WEBHOOK_PRIVATE_TARGETS: "allow",
               },
-              // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts.
-              d1Databases: ["DB", "VPIC"],
+              // VPIC: vPIC data for VIN decoding, loaded per test file by tests/workers/vpic-setup.ts. DB_EU: a second
+              // shard (D1_SHARDS, tests/workers/scale.test.ts), migrated like DB.
+              d1Databases: ["DB", "VPIC", "DB_EU"],
               // The Workers Rate Limiting binding as miniflare runs it locally: RATE_LIMITER (wrangler.toml) with room
               // for the route suites, and a small one for the test that shows a limit holding across isolates.
               ratelimits: {

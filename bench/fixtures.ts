@@ -187,3 +187,12 @@ export function typicalInput(catalog: CompiledCatalog): DecisionInput {
     stats: new Map(),
   };
 }
+
+/** A catalogue of `n` actions: the first `n` of the generated variants, repeated past 200 with new ids. */
+export function catalogueOf(n: number): ActionInput[] {
+  const base = catalogue200();
+  return Array.from({ length: n }, (_, i) => ({
+    ...base[i % base.length]!,
+    id: `${base[i % base.length]!.id}-v${Math.floor(i / base.length)}`,
+  }));
+}

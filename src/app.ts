@@ -3,7 +3,7 @@
  * (src/node.ts) give it a store over D1 or libSQL, a clock, a random source and validated config.
  */
 import { fromHono } from "chanfana";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { requestId } from "hono/request-id";
 import { accessLog } from "./http/access-log";
 import { authenticate } from "./http/auth";
@@ -23,13 +23,18 @@ export const API_TITLE = "Pitwall";
  */
 export const DEFAULT_SERVER = { url: "http://127.0.0.1:8787", description: "Local embedded default (npm start)" };
 
-/** Builds the app; `deps` are created once per isolate/process. */
-export function createApp(deps: Deps) {
+/**
+ * Builds the app; `deps` are created once per isolate/process. A function of the request's context instead lets
+ * the Worker build the app in its global scope, before any request (and its CPU budget), and give each request
+ * the dependencies of its own `env` and shard (src/worker.ts).
+ */
+export function createApp(depsOrGet: Deps | ((c: Context<AppEnv>) => Deps)) {
+  const getDeps = typeof depsOrGet === "function" ? depsOrGet : () => depsOrGet;
   const app = new Hono<AppEnv>();
   app.use(requestId({ headerName: "X-Request-Id" }));
-  if (deps.accessLog) app.use(accessLog(deps.accessLog, deps.now));
+  if (typeof depsOrGet !== "function" && depsOrGet.accessLog) app.use(accessLog(depsOrGet.accessLog, depsOrGet.now));
   app.use(async (c, next) => {
-    c.set("deps", deps);
+    c.set("deps", getDeps(c));
     c.set("startedAt", Date.now()); // deadlines (decide) count from the request's arrival
     await next();
   });
@@ -97,7 +102,7 @@ export function createApp(deps: Deps) {
   app.get("/docs/init.js", () => docsInitScript());
   // On Workers these files are static assets, served before the Worker runs; on Node the app serves them.
   app.get(`${SWAGGER_UI_PATH}:file`, async (c) => {
-    const res = await deps.swaggerUiFile?.(c.req.param("file"), c.req.raw);
+    const res = await c.var.deps.swaggerUiFile?.(c.req.param("file"), c.req.raw);
     return res && res.status === 200 ? res : c.notFound();
   });
 

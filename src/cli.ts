@@ -2,16 +2,21 @@
  * Admin CLI: `npm run pitwall -- <command> [--flags]`. Works on the libSQL database named by
  * --db or DATABASE_URL (default file:.pitwall/pitwall.db; libsql:// needs DATABASE_AUTH_TOKEN).
  */
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { parse as parseYaml } from "yaml";
-import { checkAction } from "./domain/decide/validate-action";
+import { checkAction, VALIDATOR_VERSION } from "./domain/decide/validate-action";
 import { z } from "zod";
 import { KEY_KINDS, SCOPES } from "./domain/keys";
 import { validateVin } from "./domain/vehicle";
 import { DEFAULT_MARKETING_CONSENT, EU_EEA, TenantSettingsSchema } from "./domain/tenant-settings";
 import { createStore, type Store } from "./store";
 import { migrateLibsql, openLibsql } from "./store/libsql";
+import { openD1 } from "./store/d1";
+import type { Database } from "./store/db";
 import { seedDemo } from "./seed/demo";
 import { createNodeVinDecoder } from "./store/vpic/node";
 import { sweepRetention } from "./services/retention";
@@ -34,10 +39,17 @@ const USAGE = `Usage: npm run pitwall -- <command> [flags]
   actions-import --tenant S --file catalogue.json|.yaml   upsert every action of the file (validated as the API does)
   retention                                 delete expired decision logs, outcomes and Idempotency-Key records now
 
-  Global: --db URL (else DATABASE_URL, else file:.pitwall/pitwall.db)`;
+  Global: --db URL (else DATABASE_URL, else file:.pitwall/pitwall.db)
+          --d1 BINDING [--remote] [--persist-to DIR]   a D1 database of wrangler.toml instead: local (wrangler's
+                                            state in .wrangler/state, or DIR) through getPlatformProxy, or --remote, the
+                                            deployed database (wrangler login; getPlatformProxy's remote bindings).
+                                            migrate runs \`wrangler d1 migrations apply BINDING --local|--remote\`.`;
 
 const options = {
   db: { type: "string" },
+  d1: { type: "string" },
+  remote: { type: "boolean" },
+  "persist-to": { type: "string" },
   slug: { type: "string" },
   name: { type: "string" },
   tenant: { type: "string" },
@@ -87,17 +99,22 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
   const { values: f, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const command = positionals[0];
   if (!command || f.help) return USAGE;
-  const url = f.db ?? env.DATABASE_URL ?? "file:.pitwall/pitwall.db";
-  const database = await openLibsql(url, env.DATABASE_AUTH_TOKEN);
+  const url = f.d1
+    ? `D1 ${f.d1}${f.remote ? " (remote)" : " (local)"}`
+    : (f.db ?? env.DATABASE_URL ?? "file:.pitwall/pitwall.db");
+  const target = f.d1
+    ? await openD1Target(f.d1, Boolean(f.remote), f["persist-to"])
+    : await openLibsqlTarget(url, env.DATABASE_AUTH_TOKEN);
+  const database = target.database;
   const store = createStore(database);
   const now = Date.now();
   try {
     switch (command) {
       case "migrate":
-        await migrateLibsql(database);
+        await target.migrate();
         return `migrations applied to ${url} (${await database.appliedMigrations()} in all)`;
       case "seed-demo": {
-        await migrateLibsql(database);
+        await target.migrate();
         const r = await seedDemo(
           { store, vins: new VinService(store.customers, createNodeVinDecoder(), Date.now) },
           now,
@@ -251,7 +268,14 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         if (problems.length) throw new UsageError(`nothing imported:\n${problems.join("\n")}`);
         for (const a of valid)
           await store.decisioning.putAction(
-            { tenantId: t.id, id: a.id, dealerId: a.dealerId ?? null, doc: a, updatedAt: now },
+            {
+              tenantId: t.id,
+              id: a.id,
+              dealerId: a.dealerId ?? null,
+              doc: a,
+              updatedAt: now,
+              checkedWith: VALIDATOR_VERSION,
+            },
             [
               store.audit.insert(
                 cliAudit(t.id, command, now, "action.upsert", {
@@ -272,7 +296,73 @@ export async function runCli(argv: string[], env: Record<string, string | undefi
         throw new UsageError(`unknown command ${command}`);
     }
   } finally {
-    database.close();
+    await target.close();
+  }
+}
+
+interface Target {
+  database: Database;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function openLibsqlTarget(url: string, token: string | undefined): Promise<Target> {
+  const database = await openLibsql(url, token);
+  return {
+    database,
+    migrate: () => migrateLibsql(database),
+    close: async () => {
+      database.close();
+      await database.closed();
+    },
+  };
+}
+
+/** Where wrangler keeps local D1 state (`wrangler d1 … --local --persist-to DIR` and getPlatformProxy agree). */
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** A D1 binding of wrangler.toml, local (Miniflare's state) or remote (the deployed database), as a Database. */
+async function openD1Target(binding: string, remote: boolean, persistTo: string | undefined): Promise<Target> {
+  const { getPlatformProxy } = await import("wrangler");
+  let configPath: string | undefined;
+  if (remote) {
+    // getPlatformProxy makes a binding remote when the config says `remote = true`: a copy of wrangler.toml that
+    // says so for this binding only, beside the original (relative paths stay right), removed on close.
+    const text = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+    const marked = text.replace(
+      new RegExp(`(\\[\\[d1_databases\\]\\]\\s*\\nbinding = "${binding}"\\n)`),
+      "$1remote = true\n",
+    );
+    if (marked === text) throw new UsageError(`no D1 binding ${binding} in wrangler.toml`);
+    configPath = join(ROOT, `.wrangler-remote-${process.pid}.toml`);
+    writeFileSync(configPath, marked);
+  }
+  try {
+    const proxy = await getPlatformProxy<Record<string, unknown>>({
+      ...(configPath ? { configPath } : {}),
+      persist: persistTo ? { path: join(persistTo, "v3") } : true,
+      remoteBindings: remote,
+    });
+    const d1 = proxy.env[binding] as D1Database | undefined;
+    if (!d1 || typeof (d1 as { prepare?: unknown }).prepare !== "function") {
+      await proxy.dispose();
+      throw new UsageError(`no D1 binding ${binding} in wrangler.toml`);
+    }
+    return {
+      database: openD1(d1),
+      async migrate() {
+        const args = ["d1", "migrations", "apply", binding, remote ? "--remote" : "--local"];
+        if (!remote && persistTo) args.push("--persist-to", persistTo);
+        execFileSync(process.execPath, [join(ROOT, "node_modules/wrangler/bin/wrangler.js"), ...args], {
+          cwd: ROOT,
+          stdio: ["ignore", "ignore", "inherit"],
+          env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" },
+        });
+      },
+      close: () => proxy.dispose(),
+    };
+  } finally {
+    if (configPath) rmSync(configPath, { force: true });
   }
 }
 

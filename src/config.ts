@@ -53,6 +53,26 @@ export const ConfigSchema = z.object({
   WEBHOOK_PRIVATE_TARGETS: z.enum(["deny", "allow"]).default("deny"),
   /** Node: how often the outbox worker looks for due deliveries (a change wakes it at once). */
   OUTBOX_POLL_MS: int(1000, 10, 60_000),
+  /**
+   * Workers, past one database (docs/scale.md): which D1 binding serves a request, by its host name — one D1 per
+   * brand or per region, each holding its brands whole (keys included, so every batch stays in one database).
+   * JSON `{"eu.api.example.com": "DB_EU"}`; a host not listed uses `DB`.
+   */
+  D1_SHARDS: z
+    .string()
+    .default("{}")
+    .transform((s, ctx) => {
+      try {
+        const v = JSON.parse(s) as unknown;
+        if (v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((b) => typeof b === "string"))
+          return v as Record<string, string>;
+      } catch {}
+      ctx.addIssue({
+        code: "custom",
+        message: 'must be a JSON object of host name to D1 binding, e.g. {"eu.api.example.com":"DB_EU"}',
+      });
+      return z.NEVER;
+    }),
 });
 export type AppConfig = z.infer<typeof ConfigSchema>;
 

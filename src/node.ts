@@ -149,6 +149,7 @@ export async function startNode(
       await deferrer.drain();
       await deps.decisionLog.flush?.();
       db.close();
+      await db.closed(); // the writer thread has ended: process.exit may follow
     },
   };
 }

@@ -29,16 +29,20 @@ export function jsonBody(): MiddlewareHandler<AppEnv> {
         `Send \`Content-Type: application/json\`${type ? `, not \`${type}\`` : ""}.`,
       );
     }
-    // Read a clone: the validator downstream reads the original request.
-    const bytes = new Uint8Array(await c.req.raw.clone().arrayBuffer());
-    if (bytes.byteLength > c.var.deps.config.BODY_LIMIT_BYTES) {
-      throw new Problem("payload-too-large", `The limit is ${c.var.deps.config.BODY_LIMIT_BYTES} bytes.`);
+    // Read once, without cloning the stream (a clone cost ~5% of a decision's CPU, issue 11): the body is parsed
+    // here and handed to the validator downstream, which reads the raw request's json().
+    const text = await c.req.raw.text();
+    const limit = c.var.deps.config.BODY_LIMIT_BYTES;
+    if (text.length * 3 > limit && new TextEncoder().encode(text).byteLength > limit) {
+      throw new Problem("payload-too-large", `The limit is ${limit} bytes.`);
     }
+    let parsed: unknown;
     try {
-      JSON.parse(new TextDecoder().decode(bytes));
+      parsed = JSON.parse(text);
     } catch (e) {
       throw new Problem("malformed-json", e instanceof SyntaxError ? e.message : undefined);
     }
+    Object.defineProperty(c.req.raw, "json", { value: () => Promise.resolve(parsed), configurable: true });
     await next();
   };
 }

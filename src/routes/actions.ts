@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { ActionSchema } from "../domain/decide/action";
-import { checkAction } from "../domain/decide/validate-action";
+import { checkAction, VALIDATOR_VERSION } from "../domain/decide/validate-action";
 import { defineOperation } from "../http/operation";
 import { Problem, type ProblemType } from "../http/problems";
 import { audit } from "../services/audit";
-import type { ActionRow } from "../store/decisioning";
+import type { ActionPut } from "../store/decisioning";
 import { iso } from "./common";
 
 const ActionParam = z.object({
@@ -19,7 +19,7 @@ const ActionView = z
   .object({ id: z.string(), dealerId: z.string().nullable(), updatedAt: z.string(), action: ActionSchema })
   .meta({ id: "CatalogueEntry" });
 
-const view = (r: ActionRow) => ({
+const view = (r: ActionPut) => ({
   id: r.id,
   dealerId: r.dealerId,
   updatedAt: iso(r.updatedAt)!,
@@ -132,7 +132,7 @@ export const upsertAction = defineOperation({
       });
     }
     const row = { tenantId: p.tenantId, id, dealerId: action.dealerId ?? null, doc: action, updatedAt: now() };
-    const version = await store.decisioning.putAction(row, [
+    const version = await store.decisioning.putAction({ ...row, checkedWith: VALIDATOR_VERSION }, [
       store.audit.insert(
         audit(c, "action.upsert", {
           subjectType: "action",

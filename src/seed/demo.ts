@@ -5,6 +5,7 @@
  */
 import { ActionSchema } from "../domain/decide/action";
 import type { DemoConfig } from "../embed/demo-config";
+import { checkAction, VALIDATOR_VERSION } from "../domain/decide/validate-action";
 import { EU_EEA } from "../domain/tenant-settings";
 import { DEMO_CATALOG } from "../domain/decide/demo-catalog";
 import { newId, sha256Hex } from "../lib/crypto";
@@ -91,13 +92,15 @@ export async function seedDemo(
   for (const d of dealers)
     await store.database.batch(store.channels.putSlots(tenant.id, d.id, demoSlots(now, d.timeZone)));
   for (const a of DEMO_CATALOG) {
-    const action = ActionSchema.parse(a);
+    const { action, faults } = checkAction(a);
+    if (!action || faults.length) throw new Error(`demo action ${String(a.id)}: ${JSON.stringify(faults)}`);
     await store.decisioning.putAction({
       tenantId: tenant.id,
       id: action.id,
       dealerId: action.dealerId ?? null,
       doc: action,
       updatedAt: now,
+      checkedWith: VALIDATOR_VERSION, // checked just now: a cold isolate compiles it as stored
     });
   }
   const { results } = await seedPopulation({ tenant, store, vins: deps.vins, now }, dealers);

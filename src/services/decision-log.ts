@@ -11,9 +11,11 @@
 import { recordContact, type ContactLog } from "../domain/decide/contacts";
 import { estimatePropensities, statsKey } from "../domain/decide/learner";
 import type { PlacedResult } from "../domain/decide/page";
-import { logCandidates } from "../domain/learning/pitwall";
+import { type LoggedCandidates, logCandidates } from "../domain/learning/pitwall";
 import { seededRandom } from "../domain/decide/random";
 import type { DecisionInput } from "../domain/decide";
+import type { Segment } from "../domain/decide/vocabulary";
+import type { Category } from "../domain/profile/types";
 import type { Store } from "../store";
 import { classify, faultName } from "../store/conflicts";
 import type { Batchable } from "../store/db";
@@ -35,12 +37,62 @@ export interface LoggedDecision {
   contactsAfter: ContactLog | null;
 }
 
+/**
+ * What the log needs of a decision, as plain data: the message a Queue carries (src/services/decision-queue.ts)
+ * and what the writer writes. No compiled catalogue, no random stream — a few hundred bytes per decision.
+ */
+export interface LogMessage {
+  v: 1;
+  /** The D1 binding (shard) the decision's brand lives in, when the log travels through a queue. */
+  db?: string;
+  tenantId: string;
+  keyId: string;
+  decisionId: string;
+  nonce: string;
+  channel: string;
+  now: number;
+  placed: {
+    placement: string;
+    segment: string;
+    catalogVersion: string;
+    actions: { id: string; category: string; score: number }[];
+    candidates: PlacedResult["result"]["candidates"];
+    /** The candidate set as the decision log keeps it for offline evaluation (with the catalogue's priors). */
+    logged: LoggedCandidates;
+  }[];
+  person: { id: string; contactsVersion: number } | null;
+  contactsAfter: ContactLog | null;
+}
+
+/** The plain-data form of a decision for the log. */
+export function toMessage(item: LoggedDecision): LogMessage {
+  return {
+    v: 1,
+    tenantId: item.tenantId,
+    keyId: item.keyId,
+    decisionId: item.decisionId,
+    nonce: item.nonce,
+    channel: item.input.channel,
+    now: item.input.now,
+    placed: item.placed.map((p) => ({
+      placement: p.placement,
+      segment: p.result.segment,
+      catalogVersion: p.result.catalogVersion,
+      actions: p.result.actions.map((a) => ({ id: a.id, category: a.category, score: a.score })),
+      candidates: p.result.candidates,
+      logged: logCandidates(p.placement, p.result.candidates, (id) => item.input.catalog.byId.get(id)?.prior),
+    })),
+    person: item.person,
+    contactsAfter: item.contactsAfter,
+  };
+}
+
 /** Where decisions go after their answer. */
 export interface DecisionSink {
   /** Queues a decision; settles when it is written (or given up on). */
   add(item: LoggedDecision): Promise<void>;
   /** Decisions waiting to be written, and how many were dropped since start. */
-  backlog(): { pending: number; dropped: number };
+  backlog(): { pending: number; dropped: number; queueSendFailures?: number };
   /** Writes what is queued now (shutdown, tests). */
   flush?(): Promise<void>;
 }
@@ -48,7 +100,7 @@ export interface DecisionSink {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class DecisionLogWriter implements DecisionSink {
-  private pending: { item: LoggedDecision; done: () => void }[] = [];
+  private pending: { item: LogMessage; done: () => void }[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failures = 0;
   private dropped = 0;
@@ -67,8 +119,8 @@ export class DecisionLogWriter implements DecisionSink {
 
   add(item: LoggedDecision): Promise<void> {
     // Workers: one request's own log, written inside its own waitUntil (a request may not settle another's promises).
-    if (this.maxDelayMs === 0) return this.writeOwn(item);
-    const done = new Promise<void>((resolve) => this.pending.push({ item, done: resolve }));
+    if (this.maxDelayMs === 0) return this.writeOwn(toMessage(item));
+    const done = new Promise<void>((resolve) => this.pending.push({ item: toMessage(item), done: resolve }));
     if (this.pending.length > MAX_PENDING) {
       const lost = this.pending.splice(0, this.pending.length - MAX_PENDING);
       this.dropped += lost.length;
@@ -101,7 +153,7 @@ export class DecisionLogWriter implements DecisionSink {
   }
 
   /** Writes one decision now, retrying a few times with backoff, then gives up (counted). */
-  private async writeOwn(item: LoggedDecision): Promise<void> {
+  private async writeOwn(item: LogMessage): Promise<void> {
     this.inFlight++;
     try {
       for (let attempt = 0; attempt < 4; attempt++) {
@@ -144,20 +196,20 @@ export class DecisionLogWriter implements DecisionSink {
     }
   }
 
-  private async write(items: LoggedDecision[]): Promise<void> {
+  /**
+   * Writes decisions in one atomic batch (log rows, learner shows summed per arm, contacts that counted against no
+   * cap). Public for the Queue consumer, which calls it with a whole message batch.
+   */
+  async write(items: LogMessage[]): Promise<void> {
     const { decisioning, database } = this.store;
     const out: Batchable[] = [];
     const shows = new Map<string, Map<string, number>>(); // tenant -> arm -> shows
-    for (const { tenantId, keyId, decisionId, nonce, placed, input, person } of items) {
+    for (const { tenantId, keyId, decisionId, nonce, placed, channel, now, person } of items) {
       const shown = placed.flatMap((p, i) => {
-        const props = estimatePropensities(
-          p.result.candidates,
-          seededRandom(`${nonce}/${i}/propensity`),
-          PROPENSITY_DRAWS,
-        );
-        return p.result.actions.map((a, slot) => ({
+        const props = estimatePropensities(p.candidates, seededRandom(`${nonce}/${i}/propensity`), PROPENSITY_DRAWS);
+        return p.actions.map((a, slot) => ({
           actionId: a.id,
-          category: a.category,
+          category: a.category as Category,
           score: a.score,
           propensity: props[slot]?.propensity ?? 0,
           placement: p.placement,
@@ -169,22 +221,20 @@ export class DecisionLogWriter implements DecisionSink {
           id: decisionId,
           personId: person?.id ?? null,
           keyId,
-          channel: input.channel,
+          channel,
           placement: placed.map((p) => p.placement).join(","),
-          segment: placed[0]!.result.segment,
-          catalogVersion: Number(placed[0]!.result.catalogVersion),
+          segment: placed[0]!.segment,
+          catalogVersion: Number(placed[0]!.catalogVersion),
           degraded: false,
-          createdAt: input.now,
+          createdAt: now,
           shown,
-          candidates: placed.map((p) =>
-            logCandidates(p.placement, p.result.candidates, (id) => input.catalog.byId.get(id)?.prior),
-          ),
+          candidates: placed.map((p) => p.logged),
         }),
       );
       const arms = shows.get(tenantId) ?? shows.set(tenantId, new Map()).get(tenantId)!;
       for (const p of placed)
-        for (const a of p.result.actions) {
-          const key = statsKey(a.id, input.channel, p.result.segment);
+        for (const a of p.actions) {
+          const key = statsKey(a.id, channel as DecisionInput["channel"], p.segment as Segment);
           arms.set(key, (arms.get(key) ?? 0) + 1);
         }
     }
@@ -193,7 +243,7 @@ export class DecisionLogWriter implements DecisionSink {
         ...decisioning.statsDelta(
           tenantId,
           [...arms].map(([key, n]) => ({ key, shows: n, successes: 0 })),
-          items[items.length - 1]!.input.now,
+          items[items.length - 1]!.now,
         ),
       );
     // Contacts last, one per person (the latest decision's log already holds the earlier ones of this batch
@@ -251,15 +301,19 @@ interface ContactWrite {
 }
 
 /** One contact write per person: the decisions of this batch applied in turn to the first one's read. */
-function contactWrites(items: LoggedDecision[]): ContactWrite[] {
+function contactWrites(items: LogMessage[]): ContactWrite[] {
   const byPerson = new Map<string, ContactWrite>();
   for (const it of items) {
     if (!it.person || !it.contactsAfter) continue;
     const entry = {
       items: it.placed.flatMap((p) =>
-        p.result.actions.map((a) => ({ actionId: a.id, category: a.category, channel: it.input.channel })),
+        p.actions.map((a) => ({
+          actionId: a.id,
+          category: a.category as Category,
+          channel: it.channel as DecisionInput["channel"],
+        })),
       ),
-      at: it.input.now,
+      at: it.now,
     };
     const prev = byPerson.get(it.person.id);
     if (!prev)

@@ -58,6 +58,7 @@ export class DecisionCaches {
     const compiled = compileCatalog(
       rows.map((r) => r.doc),
       String(v),
+      rows.map((r) => r.checkedWith),
     );
     this.catalogs.set(tenantId, compiled);
     return compiled;

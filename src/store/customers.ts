@@ -74,6 +74,19 @@ function jsonChunks<T>(rows: readonly T[]): string[] {
 }
 const countIn = (json: string) => (JSON.parse(json) as unknown[]).length;
 
+/** A live person (in scope) behind an identifier, with their household: the lookup's one indexed read. */
+const byIdentitySql = (dealer: boolean) => `
+  select p.id, p.tenant_id, p.dealer_id, p.household_id, p.doc, p.contacts, p.version, p.created_at, p.updated_at,
+         p.contacts_version, h.id as h_id, h.ref as h_ref, h.doc as h_doc, h.contacts as h_contacts,
+         h.updated_at as h_updated_at, h.version as h_version, h.contacts_version as h_contacts_version
+  from identities i
+  join profiles p on p.id = i.person_id and p.tenant_id = i.tenant_id
+  left join households h on h.id = p.household_id and h.tenant_id = p.tenant_id
+  where i.tenant_id = ?1 and i.value = ?2 and i.kind = ?3 and p.merged_into is null${dealer ? " and p.dealer_id = ?4" : ""}
+  limit 1`;
+const BY_IDENTITY = byIdentitySql(false);
+const BY_IDENTITY_DEALER = byIdentitySql(true);
+
 export class CustomerRepo {
   constructor(private readonly d: Database) {}
 
@@ -182,9 +195,11 @@ export class CustomerRepo {
       select h.id as id, h.ref as ref, h.version as version, p.id as member_id, p.doc as member_doc
       from households h
       left join profiles p on p.tenant_id = h.tenant_id and p.household_id = h.id and p.merged_into is null
-      where h.tenant_id = ${tenantId}
-        and (h.ref in (select value from json_each(${JSON.stringify(refs)}))
-          or h.id in (select value from json_each(${JSON.stringify(ids)})))`);
+      where +h.tenant_id = ${tenantId}
+        and h.id in (
+          select id from households where tenant_id = ${tenantId}
+            and ref in (select value from json_each(${JSON.stringify(refs)}))
+          union select value from json_each(${JSON.stringify(ids)}))`);
     const out = new Map<string, HouseholdState>();
     for (const r of rows) {
       const id = String(r.id);
@@ -281,22 +296,41 @@ export class CustomerRepo {
     kind: IdentityRow["kind"],
     value: string,
   ): Promise<{ profile: ProfileRow; household: HouseholdRow | null } | undefined> {
-    const rows = await this.d.db
-      .select({ profile: profiles, household: households })
-      .from(identities)
-      .innerJoin(profiles, and(eq(profiles.id, identities.personId), eq(profiles.tenantId, identities.tenantId)))
-      .leftJoin(households, and(eq(households.id, profiles.householdId), eq(households.tenantId, profiles.tenantId)))
-      .where(
-        and(
-          eq(identities.tenantId, scope.tenantId),
-          eq(identities.value, value),
-          eq(identities.kind, kind),
-          isNull(profiles.mergedInto),
-          scope.dealerId ? eq(profiles.dealerId, scope.dealerId) : undefined,
-        ),
-      )
-      .limit(1);
-    return rows[0];
+    // Fixed SQL, kept prepared by the driver: the lookup route's one read.
+    const rows = await this.d.query<Record<string, unknown>>(
+      scope.dealerId ? BY_IDENTITY_DEALER : BY_IDENTITY,
+      scope.dealerId ? [scope.tenantId, value, kind, scope.dealerId] : [scope.tenantId, value, kind],
+    );
+    const r = rows[0];
+    if (!r) return undefined;
+    const json = <T>(v: unknown): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : ((v as T) ?? null));
+    const profile: ProfileRow = {
+      id: String(r.id),
+      tenantId: String(r.tenant_id),
+      dealerId: (r.dealer_id as string | null) ?? null,
+      householdId: (r.household_id as string | null) ?? null,
+      mergedInto: null,
+      doc: json(r.doc),
+      contacts: json(r.contacts),
+      version: Number(r.version),
+      createdAt: Number(r.created_at),
+      updatedAt: Number(r.updated_at),
+      contactsVersion: Number(r.contacts_version),
+    };
+    const household: HouseholdRow | null =
+      r.h_id === null || r.h_id === undefined
+        ? null
+        : {
+            id: String(r.h_id),
+            tenantId: String(r.tenant_id),
+            ref: String(r.h_ref),
+            doc: json(r.h_doc)!,
+            contacts: json(r.h_contacts),
+            updatedAt: Number(r.h_updated_at),
+            version: Number(r.h_version),
+            contactsVersion: Number(r.h_contacts_version),
+          };
+    return { profile, household };
   }
 
   /** A live profile by id, in scope. */
@@ -472,6 +506,8 @@ export class CustomerRepo {
     now: number,
   ): Batchable[] {
     const payload = rows.map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
+    // `+tenant_id`: not an index term, so SQLite joins json_each's rows to the table by primary key instead of
+    // walking the tenant's whole index for each batch (which grew with the brand: tests/node/query-plans.test.ts).
     return jsonChunks(payload).flatMap((json) => [
       this.run(sql`update profiles set doc = j.doc, dealer_id = j.dealer_id, household_id = j.household_id,
           merged_into = null, updated_at = ${now}, version = profiles.version + 1
@@ -479,7 +515,7 @@ export class CustomerRepo {
             json_extract(value, '$.doc') as doc, json_extract(value, '$.dealerId') as dealer_id,
             json_extract(value, '$.householdId') as household_id
           from json_each(${json})) as j
-        where profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
+        where +profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
       expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
     ]);
   }
@@ -490,7 +526,7 @@ export class CustomerRepo {
       this.run(sql`update profiles set version = profiles.version + 1, updated_at = ${now}
         from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v
           from json_each(${json})) as j
-        where profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
+        where +profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
       expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
     ]);
   }
@@ -538,7 +574,7 @@ export class CustomerRepo {
           from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
               json_extract(value, '$.doc') as doc
             from json_each(${json})) as j
-          where households.tenant_id = ${tenantId} and households.id = j.id and households.version = j.v`),
+          where +households.tenant_id = ${tenantId} and households.id = j.id and households.version = j.v`),
         expectChanged(this.d.db, "household changed concurrently", countIn(json)),
       ]),
     ];

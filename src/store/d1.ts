@@ -1,14 +1,9 @@
 /** D1 adapter (Workers): migrations are applied by `wrangler d1 migrations apply`. */
 import { drizzle } from "drizzle-orm/d1";
 import { classify, faultName, StoreUnavailable } from "./conflicts";
-import { countMigrations, type Batchable, type Database, type Db } from "./db";
+import { countMigrations, queryOf, type Batchable, type Database, type Db } from "./db";
 import { StoreHealth } from "./health";
 import * as schema from "./schema";
-
-/** What a batch item (a query builder or `db.run(sql)`) executes: its SQL and bound parameters. */
-type Preparable = {
-  _prepare(): { getQuery?: () => { sql: string; params: unknown[] }; getSQL?: () => unknown };
-};
 
 /**
  * Wraps a D1 binding. Batches are sent to D1 directly (Drizzle's D1 batch cannot bind the parameters of a raw
@@ -18,12 +13,19 @@ type Preparable = {
  */
 export function openD1(binding: D1Database): Database {
   const db = drizzle(binding, { schema });
-  const dialect = (db as unknown as { dialect: { sqlToQuery(s: unknown): { sql: string; params: unknown[] } } })
-    .dialect;
+  // Prepared statements kept per SQL text: a D1 statement is a handle that `bind` copies, reusable across requests.
+  const prepared = new Map<string, D1PreparedStatement>();
+  const prepare = (sqlText: string): D1PreparedStatement => {
+    let s = prepared.get(sqlText);
+    if (!s) {
+      if (prepared.size >= 512) prepared.delete(prepared.keys().next().value!);
+      prepared.set(sqlText, (s = binding.prepare(sqlText)));
+    }
+    return s;
+  };
   const statement = (item: Batchable): D1PreparedStatement => {
-    const p = (item as unknown as Preparable)._prepare();
-    const q = p.getQuery ? p.getQuery() : dialect.sqlToQuery(p.getSQL!());
-    return binding.prepare(q.sql).bind(...q.params);
+    const q = queryOf(db as unknown as Db, item);
+    return prepare(q.sql).bind(...q.params);
   };
   const health = new StoreHealth();
   return {
@@ -50,5 +52,11 @@ export function openD1(binding: D1Database): Database {
     // from restorable history after 30 days (README, "State under concurrency and faults").
     afterErasure: async () => {},
     appliedMigrations: () => countMigrations(db as unknown as Db, "d1_migrations"),
+    async query<T>(sqlText: string, params: readonly unknown[]) {
+      const r = await prepare(sqlText)
+        .bind(...params)
+        .all<T>();
+      return r.results;
+    },
   };
 }

@@ -38,6 +38,41 @@ export interface Database {
   changes(result: unknown): number;
   /** How many migrations the database has applied. */
   appliedMigrations(): Promise<number>;
+  /**
+   * Rows of one fixed SQL statement, without the query builder: the hot reads (decide, lookup) use it, and the
+   * driver keeps the statement prepared (libSQL) — see `raw` for writes.
+   */
+  query<T = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<T[]>;
+}
+
+/** What `batch` executes of a Drizzle query or a raw statement: its SQL and bound parameters. */
+type Preparable = {
+  _prepare(): { getQuery?: () => { sql: string; params: unknown[] }; getSQL?: () => unknown };
+};
+
+/** A statement of fixed SQL (no query builder) that `batch` takes like a Drizzle query: for the hot writes. */
+class RawStatement {
+  constructor(
+    private readonly sql: string,
+    private readonly params: readonly unknown[],
+  ) {}
+  _prepare() {
+    return { getQuery: () => ({ sql: this.sql, params: this.params as unknown[] }) };
+  }
+}
+
+/** A fixed SQL statement for `batch` (the hot writes: the decision's contact, the decision log). */
+export function raw(sql: string, params: readonly unknown[]): Batchable {
+  return new RawStatement(sql, params) as unknown as Batchable;
+}
+
+/** The SQL and parameters of a batch item (a Drizzle query, `db.run(sql…)`, or `raw`). */
+export function queryOf(db: Db, item: Batchable): { sql: string; params: unknown[] } {
+  const p = (item as unknown as Preparable)._prepare();
+  if (p.getQuery) return p.getQuery();
+  const dialect = (db as unknown as { dialect: { sqlToQuery(s: unknown): { sql: string; params: unknown[] } } })
+    .dialect;
+  return dialect.sqlToQuery(p.getSQL!());
 }
 
 /** Migration tags in the order drizzle-kit generated them (bundled, so /health can name the latest). */

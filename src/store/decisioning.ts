@@ -4,10 +4,12 @@ import type { HouseholdDoc, Profile } from "../domain/profile/types";
 import { readTenantSettings, type TenantSettings } from "../domain/tenant-settings";
 import type { Scope } from "./scope";
 import { expectChanged } from "./conflicts";
-import { chunk, type Batchable, type Database } from "./db";
+import { raw, type Batchable, type Database } from "./db";
 import { actions, catalogVersions, decisions, learnerStats, outcomes } from "./schema";
 
 export type ActionRow = typeof actions.$inferSelect;
+/** An action to store: `checkedWith` is the VALIDATOR_VERSION it passed just now (omitted: checked again on load). */
+export type ActionPut = Omit<ActionRow, "checkedWith"> & { checkedWith?: string | null };
 export type DecisionRow = typeof decisions.$inferSelect;
 export type StatsRow = typeof learnerStats.$inferSelect;
 
@@ -37,6 +39,46 @@ export interface OutcomeState {
   person: { contacts: unknown; contactsVersion: number } | null;
 }
 
+// The decision path's writes as fixed SQL (kept prepared): the contact, the log row, the learner's shows.
+const SET_CONTACTS = `update profiles set contacts = ?1, contacts_version = contacts_version + 1
+  where tenant_id = ?2 and id = ?3 and contacts_version = ?4 and merged_into is null`;
+const SET_HOUSEHOLD_CONTACTS = `update households set contacts = ?1, contacts_version = contacts_version + 1
+  where tenant_id = ?2 and id = ?3 and contacts_version = ?4`;
+/** expectChanged (conflicts.ts) as fixed SQL. */
+const EXPECT_CHANGED = "insert into write_conflicts (what) select ?1 where changes() < ?2";
+/** A decision is logged about a person only while that person exists, so a log never outlives an erasure. */
+const LOG_DECISION = `insert into decisions (tenant_id, id, person_id, key_id, channel, placement, segment,
+    catalog_version, degraded, shown, created_at, candidates)
+  select ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+  where ?3 is null or exists (select 1 from profiles where tenant_id = ?1 and id = ?3)
+  on conflict do nothing`;
+/** Adds [key, shows, successes] triples to learner arms. */
+const STATS_DELTA = `insert into learner_stats (tenant_id, key, shows, successes, updated_at)
+  select ?1, value ->> 0, value ->> 1, value ->> 2, ?3 from json_each(?2) where true
+  on conflict (tenant_id, key) do update set shows = shows + excluded.shows,
+    successes = successes + excluded.successes, updated_at = excluded.updated_at`;
+
+/**
+ * The decision's one read (see decisionRead); `?4` narrows it to a dealer-bound key's dealer. By an identifier
+ * (`?3` its kind, `?2` its value), or by a person id (`?3` = 'person': the profile's own id, no identity row).
+ */
+const decisionReadSql = (dealer: boolean, byPerson = false) => `
+      select cv.version as catalog_version, tn.settings as settings, tn.secret as secret, p.id as id,
+             p.dealer_id as dealer_id, p.household_id as household_id, p.doc as doc, p.contacts as contacts,
+             p.contacts_version as contacts_version, h.doc as hdoc, h.contacts as hcontacts,
+             h.contacts_version as hcontacts_version
+      from (select ?1 as tenant_id) t
+      left join tenants tn on tn.id = t.tenant_id
+      left join catalog_versions cv on cv.tenant_id = t.tenant_id
+      left join identities i on i.tenant_id = t.tenant_id and i.value = ?2 and i.kind = ?3
+      left join profiles p on p.id = ${byPerson ? "?2" : "i.person_id"} and p.tenant_id = t.tenant_id and p.merged_into is null${dealer ? " and p.dealer_id = ?4" : ""}
+      left join households h on h.id = p.household_id and h.tenant_id = t.tenant_id
+      limit 1`;
+const DECISION_READ = decisionReadSql(false);
+const DECISION_READ_DEALER = decisionReadSql(true);
+const PERSON_READ = decisionReadSql(false, true);
+const PERSON_READ_DEALER = decisionReadSql(true, true);
+
 const parse = <T>(v: unknown): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : ((v as T) ?? null));
 
 export class DecisioningRepo {
@@ -52,20 +94,20 @@ export class DecisioningRepo {
    * `person` is null for an unknown subject. Kind `person` names a profile id (the reminder job).
    */
   async decisionRead(scope: Scope, kind: string, value: string): Promise<DecisionRead> {
-    const dealer = scope.dealerId ? sql` and p.dealer_id = ${scope.dealerId}` : sql``;
-    const rows = await this.d.db.all<Record<string, unknown>>(sql`
-      select cv.version as catalog_version, tn.settings as settings, tn.secret as secret, p.id as id,
-             p.dealer_id as dealer_id, p.household_id as household_id, p.doc as doc, p.contacts as contacts,
-             p.contacts_version as contacts_version, h.doc as hdoc, h.contacts as hcontacts,
-             h.contacts_version as hcontacts_version
-      from (select ${scope.tenantId} as tenant_id) t
-      left join tenants tn on tn.id = t.tenant_id
-      left join catalog_versions cv on cv.tenant_id = t.tenant_id
-      left join identities i on i.tenant_id = t.tenant_id and i.value = ${value} and i.kind = ${kind}
-      left join profiles p on p.id = ${kind === "person" ? sql`${value}` : sql`i.person_id`} and p.tenant_id = t.tenant_id
-        and p.merged_into is null${dealer}
-      left join households h on h.id = p.household_id and h.tenant_id = t.tenant_id
-      limit 1`);
+    // Fixed SQL, kept prepared by the driver (no query builder on the decision path).
+    const byPerson = kind === "person";
+    const rows = scope.dealerId
+      ? await this.d.query<Record<string, unknown>>(byPerson ? PERSON_READ_DEALER : DECISION_READ_DEALER, [
+          scope.tenantId,
+          value,
+          kind,
+          scope.dealerId,
+        ])
+      : await this.d.query<Record<string, unknown>>(byPerson ? PERSON_READ : DECISION_READ, [
+          scope.tenantId,
+          value,
+          kind,
+        ]);
     const r = rows[0] ?? {};
     const doc = parse<Profile>(r.doc);
     return {
@@ -100,18 +142,17 @@ export class DecisioningRepo {
     household: { id: string; contactsVersion: number; contacts: unknown } | null,
   ): Batchable[] {
     return [
-      this.run(sql`update profiles set contacts = ${JSON.stringify(person.contacts)},
-          contacts_version = contacts_version + 1
-        where tenant_id = ${tenantId} and id = ${person.id} and contacts_version = ${person.contactsVersion}
-          and merged_into is null`),
-      expectChanged(this.d.db, "contacts changed concurrently", 1),
+      raw(SET_CONTACTS, [JSON.stringify(person.contacts), tenantId, person.id, person.contactsVersion]),
+      raw(EXPECT_CHANGED, ["contacts changed concurrently", 1]),
       ...(household
         ? [
-            this.run(sql`update households set contacts = ${JSON.stringify(household.contacts)},
-                contacts_version = contacts_version + 1
-              where tenant_id = ${tenantId} and id = ${household.id}
-                and contacts_version = ${household.contactsVersion}`),
-            expectChanged(this.d.db, "household contacts changed concurrently", 1),
+            raw(SET_HOUSEHOLD_CONTACTS, [
+              JSON.stringify(household.contacts),
+              tenantId,
+              household.id,
+              household.contactsVersion,
+            ]),
+            raw(EXPECT_CHANGED, ["household contacts changed concurrently", 1]),
           ]
         : []),
     ];
@@ -120,10 +161,7 @@ export class DecisioningRepo {
   /** A contact written after the answer (it counts against no cap): conditional on the version, without a guard;
    * the caller reads the change count and tries again with a fresh log when it changed nothing. */
   appendContacts(tenantId: string, personId: string, contactsVersion: number, contacts: unknown): Batchable {
-    return this.run(sql`update profiles set contacts = ${JSON.stringify(contacts)},
-        contacts_version = contacts_version + 1
-      where tenant_id = ${tenantId} and id = ${personId} and contacts_version = ${contactsVersion}
-        and merged_into is null`);
+    return raw(SET_CONTACTS, [JSON.stringify(contacts), tenantId, personId, contactsVersion]);
   }
 
   /** Current contact logs of live people (for a write-behind that lost to a concurrent writer). */
@@ -138,7 +176,8 @@ export class DecisioningRepo {
   /** The catalogue and its version, read in one statement (rows are never cached under another version). */
   async catalog(tenantId: string): Promise<{ version: number; rows: ActionRow[] }> {
     const rows = await this.d.db.all<Record<string, unknown>>(sql`
-      select cv.version as version, a.id as id, a.dealer_id as dealer_id, a.doc as doc, a.updated_at as updated_at
+      select cv.version as version, a.id as id, a.dealer_id as dealer_id, a.doc as doc, a.updated_at as updated_at,
+             a.checked_with as checked_with
       from (select ${tenantId} as tenant_id) t
       left join catalog_versions cv on cv.tenant_id = t.tenant_id
       left join actions a on a.tenant_id = t.tenant_id
@@ -153,6 +192,7 @@ export class DecisioningRepo {
           dealerId: (r.dealer_id as string) ?? null,
           doc: parse(r.doc),
           updatedAt: Number(r.updated_at),
+          checkedWith: (r.checked_with as string | null) ?? null,
         })),
     };
   }
@@ -175,14 +215,15 @@ export class DecisioningRepo {
   }
 
   /** Upserts an action and bumps the catalogue version, atomically (with `extra`, e.g. its audit entry). */
-  async putAction(row: ActionRow, extra: Batchable[] = []): Promise<number> {
+  async putAction(put: ActionPut, extra: Batchable[] = []): Promise<number> {
+    const row: ActionRow = { ...put, checkedWith: put.checkedWith ?? null };
     await this.d.batch([
       this.d.db
         .insert(actions)
         .values(row)
         .onConflictDoUpdate({
           target: [actions.tenantId, actions.id],
-          set: { doc: row.doc, dealerId: row.dealerId, updatedAt: row.updatedAt },
+          set: { doc: row.doc, dealerId: row.dealerId, updatedAt: row.updatedAt, checkedWith: row.checkedWith },
         }),
       this.bump(row.tenantId, row.updatedAt),
       ...extra,
@@ -215,33 +256,27 @@ export class DecisioningRepo {
 
   /** Adds shows and successes to learner arms, all in one statement per chunk. */
   statsDelta(tenantId: string, deltas: { key: string; shows: number; successes: number }[], now: number): Batchable[] {
-    return chunk(deltas, 5, this.d.maxParams).map((part) =>
-      this.d.db
-        .insert(learnerStats)
-        .values(part.map((d) => ({ tenantId, ...d, updatedAt: now })))
-        .onConflictDoUpdate({
-          target: [learnerStats.tenantId, learnerStats.key],
-          set: {
-            shows: sql`${learnerStats.shows} + excluded.shows`,
-            successes: sql`${learnerStats.successes} + excluded.successes`,
-            updatedAt: sql`excluded.updated_at`,
-          },
-        }),
-    );
+    // One JSON parameter for all arms (fixed SQL, kept prepared; D1's 100-parameter limit never applies).
+    if (!deltas.length) return [];
+    return [raw(STATS_DELTA, [tenantId, JSON.stringify(deltas.map((d) => [d.key, d.shows, d.successes])), now])];
   }
 
   /** Logs a decision — about a person only while that person exists, so a log never outlives an erasure. */
   logDecision(row: DecisionRow): Batchable {
-    const exists = row.personId
-      ? sql`exists (select 1 from profiles where tenant_id = ${row.tenantId} and id = ${row.personId})`
-      : sql`1`;
-    return this.run(sql`insert into decisions (tenant_id, id, person_id, key_id, channel, placement, segment,
-        catalog_version, degraded, shown, created_at, candidates)
-      select ${row.tenantId}, ${row.id}, ${row.personId}, ${row.keyId}, ${row.channel}, ${row.placement},
-        ${row.segment}, ${row.catalogVersion}, ${row.degraded ? 1 : 0}, ${JSON.stringify(row.shown)}, ${row.createdAt},
-        ${row.candidates ? JSON.stringify(row.candidates) : null}
-      where ${exists}
-      on conflict do nothing`);
+    return raw(LOG_DECISION, [
+      row.tenantId,
+      row.id,
+      row.personId,
+      row.keyId,
+      row.channel,
+      row.placement,
+      row.segment,
+      row.catalogVersion,
+      row.degraded ? 1 : 0,
+      JSON.stringify(row.shown),
+      row.createdAt,
+      row.candidates ? JSON.stringify(row.candidates) : null,
+    ]);
   }
 
   async decision(tenantId: string, id: string): Promise<DecisionRow | undefined> {

@@ -13,14 +13,16 @@
  * - a connection that met SQLITE_BUSY is replaced (libsql leaves the failed statement in progress, after which
  *   no transaction on that connection can commit), and the new one gets the pragmas again.
  */
-import { createClient, type Client } from "@libsql/client";
+import { createClient, type Client, type InArgs } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { classify, faultName, StoreUnavailable } from "./conflicts";
-import { countMigrations, type Batchable, type BatchOptions, type Database, type Db } from "./db";
+import { countMigrations, queryOf, type Batchable, type BatchOptions, type Database, type Db } from "./db";
+import { createNativeClient } from "./libsql-native";
+import { createWriterClient } from "./libsql-writer";
 import { StoreHealth } from "./health";
 import * as schema from "./schema";
 
@@ -44,7 +46,15 @@ export interface LibsqlDatabase extends Database {
   /** The read connection (also for one-off statements in tests and the CLI). */
   readonly client: Client;
   close(): void;
+  /** Settles once a closed database's writer thread has ended (await it before process.exit). */
+  closed(): Promise<void>;
 }
+
+/** The writer thread's end, through the wrappers (healing, test fault injection) around its client. */
+const endedOf = (c: Client): Promise<void> =>
+  typeof (c as { ended?: unknown }).ended === "function"
+    ? (c as unknown as { ended(): Promise<void> }).ended()
+    : Promise.resolve();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isBusy = (e: unknown) => classify(e) === "unavailable" && /locked|BUSY/i.test(faultName(e));
@@ -90,19 +100,26 @@ function healing(client: Client): Client {
 export async function openLibsql(
   url: string,
   authToken?: string,
-  opts: { wrap?: (client: Client) => Client } = {},
+  opts: {
+    wrap?: (client: Client) => Client;
+    /** The write connection on a worker thread (default for local files); false keeps it on the caller's thread. */
+    writerThread?: boolean;
+  } = {},
 ): Promise<LibsqlDatabase> {
   const local = url.startsWith("file:");
   if (local) {
     const path = url.slice("file:".length);
     if (path && path !== ":memory:") mkdirSync(dirname(resolve(path)), { recursive: true });
   }
-  const open = async (): Promise<Client> => {
-    const raw = createClient({
-      url,
-      ...(authToken ? { authToken } : {}),
-      ...(local ? { concurrency: 1, timeout: BUSY_TIMEOUT_MS } : {}),
-    });
+  const open = async (thread = false): Promise<Client> => {
+    // Local files: one native connection that keeps its statements prepared (libsql-native.ts); the write
+    // connection on its own thread (libsql-writer.ts), so that write transactions do not stop the event loop.
+    const path = url.slice("file:".length) || ":memory:";
+    const raw = !local
+      ? createClient({ url, ...(authToken ? { authToken } : {}) })
+      : thread
+        ? createWriterClient(path, BUSY_TIMEOUT_MS)
+        : createNativeClient(path, BUSY_TIMEOUT_MS);
     const c = opts.wrap ? opts.wrap(raw) : raw;
     if (!local) return c;
     await c.execute("PRAGMA journal_mode = WAL");
@@ -111,9 +128,8 @@ export async function openLibsql(
   };
   const client = await open();
   // In memory, a second connection would be a second database; a remote client has no local lock to wait for.
-  const writer = local && !url.includes(":memory:") ? await open() : client;
+  const writer = local && !url.includes(":memory:") ? await open(opts.writerThread ?? true) : client;
   const db = drizzle(client, { schema });
-  const writeDb = writer === client ? db : drizzle(writer, { schema });
   const health = new StoreHealth();
 
   async function batch(items: readonly Batchable[], o: BatchOptions = {}): Promise<readonly unknown[]> {
@@ -121,7 +137,14 @@ export async function openLibsql(
     const t0 = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        const out = await writeDb.batch(items as unknown as Parameters<typeof writeDb.batch>[0]);
+        // Straight to the driver (not Drizzle's batch, which maps every result): callers read only change counts.
+        const out = await writer.batch(
+          items.map((it) => {
+            const q = queryOf(db as unknown as Db, it);
+            return { sql: q.sql, args: q.params as InArgs };
+          }),
+          "write",
+        );
         health.writeSucceeded();
         return out;
       } catch (e) {
@@ -166,10 +189,15 @@ export async function openLibsql(
       }
     },
     appliedMigrations: () => countMigrations(db as unknown as Db, "__drizzle_migrations"),
+    async query<T>(sqlText: string, params: readonly unknown[]) {
+      const rs = await client.execute({ sql: sqlText, args: params as InArgs });
+      return rs.rows as unknown as T[];
+    },
     close: () => {
       client.close();
       if (writer !== client) writer.close();
     },
+    closed: () => endedOf(writer),
   };
 }
 

@@ -282,6 +282,10 @@ export const actions = sqliteTable(
     dealerId: text("dealer_id"),
     doc: text("doc", { mode: "json" }).$type<unknown>().notNull(),
     updatedAt: integer("updated_at").notNull(),
+    // --- issue 11 (cold start): the VALIDATOR_VERSION the doc passed when it was stored; a catalogue load
+    // compiles such actions as stored, without checking them again (domain/decide/catalog.ts). Null: check again.
+    checkedWith: text("checked_with"),
+    // --- end issue 11
   },
   (t) => [
     // listActions and the catalogue load: a tenant's actions
