@@ -59,6 +59,12 @@ export default defineConfig({
                 RATE_LIMITER: { namespace_id: "8001", simple: { limit: 1_000_000, period: 60 } },
                 RATE_LIMITER_TEST: { namespace_id: "8002", simple: { limit: 3, period: 60 } },
               },
+              // Decision logs through the Queue as deployed, but delivered at once: wrangler.toml waits up to 1 s to
+              // fill a batch, which every test that waits for its decision's log would pay.
+              queueConsumers: {
+                "pitwall-decision-log": { maxBatchSize: 100, maxBatchTimeout: 0, maxRetries: 10 },
+                "pitwall-webhooks": { maxBatchSize: 10, maxBatchTimeout: 0, maxRetries: 10 },
+              },
             },
           }),
         ],

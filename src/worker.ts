@@ -102,10 +102,10 @@ const app: App = createApp((c) => depsFor(c.env as Env, c.req.url));
 warmUp();
 
 /**
- * Queue consumers by queue name: the `queue` handler dispatches each batch to the consumer of its queue. Other
- * queues (e.g. webhook delivery) add an entry here.
+ * Queue consumers by queue name: the `queue` handler dispatches each batch to the consumer of its queue. Not
+ * exported: workerd refuses to start a main module with a named export that is not a handler.
  */
-export const QUEUE_CONSUMERS: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {
+const QUEUE_CONSUMERS: Record<string, (batch: MessageBatch, env: Env) => Promise<void>> = {
   [DECISION_LOG_QUEUE_NAME]: async (batch, env) => {
     const writers = new Map<string, DecisionLogWriter | null>();
     const writerFor = (db: string) => {

@@ -3,7 +3,6 @@
  * the three kinds of key. Idempotent: a second run finds the tenant and creates nothing.
  * Runs through the store (never inside a schema migration).
  */
-import { ActionSchema } from "../domain/decide/action";
 import type { DemoConfig } from "../embed/demo-config";
 import { checkAction, VALIDATOR_VERSION } from "../domain/decide/validate-action";
 import { EU_EEA } from "../domain/tenant-settings";

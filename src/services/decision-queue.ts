@@ -82,7 +82,7 @@ export async function consumeDecisionLogs(
   let dropped = 0;
   for (const m of batch.messages) {
     const body = m.body as LogMessage & { db?: string };
-    if (!body || body.v !== 1 || !Array.isArray(body.placed) || !writerFor(body.db ?? "DB")) {
+    if (body?.v !== 1 || !Array.isArray(body.placed) || !writerFor(body.db ?? "DB")) {
       dropped++;
       console.error(JSON.stringify({ level: "error", msg: "decision log: malformed message dropped" }));
       m.ack();
