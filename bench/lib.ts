@@ -51,7 +51,14 @@ export async function startNodeTarget(port = 8798): Promise<Target> {
   const { tenantId, key } = await tenantWithKey(store);
   const prof = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, "--import", "tsx", "src/node.ts"], {
-    env: { ...process.env, DATABASE_URL: url, PORT: String(port), RATE_LIMIT_PER_MINUTE: "1000000", ACCESS_LOG: "off" },
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      PORT: String(port),
+      RATE_LIMIT_PER_MINUTE: "1000000",
+      ACCESS_LOG: "off",
+      LIBSQL_WRITER_THREAD: process.env.LIBSQL_WRITER_THREAD ?? "on",
+    },
     stdio: "inherit",
   });
   const base = `http://127.0.0.1:${port}`;

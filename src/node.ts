@@ -82,7 +82,11 @@ export async function startNode(
   database?: LibsqlDatabase,
   options: StartOptions = {},
 ): Promise<NodeServer> {
-  const db = database ?? (await openLibsql(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN));
+  const db =
+    database ??
+    (await openLibsql(config.DATABASE_URL, config.DATABASE_AUTH_TOKEN, {
+      writerThread: config.LIBSQL_WRITER_THREAD === "on",
+    }));
   const deferrer = createDeferrer();
   const deps: Deps = {
     ...buildDeps("node", db, config, deferrer.defer, createNodeVinDecoder()),

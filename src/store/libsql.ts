@@ -102,7 +102,11 @@ export async function openLibsql(
   authToken?: string,
   opts: {
     wrap?: (client: Client) => Client;
-    /** The write connection on a worker thread (default for local files); false keeps it on the caller's thread. */
+    /**
+     * The write connection of a local file on a worker thread (NodeConfig LIBSQL_WRITER_THREAD). Off by default:
+     * a write through the read connection (single statements outside a batch) can then meet SQLITE_BUSY while the
+     * thread holds the lock, which in-thread writes never do; the benchmarks measure with it on.
+     */
     writerThread?: boolean;
   } = {},
 ): Promise<LibsqlDatabase> {
@@ -128,7 +132,7 @@ export async function openLibsql(
   };
   const client = await open();
   // In memory, a second connection would be a second database; a remote client has no local lock to wait for.
-  const writer = local && !url.includes(":memory:") ? await open(opts.writerThread ?? true) : client;
+  const writer = local && !url.includes(":memory:") ? await open(opts.writerThread ?? false) : client;
   const db = drizzle(client, { schema });
   const health = new StoreHealth();
 

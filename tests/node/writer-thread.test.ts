@@ -21,7 +21,7 @@ afterAll(() => {
 
 async function fresh(writerThread?: boolean): Promise<LibsqlDatabase> {
   const db = await openLibsql(`file:${join(mkdtempSync(join(tmpdir(), "pitwall-writer-")), "w.db")}`, undefined, {
-    ...(writerThread === undefined ? {} : { writerThread }),
+    writerThread: writerThread ?? true,
   });
   opened.push(db);
   await db.client.executeMultiple(

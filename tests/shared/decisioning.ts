@@ -177,6 +177,14 @@ export function decisioningSuite(getHarness: () => Harness) {
       await events(h, a, [
         ...lease("C-A1", "HH-A"),
         ...lease("C-B1", "HH-B"),
+        // Daytime where they live, so email's quiet hours (which hold everything) do not answer first at night.
+        ...["C-A1", "C-B1"].map((who) => ({
+          id: eid("tz"),
+          type: "preference_changed",
+          occurredAt: ago(900),
+          identifiers: { customerId: who },
+          data: { timeZone: zoneAt(11, 17) },
+        })),
         {
           id: eid("sp"),
           type: "page_view",
