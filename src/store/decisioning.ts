@@ -59,8 +59,8 @@ const STATS_DELTA = `insert into learner_stats (tenant_id, key, shows, successes
     successes = successes + excluded.successes, updated_at = excluded.updated_at`;
 
 /**
- * The decision's one read (see decisionRead); `?4` narrows it to a dealer-bound key's dealer. By an identifier
- * (`?3` its kind, `?2` its value), or by a person id (`?3` = 'person': the profile's own id, no identity row).
+ * The decision's one read (see decisionRead): by an identifier (`?2` its value, `?3` its kind) or by a person id
+ * (`?2`, straight from profiles: no identity join); a last parameter narrows it to a dealer-bound key's dealer.
  */
 const decisionReadSql = (dealer: boolean, byPerson = false) => `
       select cv.version as catalog_version, tn.settings as settings, tn.secret as secret, p.id as id,
@@ -70,8 +70,8 @@ const decisionReadSql = (dealer: boolean, byPerson = false) => `
       from (select ?1 as tenant_id) t
       left join tenants tn on tn.id = t.tenant_id
       left join catalog_versions cv on cv.tenant_id = t.tenant_id
-      left join identities i on i.tenant_id = t.tenant_id and i.value = ?2 and i.kind = ?3
-      left join profiles p on p.id = ${byPerson ? "?2" : "i.person_id"} and p.tenant_id = t.tenant_id and p.merged_into is null${dealer ? " and p.dealer_id = ?4" : ""}
+      ${byPerson ? "" : "left join identities i on i.tenant_id = t.tenant_id and i.value = ?2 and i.kind = ?3"}
+      left join profiles p on p.id = ${byPerson ? "?2" : "i.person_id"} and p.tenant_id = t.tenant_id and p.merged_into is null${dealer ? ` and p.dealer_id = ?${byPerson ? 3 : 4}` : ""}
       left join households h on h.id = p.household_id and h.tenant_id = t.tenant_id
       limit 1`;
 const DECISION_READ = decisionReadSql(false);
@@ -95,19 +95,20 @@ export class DecisioningRepo {
    */
   async decisionRead(scope: Scope, kind: string, value: string): Promise<DecisionRead> {
     // Fixed SQL, kept prepared by the driver (no query builder on the decision path).
-    const byPerson = kind === "person";
-    const rows = scope.dealerId
-      ? await this.d.query<Record<string, unknown>>(byPerson ? PERSON_READ_DEALER : DECISION_READ_DEALER, [
-          scope.tenantId,
-          value,
-          kind,
-          scope.dealerId,
-        ])
-      : await this.d.query<Record<string, unknown>>(byPerson ? PERSON_READ : DECISION_READ, [
-          scope.tenantId,
-          value,
-          kind,
-        ]);
+    const dealer = scope.dealerId ? [scope.dealerId] : [];
+    const rows =
+      kind === "person"
+        ? await this.d.query<Record<string, unknown>>(scope.dealerId ? PERSON_READ_DEALER : PERSON_READ, [
+            scope.tenantId,
+            value,
+            ...dealer,
+          ])
+        : await this.d.query<Record<string, unknown>>(scope.dealerId ? DECISION_READ_DEALER : DECISION_READ, [
+            scope.tenantId,
+            value,
+            kind,
+            ...dealer,
+          ]);
     const r = rows[0] ?? {};
     const doc = parse<Profile>(r.doc);
     return {
