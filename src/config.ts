@@ -90,8 +90,8 @@ export const NodeConfigSchema = ConfigSchema.extend({
   DATABASE_AUTH_TOKEN: z.string().optional(),
   /** One JSON line per request on stdout (method, path, status, duration, request id, key id). */
   ACCESS_LOG: z.enum(["on", "off"]).default("on"),
-  /** libSQL's write transactions on a worker thread (src/store/libsql-writer.ts): off by default, see openLibsql. */
-  LIBSQL_WRITER_THREAD: z.enum(["on", "off"]).default("off"),
+  /** libSQL's write transactions on a worker thread (src/store/libsql-writer.ts), beside the event loop. */
+  LIBSQL_WRITER_THREAD: z.enum(["on", "off"]).default("on"),
 }).superRefine((c, ctx) => {
   if (c.DATABASE_URL.startsWith("libsql://") && !c.DATABASE_AUTH_TOKEN) {
     ctx.addIssue({

@@ -7,15 +7,31 @@ const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 const pool = new Uint8Array(4096);
 let poolAt = pool.length;
 
+/**
+ * `n` fresh CSPRNG bytes from the pool (each byte handed out once), e.g. an AES-GCM nonce: one getRandomValues per
+ * 4 KB rather than one per call (a call per decision id cost ~4% of a decision's CPU, issue 11).
+ */
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = nextByte();
+  return out;
+}
+
+function nextByte(): number {
+  if (poolAt === pool.length) {
+    crypto.getRandomValues(pool);
+    poolAt = 0;
+  }
+  const b = pool[poolAt]!;
+  pool[poolAt++] = 0; // a byte handed out is not kept in memory
+  return b;
+}
+
 /** `n` characters of base62 from the platform CSPRNG, e.g. randomToken(32). */
 export function randomToken(n: number): string {
   let out = "";
   while (out.length < n) {
-    if (poolAt === pool.length) {
-      crypto.getRandomValues(pool);
-      poolAt = 0;
-    }
-    const b = pool[poolAt++]!;
+    const b = nextByte();
     if (b < 248) out += ALPHABET[b % 62]!; // 248 = 4*62: no modulo bias
   }
   return out;

@@ -5,6 +5,7 @@
  * whose content may be public but must not be forged (a visitor token). Keys are derived per purpose, so one
  * secret never serves two kinds of token.
  */
+import { randomBytes } from "./crypto";
 import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, type KeyObject } from "node:crypto";
 
 const keys = new Map<string, KeyObject>();
@@ -42,7 +43,7 @@ function fromBase64url(text: string): Uint8Array | null {
 
 /** Encrypts `plaintext`, bound to `context` (e.g. the tenant id): `seal(secret, "decision", tenantId, json)`. */
 export async function seal(secret: string, purpose: string, context: string, plaintext: string): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const iv = randomBytes(12); // a fresh 96-bit nonce per token, from the CSPRNG pool
   const c = createCipheriv("aes-256-gcm", derive(secret, purpose), iv);
   c.setAAD(Buffer.from(context, "utf8"));
   // iv ‖ ciphertext ‖ tag: the layout Web Crypto's AES-GCM produced, so ids sealed before still open.

@@ -13,7 +13,7 @@
  * - a connection that met SQLITE_BUSY is replaced (libsql leaves the failed statement in progress, after which
  *   no transaction on that connection can commit), and the new one gets the pragmas again.
  */
-import { createClient, type Client, type InArgs } from "@libsql/client";
+import { createClient, type Client, type InArgs, type InStatement, type TransactionMode } from "@libsql/client";
 import { drizzle } from "drizzle-orm/libsql";
 import { migrate } from "drizzle-orm/libsql/migrator";
 import { mkdirSync } from "node:fs";
@@ -42,8 +42,43 @@ const PRAGMAS = [
   "PRAGMA secure_delete = ON",
 ];
 
+/** A statement that only reads (answered by the read connection); anything else goes to the write connection. */
+const READ_ONLY = /^\s*(select|explain)\b/i;
+const WRITES = /\b(insert|update|delete|replace|create|drop|alter)\b/i;
+export function isReadOnly(sqlText: string): boolean {
+  return READ_ONLY.test(sqlText) || (/^\s*with\b/i.test(sqlText) && !WRITES.test(sqlText));
+}
+
+/**
+ * One `Client` over the two connections: statements that only read go to the read connection, every write (a
+ * single statement, a batch, a migration) to the write connection — so a write never waits for the lock on the
+ * read connection, where SQLite's wait would stop the event loop, and with the writer on its own thread every
+ * write leaves the event loop.
+ */
+function routed(reader: Client, writer: Client): Client {
+  const sqlOf = (s: InStatement) => (typeof s === "string" ? s : s.sql);
+  return new Proxy(reader, {
+    get(target, prop, receiver) {
+      switch (prop) {
+        case "execute":
+          return (s: InStatement, args?: InArgs) =>
+            (isReadOnly(sqlOf(s)) ? reader : writer).execute(s as never, args as never);
+        case "batch":
+          return (stmts: InStatement[], mode?: TransactionMode) =>
+            (mode === "read" ? reader : writer).batch(stmts, mode);
+        case "migrate":
+        case "executeMultiple":
+        case "transaction":
+          return (writer[prop] as (...a: unknown[]) => unknown).bind(writer);
+      }
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  });
+}
+
 export interface LibsqlDatabase extends Database {
-  /** The read connection (also for one-off statements in tests and the CLI). */
+  /** Both connections as one client: reads to the read connection, writes to the write connection. */
   readonly client: Client;
   close(): void;
   /** Settles once a closed database's writer thread has ended (await it before process.exit). */
@@ -103,9 +138,8 @@ export async function openLibsql(
   opts: {
     wrap?: (client: Client) => Client;
     /**
-     * The write connection of a local file on a worker thread (NodeConfig LIBSQL_WRITER_THREAD). Off by default:
-     * a write through the read connection (single statements outside a batch) can then meet SQLITE_BUSY while the
-     * thread holds the lock, which in-thread writes never do; the benchmarks measure with it on.
+     * The write connection of a local file on a worker thread (NodeConfig LIBSQL_WRITER_THREAD, on by default in
+     * the server). Every statement that writes goes to it (see routed), so none meets the thread's lock.
      */
     writerThread?: boolean;
   } = {},
@@ -133,7 +167,8 @@ export async function openLibsql(
   const client = await open();
   // In memory, a second connection would be a second database; a remote client has no local lock to wait for.
   const writer = local && !url.includes(":memory:") ? await open(opts.writerThread ?? false) : client;
-  const db = drizzle(client, { schema });
+  const both = writer === client ? client : routed(client, writer);
+  const db = drizzle(both, { schema });
   const health = new StoreHealth();
 
   async function batch(items: readonly Batchable[], o: BatchOptions = {}): Promise<readonly unknown[]> {
@@ -167,7 +202,7 @@ export async function openLibsql(
     kind: "libsql",
     maxParams: 32_000,
     changes: (r) => Number((r as { rowsAffected?: number }).rowsAffected ?? 0),
-    client,
+    client: both,
     db: db as unknown as Db,
     health,
     batch,
@@ -194,7 +229,7 @@ export async function openLibsql(
     },
     appliedMigrations: () => countMigrations(db as unknown as Db, "__drizzle_migrations"),
     async query<T>(sqlText: string, params: readonly unknown[]) {
-      const rs = await client.execute({ sql: sqlText, args: params as InArgs });
+      const rs = await both.execute({ sql: sqlText, args: params as InArgs });
       return rs.rows as unknown as T[];
     },
     close: () => {

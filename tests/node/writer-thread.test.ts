@@ -112,4 +112,31 @@ describe("the libSQL writer thread", () => {
     await db.batch([insert(db, 3, "c")]);
     expect(await count(db, "id < 10")).toBe(2);
   });
+
+  it("a single-statement write (no batch) made while the thread holds the lock waits its turn, not SQLITE_BUSY", async () => {
+    // Found by the clean-clone CI run: such writes (creating a tenant, a dealer, a key) went through the read
+    // connection, met the thread's lock after SQLite's 1 ms busy timeout, and failed. Now every statement that
+    // writes goes to the write connection, in order behind the batch.
+    const db = await fresh();
+    await db.batch([insert(db, 1, "a")]);
+    const long = db.batch([longWrite(db, 10), longWrite(db, 300_000), longWrite(db, 600_000)]);
+    await new Promise((r) => setTimeout(r, 20)); // the thread has begun its transaction and holds the lock
+    const single = await Promise.allSettled([
+      db.db.run(sql`insert into t (id, v) values (2, 'b')`),
+      db.client.execute({ sql: "update t set v = 'c' where id = 1", args: [] }),
+      db.db.run(sql`with x(n) as (select 3) insert into t (id, v) select n, 'd' from x`),
+    ]);
+    await long;
+    expect(single.map((r) => (r.status === "rejected" ? String(r.reason?.message ?? r.reason) : r.status))).toEqual([
+      "fulfilled",
+      "fulfilled",
+      "fulfilled",
+    ]);
+    expect(await count(db, "id in (2, 3)")).toBe(2);
+    expect((await db.client.execute("select v from t where id = 1")).rows[0]!.v).toBe("c");
+    // Reads still answer from the read connection while a write holds the lock.
+    const longer = db.batch([longWrite(db, 1_000_000)]);
+    expect(await count(db, "id = 1")).toBe(1);
+    await longer;
+  });
 });
