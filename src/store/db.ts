@@ -40,9 +40,11 @@ export interface Database {
   appliedMigrations(): Promise<number>;
   /**
    * Rows of one fixed SQL statement, without the query builder: the hot reads (decide, lookup) use it, and the
-   * driver keeps the statement prepared (libSQL) — see `raw` for writes.
+   * driver keeps the statement prepared (libSQL) — see `raw` for writes. `hot`: the decision's one read, which a
+   * local libSQL file answers from the write connection's thread, whose page cache its own commits keep warm (the
+   * read connection's cache is dropped by every commit of the other connection), off the event loop.
    */
-  query<T = Record<string, unknown>>(sql: string, params: readonly unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(sql: string, params: readonly unknown[], opts?: { hot?: boolean }): Promise<T[]>;
 }
 
 /** What `batch` executes of a Drizzle query or a raw statement: its SQL and bound parameters. */

@@ -98,17 +98,16 @@ export class DecisioningRepo {
     const dealer = scope.dealerId ? [scope.dealerId] : [];
     const rows =
       kind === "person"
-        ? await this.d.query<Record<string, unknown>>(scope.dealerId ? PERSON_READ_DEALER : PERSON_READ, [
-            scope.tenantId,
-            value,
-            ...dealer,
-          ])
-        : await this.d.query<Record<string, unknown>>(scope.dealerId ? DECISION_READ_DEALER : DECISION_READ, [
-            scope.tenantId,
-            value,
-            kind,
-            ...dealer,
-          ]);
+        ? await this.d.query<Record<string, unknown>>(
+            scope.dealerId ? PERSON_READ_DEALER : PERSON_READ,
+            [scope.tenantId, value, ...dealer],
+            { hot: true },
+          )
+        : await this.d.query<Record<string, unknown>>(
+            scope.dealerId ? DECISION_READ_DEALER : DECISION_READ,
+            [scope.tenantId, value, kind, ...dealer],
+            { hot: true },
+          );
     const r = rows[0] ?? {};
     const doc = parse<Profile>(r.doc);
     return {

@@ -120,7 +120,10 @@ export function createWriterClient(path: string, timeoutMs: number): Client & { 
     },
     async execute(stmtOrSql: InStatement, args?: unknown[]) {
       const s = typeof stmtOrSql === "string" && args ? { sql: stmtOrSql, args: args as never } : stmtOrSql;
-      return resultSet(await call({ op: "execute", stmt: statement(s) }));
+      const st = statement(s);
+      // A read is answered ahead of the write batches queued with it (they are not acknowledged yet, so no caller
+      // expects to see them), leaving those batches one group commit.
+      return resultSet(await call({ op: "execute", stmt: st, read: /^\s*select\b/i.test(st.sql) }));
     },
     async batch(stmts: InStatement[], mode: TransactionMode = "deferred") {
       const out = await call<{ columns: string[]; rows: unknown[][]; changes: number }[]>({

@@ -185,7 +185,21 @@ function drain() {
     if (group.length) groupCommit(group);
     group = [];
   };
+  // Reads first, outside any transaction: they see what is committed, and the batches of this drain (not yet
+  // acknowledged to anyone) stay one group commit instead of being split around each read.
+  const rest = [];
   for (const m of q) {
+    if (m.op !== "execute" || !m.read) {
+      rest.push(m);
+      continue;
+    }
+    try {
+      reply(m.id, exec(m.stmt));
+    } catch (e) {
+      replyError(m.id, e);
+    }
+  }
+  for (const m of rest) {
     if (m.op === "batch" && m.begin === "BEGIN IMMEDIATE") {
       group.push(m);
       continue;

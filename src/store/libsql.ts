@@ -166,7 +166,8 @@ export async function openLibsql(
   };
   const client = await open();
   // In memory, a second connection would be a second database; a remote client has no local lock to wait for.
-  const writer = local && !url.includes(":memory:") ? await open(opts.writerThread ?? false) : client;
+  const threaded = local && !url.includes(":memory:") && (opts.writerThread ?? false);
+  const writer = local && !url.includes(":memory:") ? await open(threaded) : client;
   const both = writer === client ? client : routed(client, writer);
   const db = drizzle(both, { schema });
   const health = new StoreHealth();
@@ -228,8 +229,11 @@ export async function openLibsql(
       }
     },
     appliedMigrations: () => countMigrations(db as unknown as Db, "__drizzle_migrations"),
-    async query<T>(sqlText: string, params: readonly unknown[]) {
-      const rs = await both.execute({ sql: sqlText, args: params as InArgs });
+    async query<T>(sqlText: string, params: readonly unknown[], o?: { hot?: boolean }) {
+      const rs = await (o?.hot && threaded && isReadOnly(sqlText) ? writer : both).execute({
+        sql: sqlText,
+        args: params as InArgs,
+      });
       return rs.rows as unknown as T[];
     },
     close: () => {
