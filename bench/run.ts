@@ -52,6 +52,9 @@ const decideLua = (key: string, n: number) =>
   });
 const lookupLua = (key: string, n: number) =>
   luaRequest({ method: "GET", path: `"/v1/profiles/lookup?customerId=C-" .. math.random(0, ${n - 1})`, key });
+/** The same route refused at validation (an unknown channel): HTTP, auth, body and validation — no read, no write. */
+const refusedLua = (key: string) =>
+  luaRequest({ method: "POST", path: '"/v1/decide"', key, body: `'{"channel":"nope","placement":"hero"}'` });
 const floorLua = (n: number) => luaRequest({ method: "GET", path: `"/rows/r" .. math.random(0, ${n - 1})` });
 
 /** A warm-up (JIT, caches, the catalogue compiled) and then the measured run. */
@@ -82,8 +85,9 @@ async function nodeSection() {
   const s = await startPitwallNode(file, 8802, process.env.BENCH_CPU_PROF);
   const lookup = skip.includes("lookup") ? null : measure("lookupProfile", s, lookupLua(b.readKey, PEOPLE));
   const decide = measure("decide", s, decideLua(b.decideKey, PEOPLE));
+  const refused = skip.includes("refused") ? null : measure("decide refused at validation", s, refusedLua(b.decideKey));
   await s.stop();
-  results.node = { population: b.rate, floor: floorR, lookup, decide };
+  results.node = { population: b.rate, floor: floorR, lookup, decide, refused };
 }
 
 async function workersSection() {
@@ -288,7 +292,7 @@ const firstLine = (cmd: string, a: string[]) => {
 function writeResults(wrkVersion: string, load0: string, load1: string) {
   type L = LoadResult | null | undefined;
   const r = results as {
-    node?: { population: { eventsPerSecond: number }; floor: L; lookup: L; decide: L };
+    node?: { population: { eventsPerSecond: number }; floor: L; lookup: L; decide: L; refused?: L };
     workers?: {
       floor: L;
       ingest: { eventsPerSecond: number; batchMs: { p50: number } };
@@ -369,6 +373,10 @@ function writeResults(wrkVersion: string, load0: string, load1: string) {
       lines.push(
         `| Node + libSQL | decide (200 actions, realistic profiles, caps held by the conditional contact write) | ${f(d)} | ${ratio(d, r.node.floor)} | ≥ 0.5× (aim 0.7×): ${met(d && r.node.floor ? d.rps / r.node.floor.rps >= 0.5 : undefined)}; p99 ≤ 10 ms: ${met(d ? d.p99 <= 10 : undefined)} |`,
       );
+      if (r.node.refused)
+        lines.push(
+          `| Node + libSQL | decide refused at validation (HTTP, auth, body, validation, problem+json: no read, no write) | ${f(r.node.refused)} (answers 400: counted as errors by wrk) | ${ratio(r.node.refused, r.node.floor)} | — |`,
+        );
     }
     if (r.workers) {
       const d = r.workers.decide;
@@ -383,6 +391,23 @@ function writeResults(wrkVersion: string, load0: string, load1: string) {
       );
     }
     lines.push("");
+  }
+  const split = [
+    ["floor", r.node?.floor],
+    ["lookupProfile", r.node?.lookup],
+    ["decide", r.node?.decide],
+    ["decide refused at validation", r.node?.refused],
+  ].filter(([, x]) => (x as LoadResult | null | undefined)?.cpuByThread) as [string, LoadResult][];
+  if (split.length) {
+    const names = [...new Set(split.flatMap(([, x]) => Object.keys(x.cpuByThread!)))].sort();
+    lines.push(
+      "Node server CPU per request by thread (µs; `MainThread` the event loop, `WorkerThread` libSQL's writer and checkpointer threads, `V8Worker` GC and JIT helpers):",
+      "",
+      `| point | ${names.join(" | ")} | total |`,
+      `|---|${names.map(() => "---").join("|")}|---|`,
+      ...split.map(([n, x]) => `| ${n} | ${names.map((k) => x.cpuByThread![k] ?? 0).join(" | ")} | ${x.cpuUsPerReq} |`),
+      "",
+    );
   }
   if (r.cold || r.workers?.cold) {
     lines.push("## Cold start", "");

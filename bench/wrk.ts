@@ -8,6 +8,11 @@ export interface LoadResult {
   rps: number;
   /** Server CPU time per request (user + system, µs), when the server's pid is known: robust to a busy machine. */
   cpuUsPerReq?: number;
+  /**
+   * The same split by the server's threads (Linux thread names: `MainThread` the event loop, `WorkerThread` the
+   * libSQL writer and checkpointer, `V8Worker` GC and JIT helpers, `libuv-worker` the thread pool), µs per request.
+   */
+  cpuByThread?: Record<string, number>;
   p50: number;
   p99: number;
   /** Answers that were not 2xx/3xx, and socket errors (connect, read, write, timeout). */
@@ -49,6 +54,19 @@ export function cpuMs(pid: number): number {
   return ns / 1e6;
 }
 
+/** CPU time (ms) per thread name of a process so far. */
+export function cpuMsByThread(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      out.set(name, (out.get(name) ?? 0) + ns / 1e6);
+    } catch {}
+  }
+  return out;
+}
+
 /** The workerd process Miniflare started (a child of this process). */
 export function workerdPid(): number | undefined {
   for (const d of readdirSync("/proc")) {
@@ -72,6 +90,7 @@ let n = 0;
  */
 export function load(url: string, lua: string, seconds: number, connections = 32, pid?: number): LoadResult {
   const cpu0 = pid ? cpuMs(pid) : 0;
+  const threads0 = pid ? cpuMsByThread(pid) : new Map<string, number>();
   const file = join(dir, `s${n++}.lua`);
   writeFileSync(file, `math.randomseed(${n})\n${lua}`);
   const out = execFileSync(
@@ -85,9 +104,15 @@ export function load(url: string, lua: string, seconds: number, connections = 32
   const sock = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
   const socketErrors = sock ? sock.slice(1).reduce((a, b) => a + Number(b), 0) : 0;
   const cpu = pid ? cpuMs(pid) - cpu0 : 0;
+  const cpuByThread: Record<string, number> = {};
+  if (pid)
+    for (const [name, t] of cpuMsByThread(pid)) {
+      const us = Math.round(((t - (threads0.get(name) ?? 0)) * 1000) / Math.max(1, requests));
+      if (us > 0) cpuByThread[name] = us;
+    }
   return {
     rps: Math.round(rps),
-    ...(pid ? { cpuUsPerReq: Math.round((cpu * 1000) / Math.max(1, requests)) } : {}),
+    ...(pid ? { cpuUsPerReq: Math.round((cpu * 1000) / Math.max(1, requests)), cpuByThread } : {}),
     p50: ms(/^\s+50%\s+(\S+)/m.exec(out)![1]!),
     p99: ms(/^\s+99%\s+(\S+)/m.exec(out)![1]!),
     errors: non2xx + socketErrors,
