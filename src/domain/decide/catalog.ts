@@ -108,8 +108,15 @@ export function compileCatalog(
         faults: [{ type: "invalid", pointer: "/id", reason: `${n} actions share this id; all are set aside` }],
       });
   }
-  const unique = accepted.filter((a) => count.get(a.id) === 1).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const { tests, heads, contextual } = compileRules(unique.map((a) => a.rule));
+  // Sorted by id with the built-in string order (UTF-16 code units, as `<` compares), not a comparator per pair.
+  const once = new Map<string, Action>();
+  for (const a of accepted) if (count.get(a.id) === 1) once.set(a.id, a);
+  const unique = [...once.keys()].sort().map((id) => once.get(id)!);
+  // Actions taken as stored are JSON values (the store keeps them as JSON text).
+  const { tests, heads, contextual } = compileRules(
+    unique.map((a) => a.rule),
+    { fromJson: unique.every((a) => checked.has(a)) },
+  );
   // Context weights depend on kind and intrusiveness only: one frozen array per pair, shared.
   const weightsOf = new Map<string, readonly number[]>();
   const weights = (a: Action) => {
@@ -122,16 +129,12 @@ export function compileCatalog(
     compileAction(a, a.rule === null ? null : tests[i]!, heads[i]!, contextual[i]!, weights(a), i, checked.has(a)),
   );
   // Per channel, actions that share a rule head sit together, so a false head skips them with one evaluation.
+  // One stable sort by head (ties stay in id order), then each channel's actions in that order.
   const headOrder = new Map(heads.filter(Boolean).map((h, i) => [h, i] as const));
-  const rank = (a: CompiledAction) => (a.head === null ? -1 : headOrder.get(a.head)!);
-  const byChannel = Object.fromEntries(
-    DECISION_CHANNELS.map((c) => [
-      c,
-      Object.freeze(
-        compiled.filter((a) => a.creatives[c] !== undefined).sort((x, y) => rank(x) - rank(y) || x.index - y.index),
-      ),
-    ]),
-  ) as unknown as Record<DecisionChannel, readonly CompiledAction[]>;
+  const rank = compiled.map((a) => (a.head === null ? -1 : headOrder.get(a.head)!));
+  const grouped = compiled.slice().sort((x, y) => rank[x.index]! - rank[y.index]!);
+  const byChannel = {} as Record<DecisionChannel, readonly CompiledAction[]>;
+  for (const c of DECISION_CHANNELS) byChannel[c] = Object.freeze(grouped.filter((a) => a.creatives[c] !== undefined));
   return Object.freeze({
     version,
     actions: Object.freeze(compiled),

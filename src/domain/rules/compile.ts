@@ -54,16 +54,12 @@ export interface CompiledRuleSet {
  * its operator, its literal arguments and its children's numbers — so no subtree is stringified once per
  * ancestor. The same pass counts uses and tells contextual subtrees apart.
  */
-export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
+export function compileRules(rules: readonly unknown[], opts: { fromJson?: boolean } = {}): CompiledRuleSet {
   const numbers = new Map<string, number>();
+  /** The number of each operation node (the only nodes looked up again). */
   const idOf = new Map<object, number>();
   const counts: number[] = [];
   const ctx: boolean[] = [];
-  // A child inside its parent's key: a literal as its JSON, a subtree as `#` and its number (JSON never starts with #).
-  const part = (n: unknown): string => {
-    if (n === null || typeof n !== "object") return JSON.stringify(n) ?? "undefined";
-    return `#${visit(n)}`;
-  };
   const number = (key: string, contextual: boolean): number => {
     let id = numbers.get(key);
     if (id === undefined) {
@@ -74,24 +70,78 @@ export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
     }
     return id;
   };
-  const contextualPart = (n: unknown) => n === null || typeof n !== "object" || ctx[idOf.get(n)!]!;
-  const visit = (n: object): number => {
-    let id: number;
+  // Numbers counted while visiting a subtree whose text is remembered (so a repeat can count them again), and
+  // whether that subtree is plain JSON (then equal text means an equal tree).
+  let trail: number[] | null = null;
+  let plainJson = true;
+  // A node's key: its operator (or `[` for a list), then each argument — a literal as its JSON, a subtree as `#`
+  // and its number (JSON never starts with #). Object.keys once per object: an operation has exactly one own key.
+  const visit = (n: object, depth: number): number => {
+    let key: string;
+    let args: readonly unknown[];
+    let op: string | null = null;
     if (Array.isArray(n)) {
-      let key = "[";
-      for (let i = 0; i < n.length; i++) key += (i ? "," : "") + part(n[i]);
-      id = number(`${key}]`, n.every(contextualPart));
-    } else if (isLogic(n)) {
-      const { op, args } = operation(n);
-      let key = `{${JSON.stringify(op)}:`;
-      for (let i = 0; i < args.length; i++) key += (i ? "," : "") + part(args[i]);
-      id = numbers.get(key) ?? number(key, contextualOp(op, args, contextualPart));
-      counts[id]!++;
-    } else id = number(`o${JSON.stringify(n)}`, true);
+      key = "[";
+      args = n;
+    } else {
+      const keys = Object.keys(n);
+      if (keys.length !== 1) return number(`o${JSON.stringify(n)}`, true);
+      op = keys[0]!;
+      const raw = (n as Record<string, unknown>)[op];
+      args = Array.isArray(raw) ? raw : [raw];
+      key = `{${JSON.stringify(op)}:`;
+    }
+    const scoped = op === null ? undefined : OPERATORS[op]?.scoped;
+    let contextual = true;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (i > 0) key += ",";
+      if (a === null || typeof a !== "object") {
+        if (!(typeof a === "string" || typeof a === "boolean" || a === null || Number.isFinite(a))) plainJson = false;
+        key += JSON.stringify(a) ?? "undefined";
+      } else {
+        const c = depth < 1 ? remembered(a, depth + 1) : visit(a, depth + 1);
+        key += `#${c}`;
+        if (i !== scoped && !ctx[c]) contextual = false;
+      }
+    }
+    if (op === null) return number(key, contextual);
+    let id = numbers.get(key);
+    if (id === undefined) id = number(key, contextual && contextualOwn(op, args));
+    counts[id]!++;
+    trail?.push(id);
     idOf.set(n, id);
     return id;
   };
-  const ids = rules.map((r) => (r !== null && typeof r === "object" ? visit(r) : -1));
+  // With `fromJson` (rules parsed from JSON text, as a catalogue is stored), a rule and its top-level arguments
+  // (an `and`'s conjuncts) are first looked up by their JSON text: catalogues repeat whole conditions across
+  // actions, and a repeat is counted without being walked again. (Outside JSON, `[undefined]` and `[null]` share
+  // a text but not a meaning, so other rules are always walked.)
+  const byText = new Map<string, { id: number; counted: number[] }>();
+  const remembered = (n: object, depth: number): number => {
+    if (!opts.fromJson) return visit(n, depth);
+    const text = JSON.stringify(n);
+    const seen = byText.get(text);
+    if (seen) {
+      for (const id of seen.counted) {
+        counts[id]!++;
+        trail?.push(id);
+      }
+      if (!Array.isArray(n) && seen.counted.length > 0) idOf.set(n, seen.id);
+      return seen.id;
+    }
+    const [outerTrail, outerPlain] = [trail, plainJson];
+    trail = [];
+    plainJson = true;
+    const id = visit(n, depth);
+    const counted = trail;
+    if (plainJson) byText.set(text, { id, counted });
+    trail = outerTrail;
+    trail?.push(...counted);
+    plainJson = outerPlain && plainJson;
+    return id;
+  };
+  const ids = rules.map((r) => (r !== null && typeof r === "object" ? remembered(r, 0) : -1));
   const uses = (n: unknown) => (isLogic(n) && !("var" in n) ? (counts[idOf.get(n) ?? -1] ?? 0) : 0);
   const cache = new Map<number, Fn>();
   const shared = (node: unknown): Fn => {
@@ -110,19 +160,16 @@ export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
 }
 
 /**
- * Whether an operation reads nothing but the request context, given whether each argument does (the
- * bottom-up form of ruleSignals + isContextual: no predicate, every variable path under `context`, element
- * scopes not counted).
+ * Whether an operation itself reads nothing but the request context (its arguments aside): the bottom-up form
+ * of ruleSignals + isContextual — no predicate, every variable path under `context`.
  */
-function contextualOp(op: string, args: readonly unknown[], argIsContextual: (n: unknown) => boolean): boolean {
+function contextualOwn(op: string, args: readonly unknown[]): boolean {
   if (PREDICATES[op]) return false;
   const path = (k: unknown) => typeof k !== "string" || k === "context" || k.startsWith("context.");
   const keys = (a: unknown) => (Array.isArray(a) ? a : [a]).every(path);
-  if (op === "var" && !path(args[0])) return false;
-  if (op === "missing" && !args.every(keys)) return false;
-  if (op === "missing_some" && !keys(args[1])) return false;
-  const scoped = OPERATORS[op]?.scoped;
-  for (let i = 0; i < args.length; i++) if (i !== scoped && !argIsContextual(args[i])) return false;
+  if (op === "var") return path(args[0]);
+  if (op === "missing") return args.every(keys);
+  if (op === "missing_some") return keys(args[1]);
   return true;
 }
 

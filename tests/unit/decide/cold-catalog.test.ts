@@ -99,8 +99,13 @@ describe("compileRules (one numbering pass)", () => {
     ["generated rules repeated (every rule shared)", [...randomRules(100, "twice"), ...randomRules(100, "twice")]],
   ];
 
-  it.each(corpora)("gives the heads of the string-keyed reference: %s", (_, rules) => {
-    const { heads } = compileRules(rules);
+  const modes = corpora.flatMap(([name, rules]) => [
+    [name, rules, false],
+    [`${name}, as JSON`, rules.map((r) => JSON.parse(JSON.stringify(r))), true],
+  ]) as [string, unknown[], boolean][];
+
+  it.each(modes)("gives the heads of the string-keyed reference: %s", (_, rules, fromJson) => {
+    const { heads } = compileRules(rules, { fromJson });
     const ref = referenceHeads(rules);
     expect(heads.map((h) => h === null)).toEqual(ref.map((k) => k === null));
     for (let i = 0; i < rules.length; i++)
@@ -112,9 +117,23 @@ describe("compileRules (one numbering pass)", () => {
     if (rules.length >= 200) expect(heads.filter(Boolean).length).toBeGreaterThan(20);
   });
 
-  it.each(corpora)("tells contextual rules apart as ruleSignals does: %s", (_, rules) => {
-    const { contextual } = compileRules(rules);
+  it.each(modes)("tells contextual rules apart as ruleSignals does: %s", (_, rules, fromJson) => {
+    const { contextual } = compileRules(rules, { fromJson });
     expect(contextual).toEqual(rules.map((r) => isContextual(ruleSignals(r))));
+  });
+
+  it("never takes a rule outside JSON for another with the same text", () => {
+    const rules = [{ in: [{ var: "context.model" }, [null]] }, { in: [{ var: "context.model" }, [undefined]] }];
+    const { heads } = compileRules([...rules, ...rules]);
+    expect(heads[0]).toBe(heads[2]);
+    expect(heads[1]).toBe(heads[3]);
+    expect(heads[0]).not.toBe(heads[1]);
+    expect(referenceHeads([...rules, ...rules])).toEqual([
+      expect.stringContaining("null"),
+      expect.stringContaining("undefined"),
+      expect.stringContaining("null"),
+      expect.stringContaining("undefined"),
+    ]);
   });
 
   it("finds both verdicts in the cases it must tell apart", () => {
