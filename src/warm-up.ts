@@ -4,11 +4,12 @@
  * needs them. Pure: no I/O, no clock, no CSPRNG (none of which global scope allows). Issue 11: a cold isolate's
  * first decision must fit Workers' 10 ms of CPU.
  */
-import { compileCatalog } from "./domain/decide/catalog";
+import { compileCatalog, VALIDATOR_VERSION } from "./domain/decide/catalog";
 import { DEMO_CATALOG } from "./domain/decide/demo-catalog";
 import { estimatePropensities } from "./domain/decide/learner";
 import { decidePage } from "./domain/decide/page";
 import { seededRandom } from "./domain/decide/random";
+import { checkAction } from "./domain/decide/validate-action";
 import type { DecisionInput } from "./domain/decide/types";
 import type { Profile } from "./domain/profile/types";
 import { DecideRequestSchema } from "./routes/decide";
@@ -75,7 +76,14 @@ const OWNER: Profile = {
 export function warmUp(): void {
   try {
     DecideRequestSchema.safeParse({ subject: { customerId: "C-1" }, channel: "dealer_site", placement: "hero" });
-    const catalog = compileCatalog(DEMO_CATALOG, "warm");
+    // As the store gives a catalogue (JSON, checked at upsert: the path a first request takes), and unchecked.
+    const stored = JSON.parse(JSON.stringify(DEMO_CATALOG.map((a) => checkAction(a).action)));
+    const catalog = compileCatalog(
+      stored,
+      "warm",
+      stored.map(() => VALIDATOR_VERSION),
+    );
+    compileCatalog(DEMO_CATALOG, "warm");
     for (const channel of ["dealer_site", "email", "in_vehicle", "web_configurator"] as const) {
       const input: DecisionInput = {
         now: NOW,

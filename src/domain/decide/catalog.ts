@@ -5,7 +5,7 @@
 import type { Powertrain } from "../profile/events";
 import type { Category } from "../profile/types";
 import { compileRules } from "../rules/compile";
-import { isContextual, ruleSignals, type RuleSignals } from "../rules/signals";
+import { ruleSignals, type RuleSignals } from "../rules/signals";
 import type { Action, Creative, Intrusiveness } from "./action";
 import { contextWeight } from "./arbitrate";
 import { GUARD_BIT, GUARDRAILS } from "./guardrails/index";
@@ -108,22 +108,33 @@ export function compileCatalog(
         faults: [{ type: "invalid", pointer: "/id", reason: `${n} actions share this id; all are set aside` }],
       });
   }
-  const unique = accepted.filter((a) => count.get(a.id) === 1).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const { tests, heads } = compileRules(unique.map((a) => a.rule));
+  // Sorted by id with the built-in string order (UTF-16 code units, as `<` compares), not a comparator per pair.
+  const once = new Map<string, Action>();
+  for (const a of accepted) if (count.get(a.id) === 1) once.set(a.id, a);
+  const unique = [...once.keys()].sort().map((id) => once.get(id)!);
+  // Actions taken as stored are JSON values (the store keeps them as JSON text).
+  const { tests, heads, contextual } = compileRules(
+    unique.map((a) => a.rule),
+    { fromJson: unique.every((a) => checked.has(a)) },
+  );
+  // Context weights depend on kind and intrusiveness only: one frozen array per pair, shared.
+  const weightsOf = new Map<string, readonly number[]>();
+  const weights = (a: Action) => {
+    const key = `${a.kind}/${a.intrusiveness}`;
+    let w = weightsOf.get(key);
+    if (!w) weightsOf.set(key, (w = contextWeights(a)));
+    return w;
+  };
   const compiled = unique.map((a, i) =>
-    compileAction(a, a.rule === null ? null : tests[i]!, heads[i]!, i, checked.has(a)),
+    compileAction(a, a.rule === null ? null : tests[i]!, heads[i]!, contextual[i]!, weights(a), i, checked.has(a)),
   );
   // Per channel, actions that share a rule head sit together, so a false head skips them with one evaluation.
+  // One stable sort by head (ties stay in id order), then each channel's actions in that order.
   const headOrder = new Map(heads.filter(Boolean).map((h, i) => [h, i] as const));
-  const rank = (a: CompiledAction) => (a.head === null ? -1 : headOrder.get(a.head)!);
-  const byChannel = Object.fromEntries(
-    DECISION_CHANNELS.map((c) => [
-      c,
-      Object.freeze(
-        compiled.filter((a) => a.creatives[c] !== undefined).sort((x, y) => rank(x) - rank(y) || x.index - y.index),
-      ),
-    ]),
-  ) as unknown as Record<DecisionChannel, readonly CompiledAction[]>;
+  const rank = compiled.map((a) => (a.head === null ? -1 : headOrder.get(a.head)!));
+  const grouped = compiled.slice().sort((x, y) => rank[x.index]! - rank[y.index]!);
+  const byChannel = {} as Record<DecisionChannel, readonly CompiledAction[]>;
+  for (const c of DECISION_CHANNELS) byChannel[c] = Object.freeze(grouped.filter((a) => a.creatives[c] !== undefined));
   return Object.freeze({
     version,
     actions: Object.freeze(compiled),
@@ -134,19 +145,27 @@ export function compileCatalog(
   });
 }
 
+function contextWeights(a: Action): readonly number[] {
+  return Object.freeze(
+    DECISION_CHANNELS.flatMap((c) => [
+      contextWeight(a.kind, a.intrusiveness, c, false),
+      contextWeight(a.kind, a.intrusiveness, c, true),
+    ]),
+  );
+}
+
 function compileAction(
   a: Action,
   test: ((data: unknown) => unknown) | null,
   head: ((data: unknown) => unknown) | null,
+  contextual: boolean,
+  weights: readonly number[],
   index: number,
   checked: boolean,
 ): CompiledAction {
-  const signals = ruleSignals(a.rule);
+  // What the rule reads is wanted only to explain a shown action: found on first use.
+  let signals: RuleSignals | null = null;
   const creatives: Partial<Record<DecisionChannel, CompiledCreative>> = {};
-  const weights = DECISION_CHANNELS.flatMap((c) => [
-    contextWeight(a.kind, a.intrusiveness, c, false),
-    contextWeight(a.kind, a.intrusiveness, c, true),
-  ]);
   for (const c of DECISION_CHANNELS) {
     const src = a.channels[c];
     if (!src) continue;
@@ -182,8 +201,10 @@ function compileAction(
     caps: a.caps,
     test,
     head,
-    signals,
-    contextual: isContextual(signals),
+    get signals(): RuleSignals {
+      return (signals ??= ruleSignals(a.rule));
+    },
+    contextual,
     creatives,
     localized,
     weights,

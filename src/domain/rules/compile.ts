@@ -5,7 +5,8 @@
  * ~20x when a catalogue's rules are compiled together (see bench/NOTES-engine.md).
  */
 import { compileNode, type Fn } from "./nodes";
-import { isLogic, operation, truthy } from "./operators";
+import { isLogic, operation, OPERATORS, truthy } from "./operators";
+import { PREDICATES } from "./predicates";
 import { validateRule, type RuleFault } from "./validate";
 
 /** A rule the validator refused; `faults` name each problem. */
@@ -39,43 +40,137 @@ export interface CompiledRuleSet {
    * rule to be, or null. Rules with one head can be skipped together after a single evaluation.
    */
   heads: (((data: unknown) => unknown) | null)[];
+  /** Per rule, `isContextual(ruleSignals(rule))`, found in the same pass (a cold catalogue walks each rule once). */
+  contextual: boolean[];
 }
 
 /**
  * Compile a catalogue's rules together (each must be valid). A subtree used by several rules is compiled once
  * and remembers its value for the last data object it saw, so within one decision it is evaluated once. Rule
  * data is built afresh per decision and never mutated, which makes the object identity a safe key.
+ *
+ * One pass over every node (issue 11: a cold isolate's first decision): each subtree gets a number, equal for
+ * equal subtrees (`{"!": x}` and `{"!": [x]}` too: they compile to the same closure), from a short key made of
+ * its operator, its literal arguments and its children's numbers — so no subtree is stringified once per
+ * ancestor. The same pass counts uses and tells contextual subtrees apart.
  */
-export function compileRules(rules: readonly unknown[]): CompiledRuleSet {
-  const keyOf = structuralKeys();
-  const counts = new Map<string, number>();
-  const count = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      for (const n of node) count(n);
-      return;
+export function compileRules(rules: readonly unknown[], opts: { fromJson?: boolean } = {}): CompiledRuleSet {
+  const numbers = new Map<string, number>();
+  /** The number of each operation node (the only nodes looked up again). */
+  const idOf = new Map<object, number>();
+  const counts: number[] = [];
+  const ctx: boolean[] = [];
+  const number = (key: string, contextual: boolean): number => {
+    let id = numbers.get(key);
+    if (id === undefined) {
+      id = counts.length;
+      numbers.set(key, id);
+      counts.push(0);
+      ctx.push(contextual);
     }
-    if (!isLogic(node)) return;
-    const key = keyOf(node);
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    for (const a of operation(node).args) count(a);
+    return id;
   };
-  rules.forEach(count);
-  const cache = new Map<string, Fn>();
+  // Numbers counted while visiting a subtree whose text is remembered (so a repeat can count them again), and
+  // whether that subtree is plain JSON (then equal text means an equal tree).
+  let trail: number[] | null = null;
+  let plainJson = true;
+  // A node's key: its operator (or `[` for a list), then each argument — a literal as its JSON, a subtree as `#`
+  // and its number (JSON never starts with #). Object.keys once per object: an operation has exactly one own key.
+  const visit = (n: object, depth: number): number => {
+    let key: string;
+    let args: readonly unknown[];
+    let op: string | null = null;
+    if (Array.isArray(n)) {
+      key = "[";
+      args = n;
+    } else {
+      const keys = Object.keys(n);
+      if (keys.length !== 1) return number(`o${JSON.stringify(n)}`, true);
+      op = keys[0]!;
+      const raw = (n as Record<string, unknown>)[op];
+      args = Array.isArray(raw) ? raw : [raw];
+      key = `{${JSON.stringify(op)}:`;
+    }
+    const scoped = op === null ? undefined : OPERATORS[op]?.scoped;
+    let contextual = true;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (i > 0) key += ",";
+      if (a === null || typeof a !== "object") {
+        if (!(typeof a === "string" || typeof a === "boolean" || a === null || Number.isFinite(a))) plainJson = false;
+        key += JSON.stringify(a) ?? "undefined";
+      } else {
+        const c = depth < 1 ? remembered(a, depth + 1) : visit(a, depth + 1);
+        key += `#${c}`;
+        if (i !== scoped && !ctx[c]) contextual = false;
+      }
+    }
+    if (op === null) return number(key, contextual);
+    let id = numbers.get(key);
+    if (id === undefined) id = number(key, contextual && contextualOwn(op, args));
+    counts[id]!++;
+    trail?.push(id);
+    idOf.set(n, id);
+    return id;
+  };
+  // With `fromJson` (rules parsed from JSON text, as a catalogue is stored), a rule and its top-level arguments
+  // (an `and`'s conjuncts) are first looked up by their JSON text: catalogues repeat whole conditions across
+  // actions, and a repeat is counted without being walked again. (Outside JSON, `[undefined]` and `[null]` share
+  // a text but not a meaning, so other rules are always walked.)
+  const byText = new Map<string, { id: number; counted: number[] }>();
+  const remembered = (n: object, depth: number): number => {
+    if (!opts.fromJson) return visit(n, depth);
+    const text = JSON.stringify(n);
+    const seen = byText.get(text);
+    if (seen) {
+      for (const id of seen.counted) {
+        counts[id]!++;
+        trail?.push(id);
+      }
+      if (!Array.isArray(n) && seen.counted.length > 0) idOf.set(n, seen.id);
+      return seen.id;
+    }
+    const [outerTrail, outerPlain] = [trail, plainJson];
+    trail = [];
+    plainJson = true;
+    const id = visit(n, depth);
+    const counted = trail;
+    if (plainJson) byText.set(text, { id, counted });
+    trail = outerTrail;
+    trail?.push(...counted);
+    plainJson = outerPlain && plainJson;
+    return id;
+  };
+  const ids = rules.map((r) => (r !== null && typeof r === "object" ? remembered(r, 0) : -1));
+  const uses = (n: unknown) => (isLogic(n) && !("var" in n) ? (counts[idOf.get(n) ?? -1] ?? 0) : 0);
+  const cache = new Map<number, Fn>();
   const shared = (node: unknown): Fn => {
     if (!isLogic(node) || "var" in node) return compileNode(node, shared);
-    const key = keyOf(node);
-    if ((counts.get(key) ?? 0) < 2) return compileNode(node, shared);
-    let f = cache.get(key);
-    if (!f) cache.set(key, (f = remember(lazy(() => compileNode(node, shared)))));
+    const id = idOf.get(node);
+    if (id === undefined || counts[id]! < 2) return compileNode(node, shared);
+    let f = cache.get(id);
+    if (!f) cache.set(id, (f = remember(lazy(() => compileNode(node, shared)))));
     return f;
   };
   // Closures are built on first evaluation: a cold isolate's first decision compiles only the rules it evaluates
   // (rule heads let whole groups be skipped), which keeps it inside a Worker's CPU budget.
   const tests = rules.map((r) => (r === null || r === undefined ? () => true : lazy(() => shared(r))));
-  const heads = rules.map((r) =>
-    headOf(r, (n) => (isLogic(n) && !("var" in n) ? (counts.get(keyOf(n)) ?? 0) : 0), shared),
-  );
-  return { tests, heads };
+  const heads = rules.map((r) => headOf(r, uses, shared));
+  return { tests, heads, contextual: ids.map((id) => id < 0 || ctx[id]!) };
+}
+
+/**
+ * Whether an operation itself reads nothing but the request context (its arguments aside): the bottom-up form
+ * of ruleSignals + isContextual — no predicate, every variable path under `context`.
+ */
+function contextualOwn(op: string, args: readonly unknown[]): boolean {
+  if (PREDICATES[op]) return false;
+  const path = (k: unknown) => typeof k !== "string" || k === "context" || k.startsWith("context.");
+  const keys = (a: unknown) => (Array.isArray(a) ? a : [a]).every(path);
+  if (op === "var") return path(args[0]);
+  if (op === "missing") return args.every(keys);
+  if (op === "missing_some") return keys(args[1]);
+  return true;
 }
 
 /**
@@ -90,27 +185,6 @@ function headOf(rule: unknown, uses: (n: unknown) => number, compile: (n: unknow
   const { op, args } = operation(rule);
   const first = op === "and" ? args.find(shared) : undefined;
   return first === undefined ? null : compile(first);
-}
-
-/**
- * A canonical key per subtree, built from its children's keys (each node stringified once, not once per
- * ancestor). `{"!": x}` and `{"!": [x]}` share a key: they compile to the same closure.
- */
-function structuralKeys(): (n: unknown) => string {
-  const cache = new WeakMap<object, string>();
-  const keyOf = (n: unknown): string => {
-    if (n === null || typeof n !== "object") return JSON.stringify(n) ?? "undefined";
-    let k = cache.get(n);
-    if (k !== undefined) return k;
-    if (Array.isArray(n)) k = `[${n.map(keyOf).join(",")}]`;
-    else if (isLogic(n)) {
-      const { op, args } = operation(n);
-      k = `{${JSON.stringify(op)}:[${args.map(keyOf).join(",")}]}`;
-    } else k = JSON.stringify(n);
-    cache.set(n, k);
-    return k;
-  };
-  return keyOf;
 }
 
 const UNSEEN = {};
