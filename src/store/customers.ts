@@ -230,35 +230,24 @@ export class CustomerRepo {
   }
 
   /**
-   * The uplift report's population: every live person in scope created before `before`, with their household, and
-   * which of them had an event of `types` in [from, to) (two queries over the tenant; a report, not a decision).
+   * The uplift report's population: every live person in scope created before `to`, with their household, and
+   * which of them had an event of `types` in [from, to) — one query over the tenant's people (a report, not a
+   * decision); each person's conversions found through the (tenant, person, time) index, as no index leads with
+   * the event type (issue 11: the write path no longer maintains one for every event).
    */
   async conversionPopulation(scope: Scope, types: readonly string[], from: number, to: number) {
-    const people = await this.d.db
-      .select({ id: profiles.id, householdId: profiles.householdId })
-      .from(profiles)
-      .where(
-        and(
-          eq(profiles.tenantId, scope.tenantId),
-          isNull(profiles.mergedInto),
-          sql`${profiles.createdAt} < ${to}`,
-          scope.dealerId ? eq(profiles.dealerId, scope.dealerId) : undefined,
-        ),
-      );
-    const converted = types.length
-      ? await this.d.db
-          .selectDistinct({ personId: events.personId })
-          .from(events)
-          .where(
-            and(
-              eq(events.tenantId, scope.tenantId),
-              eq(events.status, "stored"),
-              inArray(events.type, [...types]),
-              sql`${events.occurredAt} >= ${from} and ${events.occurredAt} < ${to}`,
-            ),
-          )
-      : [];
-    return { people, converted: new Set(converted.map((c) => c.personId).filter((p): p is string => !!p)) };
+    const rows = await this.d.db.all<{ id: string; household_id: string | null; converted: number }>(sql`
+      select p.id as id, p.household_id as household_id,
+        exists (select 1 from events e
+          where e.tenant_id = p.tenant_id and e.person_id = p.id and e.occurred_at >= ${from} and e.occurred_at < ${to}
+            and e.status = 'stored' and e.type in (select value from json_each(${JSON.stringify(types)}))) as converted
+      from profiles p
+      where p.tenant_id = ${scope.tenantId} and p.merged_into is null and p.created_at < ${to}
+        ${scope.dealerId ? sql`and p.dealer_id = ${scope.dealerId}` : sql``}`);
+    return {
+      people: rows.map((r) => ({ id: r.id, householdId: r.household_id ?? null })),
+      converted: new Set(rows.filter((r) => Number(r.converted)).map((r) => r.id)),
+    };
   }
 
   /** Stored events of these people, oldest first. */
