@@ -2,7 +2,9 @@
  * Customer 360 storage: identities, events, profiles, households, merges. Reads take the caller's scope;
  * writes are returned as statements so a service can run them in one atomic batch, each conditional write
  * followed by its guard (conflicts.ts). Row sets travel as one JSON parameter (`json_each`), so a batch of 500
- * events is a handful of statements on D1 (100 bound parameters per statement) as on libSQL.
+ * events is a handful of statements on D1 (100 bound parameters per statement) as on libSQL. Documents (event
+ * payloads, profiles, households) travel inside that parameter as JSON values, not as JSON strings within it:
+ * `json_extract` of an object gives its JSON text, so each document is serialized once, unescaped (issue 11).
  */
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
@@ -391,7 +393,7 @@ export class CustomerRepo {
       payload: unknown;
     }[],
   ): Batchable[] {
-    return jsonChunks(rows.map((r) => ({ ...r, payload: JSON.stringify(r.payload) }))).flatMap((json) => [
+    return jsonChunks(rows).flatMap((json) => [
       this.run(sql`insert into events (tenant_id, id, type, status, person_id, origin_person_id, occurred_at,
           received_at, dealer_id, payload)
         select ${tenantId}, json_extract(value, '$.id'), json_extract(value, '$.type'), 'stored',
@@ -468,11 +470,7 @@ export class CustomerRepo {
     }[],
     now: number,
   ): Batchable[] {
-    const payload = rows.map((r) => ({
-      ...r,
-      doc: r.doc ? JSON.stringify(r.doc) : null,
-      contacts: r.contacts ? JSON.stringify(r.contacts) : null,
-    }));
+    const payload = rows.map((r) => ({ ...r, doc: r.doc ?? null, contacts: r.contacts || null }));
     return jsonChunks(payload).flatMap((json) => [
       this.run(sql`insert into profiles (id, tenant_id, dealer_id, household_id, merged_into, doc, contacts, version,
           contacts_version, created_at, updated_at)
@@ -494,10 +492,9 @@ export class CustomerRepo {
     rows: { id: string; version: number; doc: Profile; dealerId: string | null; householdId: string | null }[],
     now: number,
   ): Batchable[] {
-    const payload = rows.map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
     // `+tenant_id`: not an index term, so SQLite joins json_each's rows to the table by primary key instead of
     // walking the tenant's whole index for each batch (which grew with the brand: tests/node/query-plans.test.ts).
-    return jsonChunks(payload).flatMap((json) => [
+    return jsonChunks(rows).flatMap((json) => [
       this.run(sql`update profiles set doc = j.doc, dealer_id = j.dealer_id, household_id = j.household_id,
           merged_into = null, updated_at = ${now}, version = profiles.version + 1
         from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
@@ -547,8 +544,8 @@ export class CustomerRepo {
     rows: { id: string; ref: string; version: number | null; doc: HouseholdDoc }[],
     now: number,
   ): Batchable[] {
-    const fresh = rows.filter((r) => r.version === null).map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
-    const stored = rows.filter((r) => r.version !== null).map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
+    const fresh = rows.filter((r) => r.version === null);
+    const stored = rows.filter((r) => r.version !== null);
     return [
       ...jsonChunks(fresh).flatMap((json) => [
         this.run(sql`insert into households (id, tenant_id, ref, doc, updated_at, version, contacts_version)
