@@ -56,25 +56,30 @@ export interface HouseholdState {
 }
 
 const parse = <T>(v: unknown): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : ((v as T) ?? null));
-/** JSON parameters of at most ~256 kB each (D1: 2 MB per value; libSQL: no practical limit). */
-function jsonChunks<T>(rows: readonly T[]): string[] {
-  const out: string[] = [];
+/**
+ * Rows as JSON parameters of at most ~256 kB each (D1: 2 MB per value; libSQL: no practical limit), each with its
+ * row count (for its guard).
+ */
+function jsonChunks<T>(rows: readonly T[]): { json: string; n: number }[] {
+  if (!rows.length) return [];
+  const whole = JSON.stringify(rows); // the usual case: one chunk, one pass
+  if (whole.length <= 256_000) return [{ json: whole, n: rows.length }];
+  const out: { json: string; n: number }[] = [];
   let cur: string[] = [];
   let size = 0;
   for (const r of rows) {
     const s = JSON.stringify(r);
     if (cur.length && size + s.length > 256_000) {
-      out.push(`[${cur.join(",")}]`);
+      out.push({ json: `[${cur.join(",")}]`, n: cur.length });
       cur = [];
       size = 0;
     }
     cur.push(s);
     size += s.length + 1;
   }
-  if (cur.length) out.push(`[${cur.join(",")}]`);
+  if (cur.length) out.push({ json: `[${cur.join(",")}]`, n: cur.length });
   return out;
 }
-const countIn = (json: string) => (JSON.parse(json) as unknown[]).length;
 
 /** A live person (in scope) behind an identifier, with their household: the lookup's one indexed read. */
 const byIdentitySql = (dealer: boolean) => `
@@ -393,7 +398,7 @@ export class CustomerRepo {
       payload: unknown;
     }[],
   ): Batchable[] {
-    return jsonChunks(rows).flatMap((json) => [
+    return jsonChunks(rows).flatMap(({ json, n }) => [
       this.run(sql`insert into events (tenant_id, id, type, status, person_id, origin_person_id, occurred_at,
           received_at, dealer_id, payload)
         select ${tenantId}, json_extract(value, '$.id'), json_extract(value, '$.type'), 'stored',
@@ -402,7 +407,7 @@ export class CustomerRepo {
           json_extract(value, '$.payload')
         from json_each(${json}) where true
         on conflict do nothing`),
-      expectChanged(this.d.db, "event already stored", countIn(json)),
+      expectChanged(this.d.db, "event already stored", n),
     ]);
   }
 
@@ -412,13 +417,13 @@ export class CustomerRepo {
     rows: { kind: string; value: string; personId: string }[],
     now: number,
   ): Batchable[] {
-    return jsonChunks(rows).flatMap((json) => [
+    return jsonChunks(rows).flatMap(({ json, n }) => [
       this.run(sql`insert into identities (tenant_id, value, kind, person_id, created_at)
         select ${tenantId}, json_extract(value, '$.value'), json_extract(value, '$.kind'),
           json_extract(value, '$.personId'), ${now}
         from json_each(${json}) where true
         on conflict do nothing`),
-      expectChanged(this.d.db, "identifier claimed concurrently", countIn(json)),
+      expectChanged(this.d.db, "identifier claimed concurrently", n),
     ]);
   }
 
@@ -471,7 +476,7 @@ export class CustomerRepo {
     now: number,
   ): Batchable[] {
     const payload = rows.map((r) => ({ ...r, doc: r.doc ?? null, contacts: r.contacts || null }));
-    return jsonChunks(payload).flatMap((json) => [
+    return jsonChunks(payload).flatMap(({ json, n }) => [
       this.run(sql`insert into profiles (id, tenant_id, dealer_id, household_id, merged_into, doc, contacts, version,
           contacts_version, created_at, updated_at)
         select json_extract(value, '$.id'), ${tenantId}, json_extract(value, '$.dealerId'),
@@ -479,7 +484,7 @@ export class CustomerRepo {
           json_extract(value, '$.contacts'), 1, 0, json_extract(value, '$.createdAt'), ${now}
         from json_each(${json}) where true
         on conflict do nothing`),
-      expectChanged(this.d.db, "person created concurrently", countIn(json)),
+      expectChanged(this.d.db, "person created concurrently", n),
     ]);
   }
 
@@ -494,7 +499,7 @@ export class CustomerRepo {
   ): Batchable[] {
     // `+tenant_id`: not an index term, so SQLite joins json_each's rows to the table by primary key instead of
     // walking the tenant's whole index for each batch (which grew with the brand: tests/node/query-plans.test.ts).
-    return jsonChunks(rows).flatMap((json) => [
+    return jsonChunks(rows).flatMap(({ json, n }) => [
       this.run(sql`update profiles set doc = j.doc, dealer_id = j.dealer_id, household_id = j.household_id,
           merged_into = null, updated_at = ${now}, version = profiles.version + 1
         from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
@@ -502,18 +507,18 @@ export class CustomerRepo {
             json_extract(value, '$.householdId') as household_id
           from json_each(${json})) as j
         where +profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
-      expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
+      expectChanged(this.d.db, "profile changed concurrently", n),
     ]);
   }
 
   /** Bumps versions of people this batch changes without rewriting them (a VIN moved away from them). */
   touchProfiles(tenantId: string, rows: { id: string; version: number }[], now: number): Batchable[] {
-    return jsonChunks(rows).flatMap((json) => [
+    return jsonChunks(rows).flatMap(({ json, n }) => [
       this.run(sql`update profiles set version = profiles.version + 1, updated_at = ${now}
         from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v
           from json_each(${json})) as j
         where +profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
-      expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
+      expectChanged(this.d.db, "profile changed concurrently", n),
     ]);
   }
 
@@ -547,21 +552,21 @@ export class CustomerRepo {
     const fresh = rows.filter((r) => r.version === null);
     const stored = rows.filter((r) => r.version !== null);
     return [
-      ...jsonChunks(fresh).flatMap((json) => [
+      ...jsonChunks(fresh).flatMap(({ json, n }) => [
         this.run(sql`insert into households (id, tenant_id, ref, doc, updated_at, version, contacts_version)
           select json_extract(value, '$.id'), ${tenantId}, json_extract(value, '$.ref'), json_extract(value, '$.doc'),
             ${now}, 1, 0
           from json_each(${json}) where true
           on conflict do nothing`),
-        expectChanged(this.d.db, "household created concurrently", countIn(json)),
+        expectChanged(this.d.db, "household created concurrently", n),
       ]),
-      ...jsonChunks(stored).flatMap((json) => [
+      ...jsonChunks(stored).flatMap(({ json, n }) => [
         this.run(sql`update households set doc = j.doc, updated_at = ${now}, version = households.version + 1
           from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
               json_extract(value, '$.doc') as doc
             from json_each(${json})) as j
           where +households.tenant_id = ${tenantId} and households.id = j.id and households.version = j.v`),
-        expectChanged(this.d.db, "household changed concurrently", countIn(json)),
+        expectChanged(this.d.db, "household changed concurrently", n),
       ]),
     ];
   }
