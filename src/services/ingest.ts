@@ -10,7 +10,7 @@ import type { DomainEvent } from "../domain/profile/events";
 import type { ProjectionContext } from "../domain/profile/project";
 import { identKey, resolveBatch, type PreparedEvent, type ResolvePlan } from "../domain/profile/resolve";
 import type { Principal } from "../http/context";
-import { newId } from "../lib/crypto";
+import { newSortableId } from "../lib/crypto";
 import type { Store } from "../store";
 import type { EventRow, PersonRow } from "../store/customers";
 import type { Tenant } from "../store/tenants";
@@ -163,8 +163,8 @@ async function attempt(
     households: householdDealers,
     subject: ctx.subject ?? null,
     now,
-    newPersonId: () => newId("prs"),
-    newMergeId: () => newId("mrg"),
+    newPersonId: () => newSortableId("prs", now),
+    newMergeId: () => newSortableId("mrg", now),
   });
 
   // Load what projecting needs: histories to replay, households with their members, merged people's identifiers.
@@ -184,7 +184,7 @@ async function attempt(
 
   // Project (pure): profiles, households, folded contact logs.
   const docs = projectPeople(plan, people, needs, past, projectionContext(tenant, decodes));
-  const placed = placeInHouseholds(plan, people, needs, docs, households, () => newId("hh"));
+  const placed = placeInHouseholds(plan, people, needs, docs, households, () => newSortableId("hh", now));
   fillResults(plan, fresh, results);
 
   // Persist: one atomic batch of guarded writes (and the Idempotency-Key record, if any).

@@ -2,7 +2,9 @@
  * Customer 360 storage: identities, events, profiles, households, merges. Reads take the caller's scope;
  * writes are returned as statements so a service can run them in one atomic batch, each conditional write
  * followed by its guard (conflicts.ts). Row sets travel as one JSON parameter (`json_each`), so a batch of 500
- * events is a handful of statements on D1 (100 bound parameters per statement) as on libSQL.
+ * events is a handful of statements on D1 (100 bound parameters per statement) as on libSQL. Documents (event
+ * payloads, profiles, households) travel inside that parameter as JSON values, not as JSON strings within it:
+ * `json_extract` of an object gives its JSON text, so each document is serialized once, unescaped (issue 11).
  */
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import type { HouseholdDoc, Profile } from "../domain/profile/types";
@@ -54,25 +56,30 @@ export interface HouseholdState {
 }
 
 const parse = <T>(v: unknown): T | null => (typeof v === "string" ? (JSON.parse(v) as T) : ((v as T) ?? null));
-/** JSON parameters of at most ~256 kB each (D1: 2 MB per value; libSQL: no practical limit). */
-function jsonChunks<T>(rows: readonly T[]): string[] {
-  const out: string[] = [];
+/**
+ * Rows as JSON parameters of at most ~256 kB each (D1: 2 MB per value; libSQL: no practical limit), each with its
+ * row count (for its guard).
+ */
+function jsonChunks<T>(rows: readonly T[]): { json: string; n: number }[] {
+  if (!rows.length) return [];
+  const whole = JSON.stringify(rows); // the usual case: one chunk, one pass
+  if (whole.length <= 256_000) return [{ json: whole, n: rows.length }];
+  const out: { json: string; n: number }[] = [];
   let cur: string[] = [];
   let size = 0;
   for (const r of rows) {
     const s = JSON.stringify(r);
     if (cur.length && size + s.length > 256_000) {
-      out.push(`[${cur.join(",")}]`);
+      out.push({ json: `[${cur.join(",")}]`, n: cur.length });
       cur = [];
       size = 0;
     }
     cur.push(s);
     size += s.length + 1;
   }
-  if (cur.length) out.push(`[${cur.join(",")}]`);
+  if (cur.length) out.push({ json: `[${cur.join(",")}]`, n: cur.length });
   return out;
 }
-const countIn = (json: string) => (JSON.parse(json) as unknown[]).length;
 
 /** A live person (in scope) behind an identifier, with their household: the lookup's one indexed read. */
 const byIdentitySql = (dealer: boolean) => `
@@ -230,35 +237,24 @@ export class CustomerRepo {
   }
 
   /**
-   * The uplift report's population: every live person in scope created before `before`, with their household, and
-   * which of them had an event of `types` in [from, to) (two queries over the tenant; a report, not a decision).
+   * The uplift report's population: every live person in scope created before `to`, with their household, and
+   * which of them had an event of `types` in [from, to) — one query over the tenant's people (a report, not a
+   * decision); each person's conversions found through the (tenant, person, time) index, as no index leads with
+   * the event type (issue 11: the write path no longer maintains one for every event).
    */
   async conversionPopulation(scope: Scope, types: readonly string[], from: number, to: number) {
-    const people = await this.d.db
-      .select({ id: profiles.id, householdId: profiles.householdId })
-      .from(profiles)
-      .where(
-        and(
-          eq(profiles.tenantId, scope.tenantId),
-          isNull(profiles.mergedInto),
-          sql`${profiles.createdAt} < ${to}`,
-          scope.dealerId ? eq(profiles.dealerId, scope.dealerId) : undefined,
-        ),
-      );
-    const converted = types.length
-      ? await this.d.db
-          .selectDistinct({ personId: events.personId })
-          .from(events)
-          .where(
-            and(
-              eq(events.tenantId, scope.tenantId),
-              eq(events.status, "stored"),
-              inArray(events.type, [...types]),
-              sql`${events.occurredAt} >= ${from} and ${events.occurredAt} < ${to}`,
-            ),
-          )
-      : [];
-    return { people, converted: new Set(converted.map((c) => c.personId).filter((p): p is string => !!p)) };
+    const rows = await this.d.db.all<{ id: string; household_id: string | null; converted: number }>(sql`
+      select p.id as id, p.household_id as household_id,
+        exists (select 1 from events e
+          where e.tenant_id = p.tenant_id and e.person_id = p.id and e.occurred_at >= ${from} and e.occurred_at < ${to}
+            and e.status = 'stored' and e.type in (select value from json_each(${JSON.stringify(types)}))) as converted
+      from profiles p
+      where p.tenant_id = ${scope.tenantId} and p.merged_into is null and p.created_at < ${to}
+        ${scope.dealerId ? sql`and p.dealer_id = ${scope.dealerId}` : sql``}`);
+    return {
+      people: rows.map((r) => ({ id: r.id, householdId: r.household_id ?? null })),
+      converted: new Set(rows.filter((r) => Number(r.converted)).map((r) => r.id)),
+    };
   }
 
   /** Stored events of these people, oldest first. */
@@ -402,7 +398,7 @@ export class CustomerRepo {
       payload: unknown;
     }[],
   ): Batchable[] {
-    return jsonChunks(rows.map((r) => ({ ...r, payload: JSON.stringify(r.payload) }))).flatMap((json) => [
+    return jsonChunks(rows).flatMap(({ json, n }) => [
       this.run(sql`insert into events (tenant_id, id, type, status, person_id, origin_person_id, occurred_at,
           received_at, dealer_id, payload)
         select ${tenantId}, json_extract(value, '$.id'), json_extract(value, '$.type'), 'stored',
@@ -411,7 +407,7 @@ export class CustomerRepo {
           json_extract(value, '$.payload')
         from json_each(${json}) where true
         on conflict do nothing`),
-      expectChanged(this.d.db, "event already stored", countIn(json)),
+      expectChanged(this.d.db, "event already stored", n),
     ]);
   }
 
@@ -421,13 +417,13 @@ export class CustomerRepo {
     rows: { kind: string; value: string; personId: string }[],
     now: number,
   ): Batchable[] {
-    return jsonChunks(rows).flatMap((json) => [
+    return jsonChunks(rows).flatMap(({ json, n }) => [
       this.run(sql`insert into identities (tenant_id, value, kind, person_id, created_at)
         select ${tenantId}, json_extract(value, '$.value'), json_extract(value, '$.kind'),
           json_extract(value, '$.personId'), ${now}
         from json_each(${json}) where true
         on conflict do nothing`),
-      expectChanged(this.d.db, "identifier claimed concurrently", countIn(json)),
+      expectChanged(this.d.db, "identifier claimed concurrently", n),
     ]);
   }
 
@@ -479,12 +475,8 @@ export class CustomerRepo {
     }[],
     now: number,
   ): Batchable[] {
-    const payload = rows.map((r) => ({
-      ...r,
-      doc: r.doc ? JSON.stringify(r.doc) : null,
-      contacts: r.contacts ? JSON.stringify(r.contacts) : null,
-    }));
-    return jsonChunks(payload).flatMap((json) => [
+    const payload = rows.map((r) => ({ ...r, doc: r.doc ?? null, contacts: r.contacts || null }));
+    return jsonChunks(payload).flatMap(({ json, n }) => [
       this.run(sql`insert into profiles (id, tenant_id, dealer_id, household_id, merged_into, doc, contacts, version,
           contacts_version, created_at, updated_at)
         select json_extract(value, '$.id'), ${tenantId}, json_extract(value, '$.dealerId'),
@@ -492,7 +484,7 @@ export class CustomerRepo {
           json_extract(value, '$.contacts'), 1, 0, json_extract(value, '$.createdAt'), ${now}
         from json_each(${json}) where true
         on conflict do nothing`),
-      expectChanged(this.d.db, "person created concurrently", countIn(json)),
+      expectChanged(this.d.db, "person created concurrently", n),
     ]);
   }
 
@@ -505,10 +497,9 @@ export class CustomerRepo {
     rows: { id: string; version: number; doc: Profile; dealerId: string | null; householdId: string | null }[],
     now: number,
   ): Batchable[] {
-    const payload = rows.map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
     // `+tenant_id`: not an index term, so SQLite joins json_each's rows to the table by primary key instead of
     // walking the tenant's whole index for each batch (which grew with the brand: tests/node/query-plans.test.ts).
-    return jsonChunks(payload).flatMap((json) => [
+    return jsonChunks(rows).flatMap(({ json, n }) => [
       this.run(sql`update profiles set doc = j.doc, dealer_id = j.dealer_id, household_id = j.household_id,
           merged_into = null, updated_at = ${now}, version = profiles.version + 1
         from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
@@ -516,18 +507,18 @@ export class CustomerRepo {
             json_extract(value, '$.householdId') as household_id
           from json_each(${json})) as j
         where +profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
-      expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
+      expectChanged(this.d.db, "profile changed concurrently", n),
     ]);
   }
 
   /** Bumps versions of people this batch changes without rewriting them (a VIN moved away from them). */
   touchProfiles(tenantId: string, rows: { id: string; version: number }[], now: number): Batchable[] {
-    return jsonChunks(rows).flatMap((json) => [
+    return jsonChunks(rows).flatMap(({ json, n }) => [
       this.run(sql`update profiles set version = profiles.version + 1, updated_at = ${now}
         from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v
           from json_each(${json})) as j
         where +profiles.tenant_id = ${tenantId} and profiles.id = j.id and profiles.version = j.v`),
-      expectChanged(this.d.db, "profile changed concurrently", countIn(json)),
+      expectChanged(this.d.db, "profile changed concurrently", n),
     ]);
   }
 
@@ -558,24 +549,24 @@ export class CustomerRepo {
     rows: { id: string; ref: string; version: number | null; doc: HouseholdDoc }[],
     now: number,
   ): Batchable[] {
-    const fresh = rows.filter((r) => r.version === null).map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
-    const stored = rows.filter((r) => r.version !== null).map((r) => ({ ...r, doc: JSON.stringify(r.doc) }));
+    const fresh = rows.filter((r) => r.version === null);
+    const stored = rows.filter((r) => r.version !== null);
     return [
-      ...jsonChunks(fresh).flatMap((json) => [
+      ...jsonChunks(fresh).flatMap(({ json, n }) => [
         this.run(sql`insert into households (id, tenant_id, ref, doc, updated_at, version, contacts_version)
           select json_extract(value, '$.id'), ${tenantId}, json_extract(value, '$.ref'), json_extract(value, '$.doc'),
             ${now}, 1, 0
           from json_each(${json}) where true
           on conflict do nothing`),
-        expectChanged(this.d.db, "household created concurrently", countIn(json)),
+        expectChanged(this.d.db, "household created concurrently", n),
       ]),
-      ...jsonChunks(stored).flatMap((json) => [
+      ...jsonChunks(stored).flatMap(({ json, n }) => [
         this.run(sql`update households set doc = j.doc, updated_at = ${now}, version = households.version + 1
           from (select json_extract(value, '$.id') as id, json_extract(value, '$.version') as v,
               json_extract(value, '$.doc') as doc
             from json_each(${json})) as j
           where +households.tenant_id = ${tenantId} and households.id = j.id and households.version = j.v`),
-        expectChanged(this.d.db, "household changed concurrently", countIn(json)),
+        expectChanged(this.d.db, "household changed concurrently", n),
       ]),
     ];
   }

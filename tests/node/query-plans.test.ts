@@ -127,4 +127,42 @@ describe("query plans", () => {
     expect(walks).toEqual([]);
     db.close();
   });
+
+  // issue 11: the (tenant, type, time) index, written at a random place for every event, became a partial index
+  // of trip summaries; the reads that used it still find their events by an index, never by the tenant's events.
+  it("the driving report's and the uplift report's reads of events search an index", async () => {
+    const statements: { sql: string; args: unknown[] }[] = [];
+    const wrap = (client: Client): Client =>
+      new Proxy(client, {
+        get(target, prop, receiver) {
+          const v = Reflect.get(target, prop, receiver);
+          if (prop === "execute")
+            return (s: InStatement) => {
+              if (typeof s !== "string") statements.push({ sql: s.sql, args: (s.args as unknown[]) ?? [] });
+              return (v as (s: unknown) => unknown).call(target, s);
+            };
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      });
+    const db = await openLibsql(`file:${join(mkdtempSync(join(tmpdir(), "pitwall-plans-")), "r.db")}`, undefined, {
+      wrap,
+    });
+    await migrateLibsql(db);
+    const store = createStore(db);
+    const tenant = await store.tenants.create({ slug: "reports", name: "Reports", makes: ["NISSAN"] }, Date.now());
+    statements.length = 0;
+    await store.trips.ofModel(tenant.id, "Leaf", VINS[0]!, 0, Date.now());
+    await store.customers.conversionPopulation({ tenantId: tenant.id, dealerId: null }, ["purchase"], 0, Date.now());
+    const reads = statements.splice(0);
+    const plans: string[] = [];
+    for (const s of reads) {
+      const rows = (await db.client.execute({ sql: `explain query plan ${s.sql}`, args: s.args as never })).rows;
+      plans.push(rows.map((r) => String(r.detail)).join(" | "));
+    }
+    expect(plans).toHaveLength(2);
+    expect(plans[0]).toMatch(/SEARCH e USING INDEX events_tenant_trip_time_idx \(tenant_id=\? AND occurred_at>\?/);
+    expect(plans[1]).toMatch(/SEARCH e USING INDEX events_tenant_person_time_idx \(tenant_id=\? AND person_id=\?/);
+    for (const p of plans) expect(p).not.toMatch(/SCAN (e|events)\b/);
+    db.close();
+  });
 });

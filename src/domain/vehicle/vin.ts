@@ -97,7 +97,9 @@ function modelYearCandidates(vin: string): number[] {
   return /[A-Z]/.test(vin.charAt(6)) ? [early + 30, early] : [early, early + 30];
 }
 
+/** 1-based positions of the characters matching `pattern` (one character, no flags); [] fast when none does. */
 function positionsOf(vin: string, pattern: RegExp): number[] {
+  if (!pattern.test(vin)) return []; // the valid VIN's path: one scan, no array per character
   return [...vin].flatMap((ch, i) => (pattern.test(ch) ? [i + 1] : []));
 }
 
