@@ -2,24 +2,13 @@
  * Ingestion over HTTP with the server's CPU split by thread (main, libSQL writer, checkpointer, libuv pool):
  * `npx tsx bench/ingest-threads.ts [people=20000]`. The same load as `npm run bench -- --only=ingest`.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { catalogue200 } from "./fixtures";
 import { ingestHttp, populateNode } from "./populate";
 import { startPitwallNode } from "./targets";
-
-function threads(pid: number): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-      out.set(`${name}#${tid}`, ns / 1e6);
-    } catch {}
-  }
-  return out;
-}
+import { cpuMsOfThreads as threads } from "./wrk";
 
 const people = Number(process.argv[2] ?? 20_000);
 const work = mkdtempSync(join(tmpdir(), "pitwall-ingest-"));

@@ -43,26 +43,32 @@ const ms = (s: string): number => {
   return m[2] === "us" ? v / 1000 : m[2] === "ms" ? v : m[2] === "s" ? v * 1000 : v * 60_000;
 };
 
-/** CPU time (ms, ns precision) a process's threads have used so far: /proc/<pid>/task/<tid>/schedstat. */
-export function cpuMs(pid: number): number {
-  let ns = 0;
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-    } catch {} // a thread that ended meanwhile
-  }
-  return ns / 1e6;
-}
-
-/** CPU time (ms) per thread name of a process so far. */
-export function cpuMsByThread(pid: number): Map<string, number> {
+/** CPU time (ms, ns precision) each thread of a process has used so far, keyed `name#tid`: /proc/<pid>/task/<tid>. */
+export function cpuMsOfThreads(pid: number): Map<string, number> {
   const out = new Map<string, number>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
       const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-      out.set(name, (out.get(name) ?? 0) + ns / 1e6);
-    } catch {}
+      out.set(`${name}#${tid}`, ns / 1e6);
+    } catch {} // a thread that ended meanwhile
+  }
+  return out;
+}
+
+/** CPU time (ms) a process's threads have used so far. */
+export function cpuMs(pid: number): number {
+  let ms = 0;
+  for (const t of cpuMsOfThreads(pid).values()) ms += t;
+  return ms;
+}
+
+/** CPU time (ms) per thread name of a process so far. */
+export function cpuMsByThread(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [key, ms] of cpuMsOfThreads(pid)) {
+    const name = key.slice(0, key.lastIndexOf("#"));
+    out.set(name, (out.get(name) ?? 0) + ms);
   }
   return out;
 }

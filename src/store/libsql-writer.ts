@@ -27,6 +27,14 @@ interface Reply {
   error?: { name: string; message: string; code?: string; rawCode?: number };
 }
 
+/** A statement that only reads: the read connection answers it, and on the writer thread it goes ahead of the
+ * queued write batches; anything else is a write. */
+const READ_ONLY = /^\s*(select|explain)\b/i;
+const WRITES = /\b(insert|update|delete|replace|create|drop|alter)\b/i;
+export function isReadOnly(sqlText: string): boolean {
+  return READ_ONLY.test(sqlText) || (/^\s*with\b/i.test(sqlText) && !WRITES.test(sqlText));
+}
+
 function toArg(v: unknown): unknown {
   if (typeof v === "boolean") return v ? 1 : 0;
   if (v === undefined) throw new TypeError("undefined cannot be passed as argument to the database");
@@ -123,7 +131,7 @@ export function createWriterClient(path: string, timeoutMs: number): Client & { 
       const st = statement(s);
       // A read is answered ahead of the write batches queued with it (they are not acknowledged yet, so no caller
       // expects to see them), leaving those batches one group commit.
-      return resultSet(await call({ op: "execute", stmt: st, read: /^\s*select\b/i.test(st.sql) }));
+      return resultSet(await call({ op: "execute", stmt: st, read: isReadOnly(st.sql) }));
     },
     async batch(stmts: InStatement[], mode: TransactionMode = "deferred") {
       const out = await call<{ columns: string[]; rows: unknown[][]; changes: number }[]>({

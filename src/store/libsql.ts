@@ -22,7 +22,7 @@ import { fileURLToPath } from "node:url";
 import { classify, faultName, StoreUnavailable } from "./conflicts";
 import { countMigrations, queryOf, type Batchable, type BatchOptions, type Database, type Db } from "./db";
 import { createNativeClient } from "./libsql-native";
-import { createWriterClient } from "./libsql-writer";
+import { createWriterClient, isReadOnly } from "./libsql-writer";
 import { StoreHealth } from "./health";
 import * as schema from "./schema";
 
@@ -41,13 +41,6 @@ const PRAGMAS = [
   // Deleted content is overwritten with zeros, so an erased person's bytes do not linger in free pages.
   "PRAGMA secure_delete = ON",
 ];
-
-/** A statement that only reads (answered by the read connection); anything else goes to the write connection. */
-const READ_ONLY = /^\s*(select|explain)\b/i;
-const WRITES = /\b(insert|update|delete|replace|create|drop|alter)\b/i;
-export function isReadOnly(sqlText: string): boolean {
-  return READ_ONLY.test(sqlText) || (/^\s*with\b/i.test(sqlText) && !WRITES.test(sqlText));
-}
 
 /**
  * One `Client` over the two connections: statements that only read go to the read connection, every write (a
